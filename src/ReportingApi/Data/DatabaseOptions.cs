@@ -1,0 +1,31 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace ReportingApi.Data;
+
+public enum DatabaseProvider
+{
+    Sqlite,
+    MySql,
+}
+
+public sealed class DatabaseOptions
+{
+    public const string Section = "Database";
+
+    public DatabaseProvider Provider { get; set; } = DatabaseProvider.Sqlite;
+
+    /// <summary>ADO.NET connection string. A relative SQLite file path is resolved against the content root.</summary>
+    [Required]
+    public string ConnectionString { get; set; } = "";
+
+    /// <summary>Apply pending migrations at start.</summary>
+    public bool MigrateOnStart { get; set; } = true;
+
+    /// <summary>Contracts to generate at start when the database has none (0: never generate).</summary>
+    [Range(0, 10_000_000)]
+    public int DemoDataContracts { get; set; }
+
+    /// <summary>Seconds a report query may run before the database gives up.</summary>
+    [Range(1, 3600)]
+    public int CommandTimeoutSeconds { get; set; } = 600;
+}

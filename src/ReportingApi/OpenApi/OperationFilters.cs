@@ -1,0 +1,82 @@
+using System.Text.Json.Nodes;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.OpenApi;
+using ReportingApi.Rendering;
+using ReportingApi.Reports;
+using Swashbuckle.AspNetCore.SwaggerGen;
+
+namespace ReportingApi.OpenApi;
+
+/// <summary>Marks each operation with the OAuth2 scope its authorization policy requires (policies are named after scopes).</summary>
+internal sealed class ScopeRequirementFilter : IOperationFilter
+{
+    public void Apply(OpenApiOperation operation, OperationFilterContext context)
+    {
+        var scopes = context.ApiDescription.ActionDescriptor.EndpointMetadata.OfType<IAuthorizeData>()
+            .Select(data => data.Policy).OfType<string>().Distinct().ToList();
+        if (scopes.Count == 0)
+        {
+            return;
+        }
+
+        operation.Security ??= [];
+        operation.Security.Add(new OpenApiSecurityRequirement
+        {
+            [new OpenApiSecuritySchemeReference(ApiDocumentationExtensions.OAuthSchemeName, context.Document)] = scopes,
+        });
+    }
+}
+
+/// <summary>
+/// Documents the query parameters of the report download, which the handler reads itself so that every malformed
+/// value gets a problem naming it. Examples let Swagger UI's "Try it out" work straight away.
+/// </summary>
+internal sealed class ReportParametersFilter : IOperationFilter
+{
+    public void Apply(OpenApiOperation operation, OperationFilterContext context)
+    {
+        if (context.ApiDescription.ActionDescriptor.EndpointMetadata.OfType<IEndpointNameMetadata>().FirstOrDefault()?.EndpointName != "DownloadReport")
+        {
+            return;
+        }
+
+        operation.Parameters ??= [];
+        if (operation.Parameters.OfType<OpenApiParameter>().FirstOrDefault(parameter => parameter.Name == "report") is { } report)
+        {
+            report.Description = "Report id from the catalog.";
+            report.Schema = Enumeration(ReportCatalog.All.Select(definition => definition.Id));
+            report.Example = JsonValue.Create("contracts");
+        }
+
+        operation.Parameters.Add(Query(ReportRequest.FormatParameter, "Output format (default csv).", Enumeration(ReportFormats.Names), "csv", required: false));
+        operation.Parameters.Add(Query(ReportRequest.FromParameter, "First day of the period (ISO date).", DateSchema(), "2026-01-01", required: true));
+        operation.Parameters.Add(Query(ReportRequest.ToParameter, "Last day of the period (ISO date), at most the catalog's maxPeriodDays after from.", DateSchema(), "2026-03-31", required: true));
+
+        var filters = ReportCatalog.All.SelectMany(definition => definition.Filters).GroupBy(filter => filter.Name);
+        foreach (var group in filters)
+        {
+            var reports = string.Join(", ", ReportCatalog.All.Where(definition => definition.Filters.Any(filter => filter.Name == group.Key)).Select(definition => definition.Id));
+            var values = group.SelectMany(filter => filter.AllowedValues).Distinct().ToList();
+            var schema = values.Count == 0 ? new OpenApiSchema { Type = JsonSchemaType.Integer } : new OpenApiSchema { Type = JsonSchemaType.String };
+            operation.Parameters.Add(Query(group.Key, $"Optional filter ({reports}). {(values.Count > 0 ? "Values: " + string.Join(", ", values) + " (per report; see the catalog)." : "An id of one of your employers.")}", schema, null, required: false));
+        }
+    }
+
+    private static OpenApiParameter Query(string name, string description, OpenApiSchema schema, string? example, bool required) => new()
+    {
+        Name = name,
+        In = ParameterLocation.Query,
+        Description = description,
+        Required = required,
+        Schema = schema,
+        Example = example is null ? null : JsonValue.Create(example),
+    };
+
+    private static OpenApiSchema Enumeration(IEnumerable<string> values) => new()
+    {
+        Type = JsonSchemaType.String,
+        Enum = values.Select(value => (JsonNode)JsonValue.Create(value)).ToList(),
+    };
+
+    private static OpenApiSchema DateSchema() => new() { Type = JsonSchemaType.String, Format = "date" };
+}

@@ -1,0 +1,11 @@
+namespace ReportingApi.Partners;
+
+public static class PartnersExtensions
+{
+    public static IServiceCollection AddPartners(this IServiceCollection services)
+    {
+        services.AddMemoryCache();
+        services.AddSingleton<PartnerRegistry>();
+        return services;
+    }
+}

@@ -1,0 +1,41 @@
+using ReportingApi.Data;
+using ReportingApi.Health;
+using ReportingApi.OpenApi;
+using ReportingApi.Partners;
+using ReportingApi.Problems;
+using ReportingApi.Rendering;
+using ReportingApi.Reports;
+using ReportingApi.Security;
+
+var builder = WebApplication.CreateBuilder(args);
+
+builder.Services
+    .AddProblems()
+    .AddData()
+    .AddPartners()
+    .AddSecurity(builder.Configuration, builder.Environment)
+    .AddRendering()
+    .AddReports()
+    .AddHealth()
+    .AddApiDocumentation(builder.Configuration, builder.Environment);
+
+var app = builder.Build();
+
+app.UseProblems();
+app.UseAuthentication();
+app.UseAuthorization();
+
+app.MapHealth();
+app.MapReportsApi();
+if (SecurityExtensions.IsLocalTokenEndpointEnabled(app.Configuration, app.Environment))
+{
+    app.MapLocalTokenEndpoint();
+}
+
+app.MapApiDocumentation();
+
+await app.InitializeDatabaseAsync();
+await app.RunAsync();
+
+/// <summary>Entry point; public so that tests can start the app with WebApplicationFactory.</summary>
+public partial class Program;

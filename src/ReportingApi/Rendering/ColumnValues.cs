@@ -1,0 +1,21 @@
+using System.Data.Common;
+
+namespace ReportingApi.Rendering;
+
+/// <summary>Reads typed values the same way from MySQL (native types) and SQLite (ISO text dates, REAL numbers).</summary>
+internal static class ColumnValues
+{
+    public static DateOnly GetDate(DbDataReader reader, int ordinal) => DateOnly.FromDateTime(reader.GetDateTime(ordinal));
+
+    public static DateTime GetDateTime(DbDataReader reader, int ordinal) => reader.GetDateTime(ordinal);
+
+    public static decimal GetDecimal(DbDataReader reader, int ordinal) => reader.GetDecimal(ordinal);
+
+    public static long GetInteger(DbDataReader reader, int ordinal) => reader.GetInt64(ordinal);
+
+    public static string GetText(DbDataReader reader, int ordinal) => reader.GetString(ordinal);
+
+    public const string DateFormat = "yyyy-MM-dd";
+    public const string DateTimeFormat = "yyyy-MM-dd'T'HH:mm:ss";
+    public const string DecimalFormat = "0.00";
+}

@@ -1,0 +1,73 @@
+using System.Data.Common;
+using System.Text.Encodings.Web;
+using System.Text.Json;
+using ReportingApi.Reports;
+
+namespace ReportingApi.Rendering;
+
+/// <summary>A JSON array of objects with camelCase properties, money as numbers, ISO dates; flushed as it grows.</summary>
+public sealed class JsonReportRenderer : IReportRenderer
+{
+    private const int FlushThresholdBytes = 32 * 1024;
+
+    private static readonly JsonWriterOptions WriterOptions = new()
+    {
+        // The file is data for programs, not HTML: keep umlauts and quotes readable.
+        Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+        SkipValidation = true,
+    };
+
+    public ReportFormat Format => ReportFormat.Json;
+
+    public async Task<long> RenderAsync(ReportDefinition report, DbDataReader rows, Stream output, CancellationToken cancellationToken)
+    {
+        var columns = report.Columns;
+        var names = columns.Select(column => JsonEncodedText.Encode(column.Name, WriterOptions.Encoder)).ToArray();
+        await using var json = new Utf8JsonWriter(output, WriterOptions);
+        json.WriteStartArray();
+
+        long count = 0;
+        while (await rows.ReadAsync(cancellationToken))
+        {
+            json.WriteStartObject();
+            for (var i = 0; i < columns.Count; i++)
+            {
+                if (rows.IsDBNull(i))
+                {
+                    json.WriteNull(names[i]);
+                    continue;
+                }
+
+                switch (columns[i].Type)
+                {
+                    case ColumnType.Integer:
+                        json.WriteNumber(names[i], ColumnValues.GetInteger(rows, i));
+                        break;
+                    case ColumnType.Decimal:
+                        json.WriteNumber(names[i], ColumnValues.GetDecimal(rows, i));
+                        break;
+                    case ColumnType.Date:
+                        json.WriteString(names[i], ColumnValues.GetDate(rows, i).ToString(ColumnValues.DateFormat, System.Globalization.CultureInfo.InvariantCulture));
+                        break;
+                    case ColumnType.DateTime:
+                        json.WriteString(names[i], ColumnValues.GetDateTime(rows, i).ToString(ColumnValues.DateTimeFormat, System.Globalization.CultureInfo.InvariantCulture));
+                        break;
+                    default:
+                        json.WriteString(names[i], ColumnValues.GetText(rows, i));
+                        break;
+                }
+            }
+
+            json.WriteEndObject();
+            count++;
+            if (json.BytesPending > FlushThresholdBytes)
+            {
+                await json.FlushAsync(cancellationToken);
+            }
+        }
+
+        json.WriteEndArray();
+        await json.FlushAsync(cancellationToken);
+        return count;
+    }
+}
