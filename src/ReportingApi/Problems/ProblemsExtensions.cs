@@ -9,7 +9,12 @@ public static class ProblemsExtensions
         services.AddProblemDetails(options => options.CustomizeProblemDetails = context =>
         {
             var problem = context.ProblemDetails;
-            problem.Type ??= ProblemTypes.ForStatus(problem.Status ?? context.HttpContext.Response.StatusCode);
+            // The framework's default type is a link into RFC 9110; ours are stable and specific.
+            if (problem.Type is null || problem.Type.StartsWith("https://tools.ietf.org/", StringComparison.Ordinal))
+            {
+                problem.Type = ProblemTypes.ForStatus(problem.Status ?? context.HttpContext.Response.StatusCode);
+            }
+
             problem.Instance ??= context.HttpContext.Request.Path;
             problem.Extensions["traceId"] = context.HttpContext.TraceIdentifier;
         });

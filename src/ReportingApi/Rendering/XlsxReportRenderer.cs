@@ -93,6 +93,8 @@ public sealed class XlsxReportRenderer : IReportRenderer
             {
                 if (rows.IsDBNull(i))
                 {
+                    // An empty cell keeps the columns aligned for readers that ignore cell references.
+                    cells.WriteEmpty();
                     continue;
                 }
 
@@ -186,6 +188,12 @@ public sealed class XlsxReportRenderer : IReportRenderer
             writer.WriteStartElement(_value);
             writer.WriteString(value);
             writer.WriteEndElement();
+            writer.WriteEndElement();
+        }
+
+        public void WriteEmpty()
+        {
+            writer.WriteStartElement(_cell);
             writer.WriteEndElement();
         }
 

@@ -1,0 +1,60 @@
+using System.Net;
+using System.Text.Json;
+
+namespace ReportingApi.Tests.Api;
+
+public sealed class HealthAndDocsTests(SqliteApiFixture fixture) : IClassFixture<SqliteApiFixture>
+{
+    [Theory]
+    [InlineData("/health/live")]
+    [InlineData("/health/ready")]
+    public async Task Health_endpoints_answer_without_a_token(string path)
+    {
+        using var client = fixture.Factory.CreateClient();
+        using var response = await client.GetAsync(path);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("Healthy", await response.Content.ReadAsStringAsync());
+    }
+
+    [Fact]
+    public async Task Swagger_ui_is_served()
+    {
+        using var client = fixture.Factory.CreateClient();
+        using var response = await client.GetAsync("/swagger/index.html");
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Contains("swagger-ui", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task OpenApi_document_has_the_client_credentials_flow_and_documents_every_response()
+    {
+        using var client = fixture.Factory.CreateClient();
+        using var document = JsonDocument.Parse(await client.GetStringAsync("/swagger/v1/swagger.json"));
+        var root = document.RootElement;
+
+        var flow = root.GetProperty("components").GetProperty("securitySchemes").GetProperty("oauth2").GetProperty("flows").GetProperty("clientCredentials");
+        Assert.Equal("/oauth2/token", flow.GetProperty("tokenUrl").GetString());
+        Assert.True(flow.GetProperty("scopes").TryGetProperty("reports/read", out _));
+
+        var operations = root.GetProperty("paths").EnumerateObject().SelectMany(path => path.Value.EnumerateObject()).ToList();
+        Assert.NotEmpty(operations);
+        foreach (var operation in operations)
+        {
+            var responses = operation.Value.GetProperty("responses");
+            Assert.True(responses.TryGetProperty("200", out _));
+            foreach (var status in new[] { "401", "403" })
+            {
+                Assert.True(responses.GetProperty(status).GetProperty("content").TryGetProperty("application/problem+json", out _), $"{operation.Name} {status}");
+            }
+
+            var security = operation.Value.GetProperty("security")[0].GetProperty("oauth2");
+            Assert.Equal("reports/read", security[0].GetString());
+        }
+
+        var download = root.GetProperty("paths").GetProperty("/v1/reports/{report}").GetProperty("get");
+        var parameters = download.GetProperty("parameters").EnumerateArray().Select(p => p.GetProperty("name").GetString()).ToList();
+        Assert.Superset(new HashSet<string?> { "report", "format", "from", "to", "status", "employerId", "category" }, parameters.ToHashSet());
+        Assert.True(download.GetProperty("responses").GetProperty("400").GetProperty("content").TryGetProperty("application/problem+json", out _));
+        Assert.True(download.GetProperty("responses").GetProperty("404").GetProperty("content").TryGetProperty("application/problem+json", out _));
+    }
+}

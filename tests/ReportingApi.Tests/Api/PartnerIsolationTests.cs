@@ -1,0 +1,65 @@
+using Dapper;
+using ReportingApi.Partners;
+using ReportingApi.Reports;
+using ReportingApi.TestSupport;
+
+namespace ReportingApi.Tests.Api;
+
+public sealed class PartnerIsolationTests(SqliteApiFixture fixture) : IClassFixture<SqliteApiFixture>
+{
+    public static TheoryData<string, string> Reports() => ReportDownloadTests.ReportsAndFormats();
+
+    [Theory]
+    [MemberData(nameof(Reports))]
+    public async Task A_partner_never_sees_another_partners_employers(string reportId, string format)
+    {
+        var report = ReportCatalog.Find(reportId)!;
+        var employerColumn = report.Columns.ToList().FindIndex(column => column.Name == "employerId");
+        await using var database = fixture.OpenDatabase();
+        var allEmployers = (await database.QueryAsync<long>("SELECT id FROM employers")).Select(id => id.ToString(System.Globalization.CultureInfo.InvariantCulture)).ToHashSet();
+
+        var seen = new Dictionary<string, HashSet<string>>();
+        foreach (var (client, partner) in new[] { (DemoClients.Acme, DemoPartners.All[0]), (DemoClients.Northwind, DemoPartners.All[1]) })
+        {
+            using var http = await fixture.ClientForAsync(client);
+            // The widest period allowed, so that every employer with data shows up.
+            var bytes = await http.GetByteArrayAsync($"/v1/reports/{reportId}?format={format}&from=2025-12-01&to=2026-11-30");
+            var employers = ReportFiles.Parse(format, bytes, report).Rows.Select(row => row[employerColumn]!).ToHashSet();
+
+            Assert.NotEmpty(employers);
+            Assert.Subset(partner.EmployerIds.Select(id => id.ToString(System.Globalization.CultureInfo.InvariantCulture)).ToHashSet(), employers);
+            seen[client.Id] = employers;
+        }
+
+        Assert.Empty(seen[DemoClients.Acme.Id].Intersect(seen[DemoClients.Northwind.Id]));
+        Assert.True(allEmployers.Count > seen.Values.Sum(set => set.Count), "the data must hold employers that neither partner may see");
+    }
+
+    [Theory]
+    [InlineData("contracts")]
+    [InlineData("installments")]
+    [InlineData("bikes")]
+    [InlineData("employees")]
+    public async Task Asking_for_another_partners_employer_returns_no_rows(string reportId)
+    {
+        using var acme = await fixture.ClientForAsync(DemoClients.Acme);
+        var northwindEmployer = DemoPartners.All[1].EmployerIds[0];
+
+        var bytes = await acme.GetByteArrayAsync($"/v1/reports/{reportId}?format=json&from=2026-01-01&to=2026-03-31&employerId={northwindEmployer}");
+
+        Assert.Empty(ReportFiles.Parse("json", bytes, ReportCatalog.Find(reportId)!).Rows);
+    }
+
+    [Theory]
+    [InlineData("partnerId=2")]
+    [InlineData("partner_id=2")]
+    [InlineData("clientId=demo-northwind")]
+    [InlineData("client_id=demo-northwind")]
+    public async Task Request_parameters_cannot_change_the_partner(string extra)
+    {
+        using var acme = await fixture.ClientForAsync(DemoClients.Acme);
+        var bytes = await acme.GetByteArrayAsync($"/v1/reports/contracts?format=json&from=2026-01-01&to=2026-03-31&{extra}");
+        var employers = ReportFiles.Parse("json", bytes, ReportCatalog.Contracts).Rows.Select(row => int.Parse(row[1]!, System.Globalization.CultureInfo.InvariantCulture));
+        Assert.All(employers, employer => Assert.Contains(employer, DemoPartners.All[0].EmployerIds));
+    }
+}

@@ -1,0 +1,114 @@
+using System.Net.Http.Json;
+using System.Net;
+using ReportingApi.Reports;
+using ReportingApi.TestSupport;
+
+namespace ReportingApi.Tests.Api;
+
+public sealed class ReportDownloadTests(SqliteApiFixture fixture) : IClassFixture<SqliteApiFixture>
+{
+    private static readonly DateOnly From = new(2026, 1, 1);
+    private static readonly DateOnly To = new(2026, 3, 31);
+    private const int AcmeId = 1;
+
+    public static TheoryData<string, string> ReportsAndFormats()
+    {
+        var data = new TheoryData<string, string>();
+        foreach (var report in ReportCatalog.All)
+        {
+            foreach (var format in new[] { "csv", "xlsx", "json" })
+            {
+                data.Add(report.Id, format);
+            }
+        }
+
+        return data;
+    }
+
+    [Theory]
+    [MemberData(nameof(ReportsAndFormats))]
+    public async Task Each_report_in_each_format_has_exactly_the_partners_rows_from_the_database(string reportId, string format)
+    {
+        var report = ReportCatalog.Find(reportId)!;
+        using var client = await fixture.ClientForAsync(DemoClients.Acme);
+
+        using var response = await client.GetAsync($"/v1/reports/{reportId}?format={format}&from={From:yyyy-MM-dd}&to={To:yyyy-MM-dd}");
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal($"{reportId}_2026-01-01_2026-03-31.{format}", response.Content.Headers.ContentDisposition?.FileNameStar ?? response.Content.Headers.ContentDisposition?.FileName);
+        var parsed = ReportFiles.Parse(format, await response.Content.ReadAsByteArrayAsync(), report);
+        Assert.Equal(format == "xlsx" ? report.Columns.Select(c => c.Title) : report.Columns.Select(c => c.Name), parsed.Header);
+
+        await using var database = fixture.OpenDatabase();
+        var expected = await ExpectedReports.QueryAsync(database, report, AcmeId, From, To);
+        Assert.NotEmpty(expected);
+        Assert.Equal(expected.Count, parsed.Rows.Count);
+        for (var i = 0; i < expected.Count; i++)
+        {
+            Assert.Equal(expected[i], parsed.Rows[i]);
+        }
+    }
+
+    [Theory]
+    [InlineData("csv", "text/csv")]
+    [InlineData("xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")]
+    [InlineData("json", "application/json")]
+    public async Task Content_type_matches_the_format(string format, string mediaType)
+    {
+        using var client = await fixture.ClientForAsync(DemoClients.Acme);
+        using var response = await client.GetAsync($"/v1/reports/bikes?format={format}&from=2026-01-01&to=2026-01-31");
+        Assert.Equal(mediaType, response.Content.Headers.ContentType?.MediaType);
+    }
+
+    [Fact]
+    public async Task Csv_is_the_default_format()
+    {
+        using var client = await fixture.ClientForAsync(DemoClients.Acme);
+        using var response = await client.GetAsync("/v1/reports/contracts?from=2026-01-01&to=2026-01-31");
+        Assert.Equal("text/csv", response.Content.Headers.ContentType?.MediaType);
+        Assert.StartsWith("contractNumber,employerId,", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("contracts", "status", "cancelled")]
+    [InlineData("installments", "status", "overdue")]
+    [InlineData("bikes", "category", "cargo")]
+    [InlineData("employees", "status", "left")]
+    public async Task A_filter_keeps_only_matching_rows(string reportId, string filter, string value)
+    {
+        var report = ReportCatalog.Find(reportId)!;
+        using var client = await fixture.ClientForAsync(DemoClients.Acme);
+        var bytes = await client.GetByteArrayAsync($"/v1/reports/{reportId}?format=json&from=2025-06-01&to=2026-05-31&{filter}={value}");
+        var parsed = ReportFiles.Parse("json", bytes, report);
+
+        await using var database = fixture.OpenDatabase();
+        var expected = await ExpectedReports.QueryAsync(database, report, AcmeId, new DateOnly(2025, 6, 1), new DateOnly(2026, 5, 31), value);
+        Assert.NotEmpty(expected);
+        Assert.Equal(expected, parsed.Rows);
+    }
+
+    [Fact]
+    public async Task Employer_filter_narrows_to_one_of_the_partners_employers()
+    {
+        var report = ReportCatalog.Contracts;
+        using var client = await fixture.ClientForAsync(DemoClients.Acme);
+        var parsed = ReportFiles.Parse("json", await client.GetByteArrayAsync("/v1/reports/contracts?format=json&from=2026-01-01&to=2026-03-31&employerId=2"), report);
+        Assert.NotEmpty(parsed.Rows);
+        Assert.All(parsed.Rows, row => Assert.Equal("2", row[1]));
+    }
+
+    [Fact]
+    public async Task Catalog_lists_every_report_with_columns_formats_and_filters()
+    {
+        using var client = await fixture.ClientForAsync(DemoClients.Acme);
+        var catalog = await client.GetFromJsonAsync<ReportCatalogResponse>("/v1/reports");
+
+        Assert.NotNull(catalog);
+        Assert.Equal(["contracts", "installments", "bikes", "employees"], catalog.Reports.Select(r => r.Id));
+        Assert.Equal(366, catalog.MaxPeriodDays);
+        var contracts = catalog.Reports[0];
+        Assert.Equal(["csv", "xlsx", "json"], contracts.Formats);
+        Assert.Contains(contracts.Columns, c => c.Name == "monthlyGrossRate" && c.Type == "decimal");
+        Assert.Contains(contracts.Filters, f => f.Name == "status" && f.AllowedValues.Contains("cancelled"));
+    }
+}
