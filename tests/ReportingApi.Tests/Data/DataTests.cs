@@ -1,0 +1,89 @@
+using Dapper;
+using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+using ReportingApi.Data;
+using ReportingApi.Data.DemoData;
+
+namespace ReportingApi.Tests.Data;
+
+public sealed class DataTests : IDisposable
+{
+    private readonly string _folder = Directory.CreateTempSubdirectory("reportingapi-data-").FullName;
+
+    [Fact]
+    public void The_generator_is_deterministic_for_a_seed_and_differs_across_seeds()
+    {
+        static string Fingerprint(DemoDataGenerator generator) => string.Join('\n', generator.Tables()
+            .SelectMany(table => table.Rows.Take(200).Select(row => table.Table + ":" + string.Join('|', row))));
+
+        Assert.Equal(Fingerprint(new DemoDataGenerator(500, seed: 7)), Fingerprint(new DemoDataGenerator(500, seed: 7)));
+        Assert.NotEqual(Fingerprint(new DemoDataGenerator(500, seed: 7)), Fingerprint(new DemoDataGenerator(500, seed: 8)));
+    }
+
+    [Fact]
+    public void Generated_data_is_consistent()
+    {
+        var generator = new DemoDataGenerator(2_000);
+        var tables = generator.Tables().ToDictionary(table => table.Table, table => table.Rows.ToList());
+
+        Assert.Equal(2_000, tables["contracts"].Count);
+        Assert.Equal(2_000, tables["bikes"].Count);
+        var employeeEmployer = tables["employees"].ToDictionary(row => (int)row[0]!, row => (int)row[1]!);
+        Assert.All(tables["contracts"], contract =>
+        {
+            Assert.Equal(employeeEmployer[(int)contract[2]!], (int)contract[3]!);
+            Assert.True((DateOnly)contract[6]! < (DateOnly)contract[7]!);
+            Assert.Contains((string)contract[13]!, new[] { "active", "ended", "cancelled" });
+        });
+        Assert.All(tables["installments"], installment =>
+        {
+            Assert.Equal((decimal)installment[3]!, (decimal)installment[4]! + (decimal)installment[5]!);
+            Assert.Equal((decimal)installment[3]!, (decimal)installment[6]! + (decimal)installment[7]!);
+            Assert.True((DateOnly)installment[2]! <= generator.ReferenceMonth);
+            Assert.Equal(installment[8] is "paid", installment[9] is not null);
+        });
+        Assert.Equal(tables["installments"].Count, tables["installments"].Select(row => (long)row[0]!).Distinct().Count());
+    }
+
+    [Fact]
+    public async Task Migrations_apply_once_and_are_idempotent()
+    {
+        var factory = new DbConnectionFactory(
+            Options.Create(new DatabaseOptions { ConnectionString = $"Data Source={Path.Combine(_folder, "m.db")}" }),
+            new TestEnvironment(_folder));
+        var runner = new MigrationRunner(factory, NullLogger<MigrationRunner>.Instance);
+
+        Assert.Equal(MigrationRunner.LoadScripts().Count, await runner.MigrateAsync());
+        Assert.Equal(0, await runner.MigrateAsync());
+
+        await using var connection = await factory.OpenAsync();
+        var tables = (await connection.QueryAsync<string>("SELECT name FROM sqlite_master WHERE type = 'table'")).ToHashSet();
+        Assert.Superset(tables, new HashSet<string> { "employers", "employees", "dealers", "bikes", "contracts", "installments", "partners", "partner_employers", "schema_migrations" });
+    }
+
+    [Fact]
+    public void Migration_scripts_split_into_statements_without_comments()
+    {
+        var statements = MigrationRunner.SplitStatements("-- a comment; with a semicolon\nCREATE TABLE a (x INT);\n\nCREATE INDEX i ON a (x);\n").ToList();
+        Assert.Equal(["CREATE TABLE a (x INT)", "CREATE INDEX i ON a (x)"], statements);
+    }
+
+    public void Dispose()
+    {
+        SqliteConnection.ClearAllPools();
+        Directory.Delete(_folder, recursive: true);
+    }
+
+    private sealed class TestEnvironment(string root) : IHostEnvironment
+    {
+        public string EnvironmentName { get; set; } = "Test";
+
+        public string ApplicationName { get; set; } = "ReportingApi";
+
+        public string ContentRootPath { get; set; } = root;
+
+        public Microsoft.Extensions.FileProviders.IFileProvider ContentRootFileProvider { get; set; } = null!;
+    }
+}
