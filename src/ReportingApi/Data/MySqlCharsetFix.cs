@@ -9,7 +9,7 @@ namespace ReportingApi.Data;
 /// MySql.Data 8.0.16 predates the <c>utf8mb3</c> charset name that MariaDB and MySQL 8 report, throws on it
 /// and leaves the connection corrupt. Mapping the name to the driver's own <c>utf8</c> entry fixes it.
 /// </summary>
-internal static class MySqlCharsetFix
+public static class MySqlCharsetFix
 {
     private static readonly Lock Gate = new();
     private static bool _applied;

@@ -1,0 +1,48 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.RegularExpressions;
+using ReportingApi.Reports;
+using ReportingApi.TestSupport;
+
+namespace ReportingApi.Benchmarks;
+
+/// <summary>The baseline: the app's own query through <c>mariadb --batch --quick -e "..." &gt; file</c>.</summary>
+internal static partial class MariaDbBatch
+{
+    public sealed record Result(long Rows, long Bytes, double Seconds);
+
+    public static async Task<Result> RunAsync(MariaDbServer server, string database, int partnerId, ReportRequest request, string workFolder)
+    {
+        var sql = Literal(ReportReader.BuildQuery(request, partnerId));
+        var path = Path.Combine(workFolder, $"bench-{request.Report.Id}-mariadb.tsv");
+        var watch = Stopwatch.StartNew();
+        using (var process = Process.Start(new ProcessStartInfo("bash", ["-c", $"mariadb {server.ClientArguments(database)} --batch --quick -e \"$0\" > {path}", sql]) { UseShellExecute = false })!)
+        {
+            await process.WaitForExitAsync();
+            if (process.ExitCode != 0)
+            {
+                throw new InvalidOperationException($"mariadb exited with {process.ExitCode}");
+            }
+        }
+
+        var seconds = watch.Elapsed.TotalSeconds;
+        var rows = File.ReadLines(path).LongCount() - 1;
+        var bytes = new FileInfo(path).Length;
+        File.Delete(path);
+        return new Result(rows, bytes, seconds);
+    }
+
+    /// <summary>The query with its parameters written in as literals, for the command-line client.</summary>
+    private static string Literal((string Sql, Dapper.DynamicParameters Parameters) query)
+    {
+        var sql = query.Sql;
+        foreach (var name in query.Parameters.ParameterNames.OrderByDescending(name => name.Length))
+        {
+            var value = query.Parameters.Get<object>(name);
+            var literal = value is string text ? $"'{text.Replace("'", "''", StringComparison.Ordinal)}'" : Convert.ToString(value, CultureInfo.InvariantCulture)!;
+            sql = Regex.Replace(sql, $"@{name}\\b", literal);
+        }
+
+        return sql;
+    }
+}

@@ -1,0 +1,108 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json;
+using Dapper;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+using ReportingApi.Benchmarks;
+using ReportingApi.Data;
+using ReportingApi.Data.DemoData;
+using ReportingApi.Partners;
+using ReportingApi.Rendering;
+using ReportingApi.Reports;
+using ReportingApi.TestSupport;
+
+// Report benchmark: generates N contracts in a private MariaDB, then times every report in every format end to
+// end (query -> rendered file) in a fresh process each, so peak RSS is per run; beside it, the same query through
+// `mariadb --batch --quick`. Usage: dotnet run -c Release --project tests/ReportingApi.Benchmarks -- [--contracts N] [--work DIR]
+if (args.Length > 0 && args[0] == ReportMeasurement.Command)
+{
+    return await ReportMeasurement.RunAsync(args[1..]);
+}
+
+var contracts = int.Parse(Option(args, "--contracts") ?? "1000000", CultureInfo.InvariantCulture);
+var workFolder = Option(args, "--work") ?? Path.GetTempPath();
+var formats = (Option(args, "--formats") ?? "csv,xlsx,json").Split(',');
+var reports = (Option(args, "--reports") ?? string.Join(',', ReportCatalog.All.Select(r => r.Id))).Split(',');
+
+Console.WriteLine($"Starting a private MariaDB under {workFolder} ...");
+using var server = await MariaDbServer.StartAsync(workFolder, innoDbBufferPoolMegabytes: 4096);
+var connectionString = await server.CreateDatabaseAsync("bench");
+var connections = new DbConnectionFactory(
+    Options.Create(new DatabaseOptions { Provider = DatabaseProvider.MySql, ConnectionString = connectionString }),
+    new BenchmarkEnvironment());
+await new MigrationRunner(connections, NullLogger<MigrationRunner>.Instance).MigrateAsync();
+
+var generator = new DemoDataGenerator(contracts);
+var load = Stopwatch.StartNew();
+long loadedRows = 0;
+await using (var connection = await connections.OpenAsync())
+{
+    foreach (var table in generator.Tables())
+    {
+        var tableWatch = Stopwatch.StartNew();
+        var rows = await BulkLoader.LoadAsync(connection, table);
+        loadedRows += rows;
+        Console.WriteLine($"  loaded {table.Table,-13} {rows,11:N0} rows in {tableWatch.Elapsed.TotalSeconds,6:F1} s");
+    }
+
+    // Two benchmark partners: one with every employer (the full 1x run), one with every tenth (~0.1x), for the RSS comparison.
+    var all = Enumerable.Range(1, generator.Employers).ToList();
+    await DemoDataSeeder.AddPartnersAsync(connection,
+    [
+        new DemoPartner(ReportMeasurement.FullPartnerId, "Benchmark, all employers", "bench-all", all, null),
+        new DemoPartner(ReportMeasurement.TenthPartnerId, "Benchmark, every tenth employer", "bench-tenth", all.Where(id => id % 10 == 1).ToList(), null),
+    ]);
+    await connection.ExecuteAsync("ANALYZE TABLE employers, employees, dealers, bikes, contracts, installments, partners, partner_employers", commandTimeout: 600);
+}
+
+Console.WriteLine($"Generated {contracts:N0} contracts ({loadedRows:N0} rows in all) in {load.Elapsed.TotalSeconds:F0} s ({loadedRows / load.Elapsed.TotalSeconds:N0} rows/s).");
+Console.WriteLine();
+Console.WriteLine($"{"report",-13}{"format",-8}{"partner",-8}{"rows",12}{"seconds",9}{"rows/s",11}{"MB",9}{"peak RSS MB",13}");
+
+var results = new List<ReportMeasurement.Result>();
+foreach (var report in reports.Select(id => ReportCatalog.Find(id)!))
+{
+    var request = ReportMeasurement.BenchmarkRequest(report, ReportFormat.Csv, generator.ReferenceMonth);
+    var baseline = await MariaDbBatch.RunAsync(server, "bench", ReportMeasurement.FullPartnerId, request, workFolder);
+    Console.WriteLine($"{report.Id,-13}{"mariadb",-8}{"all",-8}{baseline.Rows,12:N0}{baseline.Seconds,9:F2}{baseline.Rows / baseline.Seconds,11:N0}{baseline.Bytes / 1e6,9:F1}{"(client)",13}");
+
+    foreach (var format in formats)
+    {
+        foreach (var (partnerId, label) in new[] { (ReportMeasurement.FullPartnerId, "all"), (ReportMeasurement.TenthPartnerId, "tenth") })
+        {
+            var result = await ReportMeasurement.InChildProcessAsync(connectionString, report.Id, format, partnerId, workFolder);
+            results.Add(result);
+            Console.WriteLine($"{report.Id,-13}{format,-8}{label,-8}{result.Rows,12:N0}{result.Seconds,9:F2}{result.Rows / result.Seconds,11:N0}{result.Bytes / 1e6,9:F1}{result.PeakRssBytes / 1048576.0,13:F1}");
+        }
+    }
+}
+
+Console.WriteLine();
+Console.WriteLine("Peak RSS, all employers vs every tenth (same report and format):");
+foreach (var group in results.GroupBy(r => (r.Report, r.Format)))
+{
+    var full = group.Single(r => r.PartnerId == ReportMeasurement.FullPartnerId);
+    var tenth = group.Single(r => r.PartnerId == ReportMeasurement.TenthPartnerId);
+    Console.WriteLine($"  {group.Key.Report,-13}{group.Key.Format,-6}{full.Rows,11:N0} rows {full.PeakRssBytes / 1048576.0,7:F1} MB  vs {tenth.Rows,9:N0} rows {tenth.PeakRssBytes / 1048576.0,7:F1} MB  ratio {(double)full.PeakRssBytes / tenth.PeakRssBytes:F2}");
+}
+
+return 0;
+
+static string? Option(string[] args, string name)
+{
+    var index = Array.IndexOf(args, name);
+    return index >= 0 && index + 1 < args.Length ? args[index + 1] : null;
+}
+
+internal sealed class BenchmarkEnvironment : IHostEnvironment
+{
+    public string EnvironmentName { get; set; } = "Benchmark";
+
+    public string ApplicationName { get; set; } = "ReportingApi.Benchmarks";
+
+    public string ContentRootPath { get; set; } = AppContext.BaseDirectory;
+
+    public Microsoft.Extensions.FileProviders.IFileProvider ContentRootFileProvider { get; set; } = null!;
+}

@@ -1,0 +1,99 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json;
+using Microsoft.Extensions.Options;
+using ReportingApi.Data;
+using ReportingApi.Rendering;
+using ReportingApi.Reports;
+
+namespace ReportingApi.Benchmarks;
+
+/// <summary>One report run, query to rendered file, measured in a process of its own so that its peak RSS is its own.</summary>
+internal static class ReportMeasurement
+{
+    public const string Command = "measure";
+    public const int FullPartnerId = 100;
+    public const int TenthPartnerId = 101;
+
+    public sealed record Result(string Report, string Format, int PartnerId, long Rows, long Bytes, double Seconds, long PeakRssBytes);
+
+    /// <summary>
+    /// The period each report is measured over: the year up to the reference month for the contract-based reports
+    /// (nearly every contract overlaps it), one month for installments (one installment per active contract).
+    /// </summary>
+    public static ReportRequest BenchmarkRequest(ReportDefinition report, ReportFormat format, DateOnly referenceMonth) =>
+        report.Id == ReportCatalog.Installments.Id
+            ? new ReportRequest(report, format, referenceMonth.AddMonths(-1), referenceMonth.AddDays(-1), new Dictionary<string, string>())
+            : new ReportRequest(report, format, referenceMonth.AddMonths(-11), referenceMonth.AddMonths(1).AddDays(-1), new Dictionary<string, string>());
+
+    public static async Task<Result> InChildProcessAsync(string connectionString, string report, string format, int partnerId, string workFolder)
+    {
+        var start = new ProcessStartInfo(Environment.ProcessPath!)
+        {
+            RedirectStandardOutput = true,
+            UseShellExecute = false,
+        };
+        if (!Environment.ProcessPath!.EndsWith("ReportingApi.Benchmarks", StringComparison.Ordinal))
+        {
+            start.ArgumentList.Add(typeof(ReportMeasurement).Assembly.Location);
+        }
+
+        foreach (var argument in new[] { Command, connectionString, report, format, partnerId.ToString(CultureInfo.InvariantCulture), workFolder })
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        using var process = Process.Start(start)!;
+        var output = await process.StandardOutput.ReadToEndAsync();
+        await process.WaitForExitAsync();
+        if (process.ExitCode != 0)
+        {
+            throw new InvalidOperationException($"measure {report} {format} failed: {output}");
+        }
+
+        return JsonSerializer.Deserialize<Result>(output.Trim().Split('\n')[^1])!;
+    }
+
+    public static async Task<int> RunAsync(string[] args)
+    {
+        var (connectionString, reportId, formatName, partnerId, workFolder) = (args[0], args[1], args[2], int.Parse(args[3], CultureInfo.InvariantCulture), args[4]);
+        if (!ReportFormats.TryParse(formatName, out var format))
+        {
+            throw new ArgumentException($"Unknown format '{formatName}'.");
+        }
+
+        var report = ReportCatalog.Find(reportId)!;
+        var request = BenchmarkRequest(report, format, ReportingApi.Data.DemoData.DemoDataGenerator.DefaultReferenceMonth);
+        var connections = new DbConnectionFactory(
+            Options.Create(new DatabaseOptions { Provider = DatabaseProvider.MySql, ConnectionString = connectionString }),
+            new BenchmarkEnvironment());
+        IReportRenderer renderer = format switch
+        {
+            ReportFormat.Csv => new CsvReportRenderer(),
+            ReportFormat.Xlsx => new XlsxReportRenderer(),
+            _ => new JsonReportRenderer(),
+        };
+
+        var path = Path.Combine(workFolder, $"bench-{reportId}-{partnerId}.{formatName}");
+        var watch = Stopwatch.StartNew();
+        long rows;
+        await using (var output = new FileStream(path, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 16, useAsync: true))
+        {
+            await using var data = await new ReportReader(connections).OpenAsync(request, partnerId, CancellationToken.None);
+            rows = await renderer.RenderAsync(report, data.Reader, output, CancellationToken.None);
+        }
+
+        var seconds = watch.Elapsed.TotalSeconds;
+        var bytes = new FileInfo(path).Length;
+        File.Delete(path);
+        Console.WriteLine(JsonSerializer.Serialize(new Result(reportId, formatName, partnerId, rows, bytes, seconds, PeakRssBytes())));
+        return 0;
+    }
+
+    /// <summary>VmHWM: the process's peak resident set size.</summary>
+    private static long PeakRssBytes()
+    {
+        var line = File.ReadLines("/proc/self/status").First(l => l.StartsWith("VmHWM:", StringComparison.Ordinal));
+        return long.Parse(line["VmHWM:".Length..].Trim().Split(' ')[0], CultureInfo.InvariantCulture) * 1024;
+    }
+}
