@@ -78,6 +78,7 @@ public sealed class FolderObjectStore : IObjectStore
 
     public async Task CopyAsync(string sourceKey, string destinationKey, CancellationToken cancellationToken)
     {
+        ObjectKeys.Validate(destinationKey, nameof(destinationKey));
         await using var source = await OpenReadAsync(sourceKey, cancellationToken);
         await PutAsync(destinationKey, source, "", cancellationToken);
     }
