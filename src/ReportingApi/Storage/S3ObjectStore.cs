@@ -1,0 +1,285 @@
+using System.Buffers;
+using System.Net;
+using Amazon.Runtime;
+using Amazon.S3;
+using Amazon.S3.Model;
+using Microsoft.Extensions.Options;
+
+namespace ReportingApi.Storage;
+
+/// <summary>
+/// Objects in an S3 bucket, optionally under a key prefix, encrypted with SSE-KMS when a key id is configured.
+/// Content that fits in one part goes up in a single PutObject; larger content is streamed in parts through one
+/// reused buffer, and a multipart upload that fails is aborted so no object (and no billed orphan parts) remain.
+/// </summary>
+public sealed class S3ObjectStore : IObjectStore, IDisposable
+{
+    /// <summary>S3 allows at most this many parts per upload.</summary>
+    private const int MaxPartCount = 10_000;
+
+    private static readonly TimeSpan AbortTimeout = TimeSpan.FromSeconds(30);
+
+    private readonly AmazonS3Client _client;
+    private readonly S3StoreOptions _options;
+    private readonly string _keyPrefix;
+    private readonly ILogger<S3ObjectStore> _logger;
+
+    public S3ObjectStore(IOptions<ObjectStoreOptions> options, ILogger<S3ObjectStore> logger)
+        : this(options.Value.S3, logger)
+    {
+    }
+
+    /// <param name="decorateHandler">Wraps the HTTP handler (tests observe the requests sent); null in production.</param>
+    internal S3ObjectStore(S3StoreOptions options, ILogger<S3ObjectStore> logger, Func<HttpMessageHandler, HttpMessageHandler>? decorateHandler = null)
+    {
+        _options = options;
+        _keyPrefix = NormalizePrefix(options.KeyPrefix);
+        _logger = logger;
+        _client = S3ClientFactory.Create(options, decorateHandler);
+    }
+
+    public async Task<long> PutAsync(string key, Stream content, string contentType, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(content);
+        var objectKey = ObjectKeyOf(key);
+        var partSize = _options.PartSizeBytes;
+        var buffer = ArrayPool<byte>.Shared.Rent(partSize);
+        try
+        {
+            var firstLength = await ReadPartAsync(content, buffer, partSize, cancellationToken);
+            if (firstLength < partSize)
+            {
+                using var body = new MemoryStream(buffer, 0, firstLength, writable: false);
+                await _client.PutObjectAsync(BuildPutObjectRequest(objectKey, contentType, body), cancellationToken);
+                return firstLength;
+            }
+
+            return await PutMultipartAsync(objectKey, content, contentType, buffer, firstLength, cancellationToken);
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
+    public async Task<Stream> OpenReadAsync(string key, CancellationToken cancellationToken)
+    {
+        var objectKey = ObjectKeyOf(key);
+        try
+        {
+            // Disposing the returned stream releases the HTTP response.
+            var response = await _client.GetObjectAsync(new GetObjectRequest { BucketName = _options.BucketName, Key = objectKey }, cancellationToken);
+            return response.ResponseStream;
+        }
+        catch (AmazonS3Exception exception) when (exception.StatusCode == HttpStatusCode.NotFound && exception.ErrorCode != "NoSuchBucket")
+        {
+            throw new ObjectNotFoundException(key);
+        }
+    }
+
+    public async Task<bool> ExistsAsync(string key, CancellationToken cancellationToken)
+    {
+        var objectKey = ObjectKeyOf(key);
+        try
+        {
+            await _client.GetObjectMetadataAsync(new GetObjectMetadataRequest { BucketName = _options.BucketName, Key = objectKey }, cancellationToken);
+            return true;
+        }
+        catch (AmazonS3Exception exception) when (exception.StatusCode == HttpStatusCode.NotFound)
+        {
+            // HEAD responses have no body, so a missing bucket cannot be told apart here; the next write reports it.
+            return false;
+        }
+    }
+
+    public async Task CopyAsync(string sourceKey, string destinationKey, CancellationToken cancellationToken)
+    {
+        var request = new CopyObjectRequest
+        {
+            SourceBucket = _options.BucketName,
+            SourceKey = ObjectKeyOf(sourceKey, nameof(sourceKey)),
+            DestinationBucket = _options.BucketName,
+            DestinationKey = ObjectKeyOf(destinationKey, nameof(destinationKey)),
+        };
+        if (!string.IsNullOrEmpty(_options.KmsKeyId))
+        {
+            // A copy is a new object: without these it would get the bucket's default encryption, not ours.
+            request.ServerSideEncryptionMethod = ServerSideEncryptionMethod.AWSKMS;
+            request.ServerSideEncryptionKeyManagementServiceKeyId = _options.KmsKeyId;
+        }
+
+        try
+        {
+            await _client.CopyObjectAsync(request, cancellationToken);
+        }
+        catch (AmazonS3Exception exception) when (exception.StatusCode == HttpStatusCode.NotFound && exception.ErrorCode != "NoSuchBucket")
+        {
+            throw new ObjectNotFoundException(sourceKey);
+        }
+    }
+
+    public async Task DeleteAsync(string key, CancellationToken cancellationToken)
+    {
+        var objectKey = ObjectKeyOf(key);
+        await _client.DeleteObjectAsync(new DeleteObjectRequest { BucketName = _options.BucketName, Key = objectKey }, cancellationToken);
+    }
+
+    public void Dispose() => _client.Dispose();
+
+    internal PutObjectRequest BuildPutObjectRequest(string objectKey, string contentType, Stream body)
+    {
+        var request = new PutObjectRequest
+        {
+            BucketName = _options.BucketName,
+            Key = objectKey,
+            ContentType = contentType,
+            InputStream = body,
+            AutoCloseStream = false,
+            DisablePayloadSigning = _options.DisablePayloadSigning,
+        };
+        if (!string.IsNullOrEmpty(_options.KmsKeyId))
+        {
+            request.ServerSideEncryptionMethod = ServerSideEncryptionMethod.AWSKMS;
+            request.ServerSideEncryptionKeyManagementServiceKeyId = _options.KmsKeyId;
+        }
+
+        return request;
+    }
+
+    internal InitiateMultipartUploadRequest BuildInitiateMultipartUploadRequest(string objectKey, string contentType)
+    {
+        var request = new InitiateMultipartUploadRequest
+        {
+            BucketName = _options.BucketName,
+            Key = objectKey,
+            ContentType = contentType,
+        };
+        if (ChecksumsWanted)
+        {
+            // Declared up front so that every part carries a CRC32 and S3 checks the whole object on completion.
+            request.ChecksumAlgorithm = ChecksumAlgorithm.CRC32;
+        }
+
+        if (!string.IsNullOrEmpty(_options.KmsKeyId))
+        {
+            request.ServerSideEncryptionMethod = ServerSideEncryptionMethod.AWSKMS;
+            request.ServerSideEncryptionKeyManagementServiceKeyId = _options.KmsKeyId;
+        }
+
+        return request;
+    }
+
+    internal UploadPartRequest BuildUploadPartRequest(string objectKey, string uploadId, int partNumber, Stream body) => new()
+    {
+        BucketName = _options.BucketName,
+        Key = objectKey,
+        UploadId = uploadId,
+        PartNumber = partNumber,
+        PartSize = body.Length,
+        InputStream = body,
+        DisablePayloadSigning = _options.DisablePayloadSigning,
+        ChecksumAlgorithm = ChecksumsWanted ? ChecksumAlgorithm.CRC32 : null,
+    };
+
+    internal string ObjectKeyOf(string key, string parameterName = "key")
+    {
+        ObjectKeys.Validate(key, parameterName);
+        return _keyPrefix + key;
+    }
+
+    private bool ChecksumsWanted => _options.RequestChecksumCalculation == RequestChecksumCalculation.WHEN_SUPPORTED;
+
+    private async Task<long> PutMultipartAsync(
+        string objectKey, Stream content, string contentType, byte[] buffer, int firstLength, CancellationToken cancellationToken)
+    {
+        var upload = await _client.InitiateMultipartUploadAsync(BuildInitiateMultipartUploadRequest(objectKey, contentType), cancellationToken);
+        try
+        {
+            var parts = new List<PartETag>();
+            long total = 0;
+            var length = firstLength;
+            while (length > 0)
+            {
+                var partNumber = parts.Count + 1;
+                if (partNumber > MaxPartCount)
+                {
+                    throw new InvalidOperationException(
+                        $"Content is larger than {MaxPartCount} parts of {_options.PartSizeBytes} bytes; raise ObjectStore:S3:PartSizeBytes.");
+                }
+
+                using (var body = new MemoryStream(buffer, 0, length, writable: false))
+                {
+                    var response = await _client.UploadPartAsync(BuildUploadPartRequest(objectKey, upload.UploadId, partNumber, body), cancellationToken);
+                    parts.Add(new PartETag(response, copyChecksums: true));
+                }
+
+                total += length;
+                // A short part is the last one: the content has ended.
+                length = length < _options.PartSizeBytes ? 0 : await ReadPartAsync(content, buffer, _options.PartSizeBytes, cancellationToken);
+            }
+
+            await _client.CompleteMultipartUploadAsync(
+                new CompleteMultipartUploadRequest
+                {
+                    BucketName = _options.BucketName,
+                    Key = objectKey,
+                    UploadId = upload.UploadId,
+                    PartETags = parts,
+                },
+                cancellationToken);
+            return total;
+        }
+        catch
+        {
+            await AbortMultipartUploadAsync(objectKey, upload.UploadId);
+            throw;
+        }
+    }
+
+    private async Task AbortMultipartUploadAsync(string objectKey, string uploadId)
+    {
+        // Not the caller's token: the upload must be aborted even (especially) when the caller gave up.
+        using var timeout = new CancellationTokenSource(AbortTimeout);
+        try
+        {
+            await _client.AbortMultipartUploadAsync(
+                new AbortMultipartUploadRequest { BucketName = _options.BucketName, Key = objectKey, UploadId = uploadId },
+                timeout.Token);
+        }
+        catch (Exception exception) when (exception is AmazonServiceException or HttpRequestException or OperationCanceledException or IOException)
+        {
+            // The original failure is what the caller needs; a bucket lifecycle rule removes what is left behind.
+            _logger.LogWarning(exception, "Could not abort multipart upload {UploadId} of {Key}", uploadId, objectKey);
+        }
+    }
+
+    /// <summary>Fills <paramref name="buffer"/> up to <paramref name="size"/> bytes; fewer only when the content ends.</summary>
+    private static async Task<int> ReadPartAsync(Stream content, byte[] buffer, int size, CancellationToken cancellationToken)
+    {
+        var filled = 0;
+        while (filled < size)
+        {
+            var read = await content.ReadAsync(buffer.AsMemory(filled, size - filled), cancellationToken);
+            if (read == 0)
+            {
+                break;
+            }
+
+            filled += read;
+        }
+
+        return filled;
+    }
+
+    private static string NormalizePrefix(string? prefix)
+    {
+        var trimmed = prefix?.Trim(ObjectKeys.Separator) ?? "";
+        if (trimmed.Length == 0)
+        {
+            return "";
+        }
+
+        ObjectKeys.Validate(trimmed, nameof(S3StoreOptions.KeyPrefix));
+        return trimmed + ObjectKeys.Separator;
+    }
+}
