@@ -53,18 +53,32 @@ public sealed class MariaDbServer : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        // A test host that is torn down without disposing fixtures must not leave a server behind.
-        AppDomain.CurrentDomain.ProcessExit += KillOnExit;
-        Directory.CreateDirectory(_root);
-        await InstallDatabaseAsync();
-        await StartAsync();
-        await using (var root = await OpenRootAsync())
+        if (OperatingSystem.IsWindows())
         {
-            await root.ExecuteAsync($"CREATE USER '{UserName}'@'127.0.0.1' IDENTIFIED BY '{_password}'");
+            throw new PlatformNotSupportedException("The MariaDB test server runs on Linux (tests/install/mariadb.sh).");
         }
 
-        await CreateDatabaseAsync(DatabaseName);
-        await SeedAsync(ConnectionString, SeededContracts);
+        // A test host that is torn down without disposing fixtures must not leave a server behind.
+        AppDomain.CurrentDomain.ProcessExit += KillOnExit;
+        // Owner-only: root logs in through the socket inside it without a password.
+        Directory.CreateDirectory(_root, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        try
+        {
+            await InstallDatabaseAsync();
+            await StartAsync();
+            await using (var root = await OpenRootAsync())
+            {
+                await root.ExecuteAsync($"CREATE USER '{UserName}'@'127.0.0.1' IDENTIFIED BY '{_password}'");
+            }
+
+            await CreateDatabaseAsync(DatabaseName);
+            await SeedAsync(ConnectionString, SeededContracts);
+        }
+        catch
+        {
+            await DisposeAsync();
+            throw;
+        }
     }
 
     public async Task DisposeAsync()
@@ -207,7 +221,7 @@ public sealed class MariaDbServer : IAsyncLifetime
 
     private async Task<MySqlConnection> OpenRootAsync()
     {
-        // root has no password, but only through the server's own socket file, which only this fixture knows.
+        // root has no password, but logs in only through the server's socket file, in a folder only we can enter.
         var connection = new MySqlConnection(new MySqlConnectionStringBuilder
         {
             Server = SocketPath,
