@@ -1,0 +1,70 @@
+using System.Net;
+using System.Text.Json;
+using ReportingApi.IntegrationTests.Infrastructure;
+using ReportingApi.Problems;
+using ReportingApi.Rendering;
+using ReportingApi.Reports;
+
+namespace ReportingApi.IntegrationTests.Reports;
+
+/// <summary>Readiness follows the database, and a report asked for while MariaDB is down is a clean 503 problem.</summary>
+[Collection(MariaDbCollectionDefinition.Name)]
+public sealed class DatabaseAvailabilityTests(MariaDbAppFactory app) : IClassFixture<MariaDbAppFactory>
+{
+    private const string ReadyPath = "/health/ready";
+
+    [Fact]
+    public async Task Ready_is_200_while_the_database_answers()
+    {
+        using var client = app.CreateClient();
+
+        using var response = await client.GetAsync(ReadyPath);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+    }
+
+    [Fact]
+    public async Task While_the_database_is_down_ready_is_503_and_reports_are_503_problems_then_both_recover()
+    {
+        // Token first: the token endpoint needs no database, but the app starts (and migrates) on first use.
+        using var client = await app.CreateAuthenticatedClientAsync(MariaDbAppFactory.Acme);
+        var url = ReportDownloads.Url(ReportCatalog.Contracts, ReportFormat.Csv);
+        using (var before = await client.GetAsync(url))
+        {
+            Assert.Equal(HttpStatusCode.OK, before.StatusCode);
+        }
+
+        await app.Database.StopAsync();
+        try
+        {
+            Assert.False(app.Database.IsRunning);
+            using (var ready = await client.GetAsync(ReadyPath))
+            {
+                Assert.Equal(HttpStatusCode.ServiceUnavailable, ready.StatusCode);
+            }
+
+            using var report = await client.GetAsync(url);
+            Assert.Equal(HttpStatusCode.ServiceUnavailable, report.StatusCode);
+            Assert.Equal("application/problem+json", report.Content.Headers.ContentType?.MediaType);
+            using var problem = JsonDocument.Parse(await report.Content.ReadAsStringAsync());
+            var type = problem.RootElement.GetProperty("type").GetString();
+            Assert.Equal(ProblemTypes.ServiceUnavailable, type);
+            Assert.EndsWith("service-unavailable", type, StringComparison.Ordinal);
+            Assert.Equal(503, problem.RootElement.GetProperty("status").GetInt32());
+            // Nothing about the server (host, port, driver message) leaks into the answer.
+            Assert.DoesNotContain(app.Database.Port.ToString(System.Globalization.CultureInfo.InvariantCulture), problem.RootElement.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        }
+        finally
+        {
+            await app.Database.StartAsync();
+        }
+
+        using (var ready = await client.GetAsync(ReadyPath))
+        {
+            Assert.Equal(HttpStatusCode.OK, ready.StatusCode);
+        }
+
+        using var after = await client.GetAsync(url);
+        Assert.Equal(HttpStatusCode.OK, after.StatusCode);
+    }
+}
