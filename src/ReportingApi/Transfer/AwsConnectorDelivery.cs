@@ -37,6 +37,11 @@ public sealed class AwsConnectorDelivery(
             RemotePaths.ValidateFileName(file.RemoteName);
         }
 
+        if (files.Count == 0)
+        {
+            return;
+        }
+
         // A folder of its own per delivery: two deliveries of the same name never share a staging object.
         var stagingFolder = $"{settings.StagingPrefix}/{Guid.NewGuid():N}";
         var staged = new List<string>(files.Count);

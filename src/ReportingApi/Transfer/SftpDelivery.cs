@@ -27,6 +27,10 @@ public sealed partial class SftpDelivery(IObjectStore store, IOptions<SftpDelive
     {
         var server = SftpServer.From(target);
         var remotePaths = files.Select(f => RemotePaths.Combine(target.RemoteDirectory, f.RemoteName)).ToList();
+        if (files.Count == 0)
+        {
+            return;
+        }
 
         // Created 0700: the copies of the reports and the batch file are readable by this user only.
         var workDirectory = Directory.CreateTempSubdirectory("reportingapi-sftp-");
@@ -361,7 +365,7 @@ public sealed partial class SftpDelivery(IObjectStore store, IOptions<SftpDelive
 
         private static DeliveryException Invalid(string what) => new($"The SFTP delivery target {what}.", transient: false);
 
-        [GeneratedRegex(@"^[a-z0-9][a-z0-9.:_-]*$")]
+        [GeneratedRegex(@"^[a-z0-9:][a-z0-9.:_-]*$")]
         private static partial Regex HostPattern();
 
         [GeneratedRegex(@"^[A-Za-z0-9_][A-Za-z0-9._-]*$")]

@@ -199,6 +199,11 @@ public sealed class TransferConnectorClient : IDisposable
         {
             throw new TransferServiceUnavailableException("NetworkError", 0, $"Transfer Family {operation} failed: {e.Message}", e);
         }
+        catch (AmazonClientException e)
+        {
+            // The signer could not get credentials from the default chain; nothing was sent.
+            throw new TransferServiceException("MissingCredentials", 0, $"Transfer Family {operation} could not be signed: {e.Message}", e);
+        }
         catch (TaskCanceledException e) when (!cancellationToken.IsCancellationRequested)
         {
             throw new TransferServiceUnavailableException(

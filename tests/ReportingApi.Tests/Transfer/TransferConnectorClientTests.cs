@@ -266,6 +266,18 @@ public sealed class TransferConnectorClientTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Credentials_that_cannot_be_found_fail_before_anything_is_sent()
+    {
+        using var client = _service.CreateClient(credentials: new UnavailableCredentials());
+
+        var error = await Assert.ThrowsAsync<TransferServiceException>(() => client.TestConnectionAsync(ConnectorId, default));
+
+        Assert.Equal("MissingCredentials", error.ErrorType);
+        Assert.False(error.IsRetryable);
+        Assert.Empty(_service.Calls);
+    }
+
+    [Fact]
     public void The_endpoint_follows_the_region_unless_overridden()
     {
         using var client = new TransferConnectorClient(
@@ -276,7 +288,15 @@ public sealed class TransferConnectorClientTests : IAsyncLifetime
         Assert.Equal(new Uri("https://transfer.eu-central-1.amazonaws.com/"), client.Endpoint);
     }
 
-    internal static int FreeLoopbackPort()
+    /// <summary>What the default chain does when no source has credentials.</summary>
+    private sealed class UnavailableCredentials : AWSCredentials
+    {
+        public override ImmutableCredentials GetCredentials() => throw new AmazonClientException("Failed to resolve AWS credentials.");
+
+        public override Task<ImmutableCredentials> GetCredentialsAsync() => throw new AmazonClientException("Failed to resolve AWS credentials.");
+    }
+
+    private static int FreeLoopbackPort()
     {
         using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
         listener.Start();
