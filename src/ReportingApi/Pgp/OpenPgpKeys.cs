@@ -1,0 +1,133 @@
+using System.Globalization;
+using System.Text;
+using Org.BouncyCastle.Bcpg;
+using Org.BouncyCastle.Bcpg.OpenPgp;
+
+namespace ReportingApi.Pgp;
+
+/// <summary>
+/// What a key's self-signatures say about it: usage flags, expiry, revocation. Only signatures made by the primary
+/// key and verified are believed, so a forged or damaged packet changes nothing.
+/// </summary>
+internal static class OpenPgpKeys
+{
+    /// <summary>Key flags that allow encryption (RFC 4880 5.2.3.21): communications or storage.</summary>
+    public const int EncryptionFlags = PgpKeyFlags.CanEncryptCommunications | PgpKeyFlags.CanEncryptStorage;
+
+    public static string Fingerprint(PgpPublicKey key) => Convert.ToHexString(key.GetFingerprint());
+
+    public static string KeyIdHex(long keyId) => keyId.ToString("X16", CultureInfo.InvariantCulture);
+
+    public static DateTimeOffset CreatedAt(PgpPublicKey key) => new(DateTime.SpecifyKind(key.CreationTime, DateTimeKind.Utc));
+
+    /// <summary>The newest verified self-signature that states the key's properties: a user-id certification or direct-key signature for the primary key, the binding signature for a subkey.</summary>
+    public static PgpSignature? LatestSelfSignature(PgpPublicKey primary, PgpPublicKey key) =>
+        (key.IsMasterKey ? PrimarySelfSignatures(primary) : SubkeyBindings(primary, key))
+        .OrderByDescending(signature => signature.CreationTime)
+        .FirstOrDefault();
+
+    /// <summary>Whether the key carries a revocation made by the primary key (for the primary itself: a key revocation; for a subkey: a subkey revocation).</summary>
+    public static bool IsRevoked(PgpPublicKey primary, PgpPublicKey key)
+    {
+        var type = key.IsMasterKey ? PgpSignature.KeyRevocation : PgpSignature.SubkeyRevocation;
+        return Signatures(key.GetSignaturesOfType(type))
+            .Any(signature => signature.KeyId == primary.KeyId && Verifies(signature, primary, s => key.IsMasterKey ? s.VerifyCertification(key) : s.VerifyCertification(primary, key)));
+    }
+
+    /// <summary>The key-flags subpacket of a self-signature, or null when it has none.</summary>
+    public static int? KeyFlags(PgpSignature selfSignature)
+    {
+        var hashed = selfSignature.GetHashedSubPackets();
+        return hashed is not null && hashed.HasSubpacket(SignatureSubpacketTag.KeyFlags) ? hashed.GetKeyFlags() : null;
+    }
+
+    /// <summary>When the key expires according to its self-signature; null when it does not.</summary>
+    public static DateTimeOffset? ExpiresAt(PgpPublicKey key, PgpSignature selfSignature)
+    {
+        var hashed = selfSignature.GetHashedSubPackets();
+        var seconds = hashed is not null && hashed.HasSubpacket(SignatureSubpacketTag.KeyExpireTime) ? hashed.GetKeyExpirationTime() : 0;
+        return seconds > 0 ? CreatedAt(key).AddSeconds(seconds) : null;
+    }
+
+    public static IReadOnlyList<string> UserIds(PgpPublicKey primary) =>
+        primary.GetUserIds().OfType<string>().ToList();
+
+    /// <summary>Algorithm name as a person reads it: <c>RSA</c>, <c>ECDH P-256</c>, ...</summary>
+    public static string AlgorithmName(PgpPublicKey key) => key.Algorithm switch
+    {
+        PublicKeyAlgorithmTag.RsaGeneral or PublicKeyAlgorithmTag.RsaEncrypt or PublicKeyAlgorithmTag.RsaSign => "RSA",
+        PublicKeyAlgorithmTag.ECDH => "ECDH " + CurveName(key),
+        PublicKeyAlgorithmTag.ECDsa => "ECDSA " + CurveName(key),
+        PublicKeyAlgorithmTag.Dsa => "DSA",
+        PublicKeyAlgorithmTag.ElGamalEncrypt or PublicKeyAlgorithmTag.ElGamalGeneral => "ElGamal",
+        var other => other.ToString(),
+    };
+
+    public static bool IsRsa(PgpPublicKey key) =>
+        key.Algorithm is PublicKeyAlgorithmTag.RsaGeneral or PublicKeyAlgorithmTag.RsaEncrypt or PublicKeyAlgorithmTag.RsaSign;
+
+    /// <summary>ASCII armor of encoded key material; BouncyCastle picks the block type (public or private key) from the first packet.</summary>
+    public static string Armor(Action<Stream> encode)
+    {
+        using var text = new MemoryStream();
+        using (var armor = new ArmoredOutputStream(text))
+        {
+            // The default "Version: BCPG C# v1.8.10" header tells every reader which library and version we run.
+            armor.SetHeader(ArmoredOutputStream.HeaderVersion, null);
+            encode(armor);
+        }
+
+        return Encoding.ASCII.GetString(text.GetBuffer(), 0, (int)text.Length);
+    }
+
+    private static string CurveName(PgpPublicKey key) =>
+        key.PublicKeyPacket.Key is ECPublicBcpgKey ec ? OpenPgpPacketScanner.CurveName(ec.CurveOid.Id) : "unknown curve";
+
+    private static IEnumerable<PgpSignature> PrimarySelfSignatures(PgpPublicKey primary)
+    {
+        foreach (var userId in UserIds(primary))
+        {
+            foreach (var signature in Signatures(primary.GetSignaturesForId(userId)))
+            {
+                if (signature.KeyId == primary.KeyId && IsUserIdCertification(signature.SignatureType)
+                    && Verifies(signature, primary, s => s.VerifyCertification(userId, primary)))
+                {
+                    yield return signature;
+                }
+            }
+        }
+
+        foreach (var signature in Signatures(primary.GetSignaturesOfType(PgpSignature.DirectKey)))
+        {
+            if (signature.KeyId == primary.KeyId && Verifies(signature, primary, s => s.VerifyCertification(primary)))
+            {
+                yield return signature;
+            }
+        }
+    }
+
+    private static IEnumerable<PgpSignature> SubkeyBindings(PgpPublicKey primary, PgpPublicKey subkey) =>
+        Signatures(subkey.GetSignaturesOfType(PgpSignature.SubkeyBinding))
+            .Where(signature => signature.KeyId == primary.KeyId && Verifies(signature, primary, s => s.VerifyCertification(primary, subkey)));
+
+    private static bool IsUserIdCertification(int signatureType) =>
+        signatureType is PgpSignature.DefaultCertification or PgpSignature.NoCertification
+            or PgpSignature.CasualCertification or PgpSignature.PositiveCertification;
+
+    private static IEnumerable<PgpSignature> Signatures(System.Collections.IEnumerable? signatures) =>
+        signatures?.OfType<PgpSignature>() ?? [];
+
+    private static bool Verifies(PgpSignature signature, PgpPublicKey signer, Func<PgpSignature, bool> verify)
+    {
+        try
+        {
+            signature.InitVerify(signer);
+            return verify(signature);
+        }
+        catch (PgpException)
+        {
+            // An algorithm or packet BouncyCastle cannot check counts as not verified.
+            return false;
+        }
+    }
+}

@@ -1,0 +1,136 @@
+using System.Diagnostics;
+
+namespace ReportingApi.IntegrationTests.Pgp;
+
+/// <summary>What one gpg run did. Status lines (<c>--status-fd 2</c>) are the machine-readable part of stderr.</summary>
+internal sealed record GpgResult(int ExitCode, string Output, string Errors)
+{
+    private const string StatusPrefix = "[GNUPG:] ";
+
+    public IReadOnlyList<string> Status => Errors.Split('\n')
+        .Where(line => line.StartsWith(StatusPrefix, StringComparison.Ordinal))
+        .Select(line => line[StatusPrefix.Length..].TrimEnd('\r'))
+        .ToList();
+
+    /// <summary>The fields after the keyword of the first status line with that keyword, or null.</summary>
+    public string[]? StatusFields(string keyword) => Status
+        .Select(line => line.Split(' '))
+        .FirstOrDefault(fields => fields[0] == keyword)?[1..];
+
+    public bool HasStatus(string keyword) => StatusFields(keyword) is not null;
+}
+
+/// <summary>
+/// A private GnuPG home for one test: its own keyrings and its own gpg-agent, which is stopped and the folder
+/// deleted on dispose. gpg always runs in batch mode; passphrases come from files through loopback pinentry.
+/// </summary>
+internal sealed class GnuPgHome : IDisposable
+{
+    private static readonly TimeSpan CommandTimeout = TimeSpan.FromSeconds(60);
+
+    public GnuPgHome()
+    {
+        // Short: gpg-agent's socket path (inside the home when /run/user/UID is absent) must fit in 108 bytes.
+        Path = System.IO.Path.Combine(System.IO.Path.GetTempPath(), "gpg-" + Guid.NewGuid().ToString("N")[..12]);
+        if (OperatingSystem.IsWindows())
+        {
+            Directory.CreateDirectory(Path);
+        }
+        else
+        {
+            // gpg warns about (and gpg-agent may refuse) a home others can read.
+            Directory.CreateDirectory(Path, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        }
+    }
+
+    public string Path { get; }
+
+    public string File(string name) => System.IO.Path.Combine(Path, name);
+
+    public string WritePassphraseFile(string passphrase)
+    {
+        var path = File("passphrase-" + Guid.NewGuid().ToString("N")[..8]);
+        System.IO.File.WriteAllText(path, passphrase + "\n");
+        return path;
+    }
+
+    public GpgResult Run(params string[] arguments) => Execute("gpg", ["--batch", "--no-tty", "--status-fd", "2", .. arguments]);
+
+    public GpgResult RunChecked(params string[] arguments)
+    {
+        var result = Run(arguments);
+        Assert.True(result.ExitCode == 0, $"gpg {string.Join(' ', arguments)} exited with {result.ExitCode}:\n{result.Errors}");
+        return result;
+    }
+
+    /// <summary>Generates an unprotected key (protecting it makes gpg-agent take seconds longer) and returns its fingerprint.</summary>
+    /// <param name="fakedSystemTime">gpg's --faked-system-time, e.g. <c>20200101T000000</c>: the key is created then.</param>
+    public string GenerateKey(string userId, string algorithm, string usage, string expire, string? fakedSystemTime = null)
+    {
+        var result = RunChecked([.. FakedTime(fakedSystemTime), "--pinentry-mode", "loopback", "--passphrase", "", "--quick-generate-key", userId, algorithm, usage, expire]);
+        var created = result.StatusFields("KEY_CREATED") ?? throw new InvalidOperationException("gpg reported no KEY_CREATED:\n" + result.Errors);
+        return created[1];
+    }
+
+    public void AddSubkey(string fingerprint, string algorithm, string usage, string expire, string? fakedSystemTime = null) =>
+        RunChecked([.. FakedTime(fakedSystemTime), "--pinentry-mode", "loopback", "--passphrase", "", "--quick-add-key", fingerprint, algorithm, usage, expire]);
+
+    public string ExportPublicKey(string fingerprint) => RunChecked("--armor", "--export", fingerprint).Output;
+
+    public void Import(string armoredKey)
+    {
+        var path = File("import-" + Guid.NewGuid().ToString("N")[..8] + ".asc");
+        System.IO.File.WriteAllText(path, armoredKey);
+        RunChecked("--import", path);
+    }
+
+    /// <summary>Fingerprints of the key and its subkeys, primary first, as gpg lists them.</summary>
+    public IReadOnlyList<string> Fingerprints(string fingerprint) =>
+        RunChecked("--with-colons", "--list-keys", fingerprint).Output.Split('\n')
+            .Where(line => line.StartsWith("fpr:", StringComparison.Ordinal))
+            .Select(line => line.Split(':')[9])
+            .ToList();
+
+    public void Dispose()
+    {
+        try
+        {
+            Execute("gpgconf", ["--kill", "gpg-agent"]);
+        }
+        finally
+        {
+            Directory.Delete(Path, recursive: true);
+        }
+    }
+
+    private static string[] FakedTime(string? fakedSystemTime) =>
+        fakedSystemTime is null ? [] : ["--faked-system-time", fakedSystemTime];
+
+    private GpgResult Execute(string program, string[] arguments)
+    {
+        var start = new ProcessStartInfo(program)
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            RedirectStandardInput = true,
+            UseShellExecute = false,
+        };
+        foreach (var argument in arguments)
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        start.Environment["GNUPGHOME"] = Path;
+        using var process = Process.Start(start) ?? throw new InvalidOperationException($"{program} did not start.");
+        process.StandardInput.Close();
+        var output = process.StandardOutput.ReadToEndAsync();
+        var errors = process.StandardError.ReadToEndAsync();
+        if (!process.WaitForExit(CommandTimeout))
+        {
+            process.Kill(entireProcessTree: true);
+            throw new TimeoutException($"{program} {string.Join(' ', arguments)} did not finish within {CommandTimeout}.");
+        }
+
+        return new GpgResult(process.ExitCode, output.GetAwaiter().GetResult(), errors.GetAwaiter().GetResult());
+    }
+}

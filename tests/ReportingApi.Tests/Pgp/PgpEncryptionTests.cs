@@ -1,0 +1,230 @@
+using System.IO.Compression;
+using System.Security.Cryptography;
+using System.Text;
+using ReportingApi.Pgp;
+
+namespace ReportingApi.Tests.Pgp;
+
+public sealed class PgpEncryptionTests
+{
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task What_we_encrypt_decrypts_to_the_same_bytes_with_a_valid_company_signature(bool armor)
+    {
+        var plaintext = ReportLikeBytes(3 * 1024 * 1024);
+        var encrypted = new MemoryStream();
+        await TestKeys.Encryptor().EncryptAsync(new MemoryStream(plaintext), encrypted, TestKeys.PartnerPublic, "bikes_2026-02.xlsx", armor);
+
+        var decrypted = new MemoryStream();
+        encrypted.Position = 0;
+        var result = await PgpDecryptor.DecryptAsync(encrypted, decrypted, TestKeys.UnlockedPartner, [TestKeys.UnlockedCompany.PublicKeyRing]);
+
+        Assert.Equal(armor, Encoding.ASCII.GetString(encrypted.GetBuffer(), 0, 27) == "-----BEGIN PGP MESSAGE-----");
+        Assert.Equal(PgpSignatureStatus.Valid, result.Signature);
+        Assert.Equal(TestKeys.Company.Fingerprint, result.SignerFingerprint);
+        Assert.Equal(TestKeys.UnlockedCompany.SigningKeyId, result.SignerKeyId);
+        Assert.Equal("bikes_2026-02.xlsx", result.FileName);
+        Assert.Equal(plaintext.Length, result.PlaintextBytes);
+        Assert.True(plaintext.AsSpan().SequenceEqual(decrypted.ToArray()));
+        // Compressed: these rows shrink to under half (base64 armor adds a third).
+        Assert.InRange(encrypted.Length, 1, armor ? plaintext.Length * 3 / 4 : plaintext.Length / 2);
+    }
+
+    [Fact]
+    public async Task Options_choose_armor_unless_the_caller_does()
+    {
+        var armoredByDefault = TestKeys.Encryptor(armorByDefault: true);
+        var byDefault = new MemoryStream();
+        var overridden = new MemoryStream();
+
+        await armoredByDefault.EncryptAsync(new MemoryStream([1, 2, 3]), byDefault, TestKeys.PartnerPublic, "a.csv");
+        await armoredByDefault.EncryptAsync(new MemoryStream([1, 2, 3]), overridden, TestKeys.PartnerPublic, "a.csv", armor: false);
+
+        Assert.StartsWith("-----BEGIN PGP MESSAGE-----", Encoding.ASCII.GetString(byDefault.ToArray()), StringComparison.Ordinal);
+        Assert.NotEqual((byte)'-', overridden.ToArray()[0]);
+    }
+
+    [Fact]
+    public async Task The_encrypting_stream_streams_its_output_in_bounded_writes_and_leaves_the_output_open()
+    {
+        var output = new RecordingStream();
+        var chunk = ReportLikeBytes(1024 * 1024);
+        var random = new byte[1024 * 1024];
+        RandomNumberGenerator.Fill(random);
+
+        var encrypting = TestKeys.Encryptor().OpenEncryptingStream(output, TestKeys.PartnerPublic, "large.csv");
+        await using (encrypting)
+        {
+            for (var i = 0; i < 24; i++)
+            {
+                await encrypting.WriteAsync(i % 3 == 0 ? random : chunk);
+            }
+
+            // Most of the 24 MiB went out before the end; nothing waits for dispose.
+            Assert.True(output.Length > 5 * 1024 * 1024, $"Only {output.Length} bytes were written before dispose.");
+        }
+
+        Assert.Equal(24L * 1024 * 1024, encrypting.PlaintextBytes);
+        Assert.InRange(output.LargestWrite, 1, 512 * 1024);
+        Assert.True(output.CanWrite);
+        Assert.Equal(0, output.SyncWrites);
+        Assert.Throws<ObjectDisposedException>(() => encrypting.Write([1]));
+    }
+
+    [Fact]
+    public async Task A_file_encrypted_to_another_key_names_the_keys_it_was_encrypted_to()
+    {
+        var encrypted = new MemoryStream();
+        await TestKeys.Encryptor().EncryptAsync(new MemoryStream([1, 2, 3]), encrypted, TestKeys.PartnerPublic, "a.csv");
+        encrypted.Position = 0;
+
+        var failure = await Assert.ThrowsAsync<PgpDecryptionException>(() => PgpDecryptor.DecryptAsync(encrypted, Stream.Null, TestKeys.UnlockedCompany, []));
+
+        Assert.Equal(PgpDecryptionFailure.NoMatchingKey, failure.Failure);
+        Assert.Contains(TestKeys.PartnerPublic.EncryptionKey.KeyId, failure.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Without_the_signers_key_the_signature_is_from_an_unknown_signer()
+    {
+        var encrypted = new MemoryStream();
+        await TestKeys.Encryptor().EncryptAsync(new MemoryStream([1, 2, 3]), encrypted, TestKeys.PartnerPublic, "a.csv");
+        encrypted.Position = 0;
+
+        var result = await PgpDecryptor.DecryptAsync(encrypted, Stream.Null, TestKeys.UnlockedPartner, [TestKeys.PartnerPublic.PublicKeyRing]);
+
+        Assert.Equal(PgpSignatureStatus.UnknownSigner, result.Signature);
+        Assert.Equal(TestKeys.UnlockedCompany.SigningKeyId, result.SignerKeyId);
+    }
+
+    [Theory]
+    [InlineData(0.6)]
+    [InlineData(-3)]
+    public async Task A_tampered_file_fails_with_an_integrity_error(double where)
+    {
+        var encrypted = new MemoryStream();
+        await TestKeys.Encryptor().EncryptAsync(new MemoryStream(ReportLikeBytes(512 * 1024)), encrypted, TestKeys.PartnerPublic, "a.csv");
+        var bytes = encrypted.ToArray();
+        bytes[where > 0 ? (int)(bytes.Length * where) : bytes.Length + (int)where] ^= 0x01;
+
+        var failure = await Assert.ThrowsAsync<PgpDecryptionException>(() =>
+            PgpDecryptor.DecryptAsync(new MemoryStream(bytes), Stream.Null, TestKeys.UnlockedPartner, [TestKeys.UnlockedCompany.PublicKeyRing]));
+
+        Assert.Equal(PgpDecryptionFailure.IntegrityCheckFailed, failure.Failure);
+    }
+
+    [Fact]
+    public async Task Input_that_is_not_an_encrypted_message_is_refused()
+    {
+        var failure = await Assert.ThrowsAsync<PgpDecryptionException>(() =>
+            PgpDecryptor.DecryptAsync(new MemoryStream(Encoding.ASCII.GetBytes(TestKeys.Company.ArmoredPublicKey)), Stream.Null, TestKeys.UnlockedPartner, []));
+
+        Assert.Equal(PgpDecryptionFailure.NotEncrypted, failure.Failure);
+    }
+
+    [Fact]
+    public async Task An_abandoned_stream_writes_no_signature_so_the_file_cannot_pass_as_complete()
+    {
+        var output = new MemoryStream();
+        var encrypting = TestKeys.Encryptor().OpenEncryptingStream(output, TestKeys.PartnerPublic, "partial.csv");
+        await using (encrypting)
+        {
+            await encrypting.WriteAsync(ReportLikeBytes(300 * 1024));
+            encrypting.Abandon();
+        }
+
+        output.Position = 0;
+        await Assert.ThrowsAsync<PgpDecryptionException>(() =>
+            PgpDecryptor.DecryptAsync(output, Stream.Null, TestKeys.UnlockedPartner, [TestKeys.UnlockedCompany.PublicKeyRing]));
+    }
+
+    [Theory]
+    [InlineData("../etc/passwd")]
+    [InlineData("reports\\x.csv")]
+    [InlineData(" ")]
+    public void A_file_name_with_a_path_is_refused(string fileName)
+    {
+        Assert.ThrowsAny<ArgumentException>(() => TestKeys.Encryptor().OpenEncryptingStream(new MemoryStream(), TestKeys.PartnerPublic, fileName));
+    }
+
+    [Fact]
+    public async Task Optimal_compression_writes_a_smaller_file_that_decrypts_the_same()
+    {
+        var plaintext = ReportLikeBytes(1024 * 1024);
+        var fastest = new MemoryStream();
+        var optimal = new MemoryStream();
+        await TestKeys.Encryptor().EncryptAsync(new MemoryStream(plaintext), fastest, TestKeys.PartnerPublic, "a.csv");
+        await new PgpEncryptor(TestKeys.UnlockedCompany, false, CompressionLevel.Optimal, TimeProvider.System)
+            .EncryptAsync(new MemoryStream(plaintext), optimal, TestKeys.PartnerPublic, "a.csv");
+
+        var decrypted = new MemoryStream();
+        optimal.Position = 0;
+        await PgpDecryptor.DecryptAsync(optimal, decrypted, TestKeys.UnlockedPartner, [TestKeys.UnlockedCompany.PublicKeyRing]);
+
+        Assert.True(optimal.Length < fastest.Length, $"optimal {optimal.Length} >= fastest {fastest.Length}");
+        Assert.True(plaintext.AsSpan().SequenceEqual(decrypted.ToArray()));
+    }
+
+    private static byte[] ReportLikeBytes(int size)
+    {
+        var random = new Random(size);
+        var text = new StringBuilder("contract_id,employee,rate\n");
+        for (var i = 0; text.Length < size; i++)
+        {
+            text.Append(i).Append(",Employee ").Append(random.Next(5000)).Append(',').Append(random.Next(1000, 9999)).Append('\n');
+        }
+
+        return Encoding.UTF8.GetBytes(text.ToString(0, size));
+    }
+
+    /// <summary>An output that counts bytes, remembers the largest single write and whether anything wrote synchronously.</summary>
+    private sealed class RecordingStream : Stream
+    {
+        private long _length;
+
+        public int LargestWrite { get; private set; }
+
+        public int SyncWrites { get; private set; }
+
+        public override bool CanRead => false;
+
+        public override bool CanSeek => false;
+
+        public override bool CanWrite => true;
+
+        public override long Length => _length;
+
+        public override long Position { get => _length; set => throw new NotSupportedException(); }
+
+        public override void Flush()
+        {
+        }
+
+        public override Task FlushAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+        public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+        public override void SetLength(long value) => throw new NotSupportedException();
+
+        public override void Write(byte[] buffer, int offset, int count)
+        {
+            SyncWrites++;
+            Record(count);
+        }
+
+        public override ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
+        {
+            Record(buffer.Length);
+            return ValueTask.CompletedTask;
+        }
+
+        private void Record(int count)
+        {
+            _length += count;
+            LargestWrite = Math.Max(LargestWrite, count);
+        }
+    }
+}

@@ -1,0 +1,148 @@
+using System.Text;
+using Org.BouncyCastle.Bcpg;
+using Org.BouncyCastle.Bcpg.OpenPgp;
+using ReportingApi.Pgp;
+
+namespace ReportingApi.Tests.Pgp;
+
+public sealed class PgpKeyValidatorTests
+{
+    private readonly PgpKeyValidator _validator = new(TimeProvider.System);
+
+    [Fact]
+    public void A_generated_key_is_valid_and_files_go_to_its_encryption_subkey()
+    {
+        var result = _validator.Validate(TestKeys.Partner.ArmoredPublicKey);
+
+        Assert.True(result.IsValid, result.Rejection?.Message);
+        Assert.Equal(TestKeys.Partner.Fingerprint, result.Key.Fingerprint);
+        Assert.Matches("^[0-9A-F]{40}$", result.Key.Fingerprint);
+        Assert.Equal(TestKeys.Partner.KeyId, result.Key.PrimaryKey.KeyId);
+        Assert.NotEqual(result.Key.PrimaryKey.Fingerprint, result.Key.EncryptionKey.Fingerprint);
+        Assert.Equal(result.Key.EncryptionKey.Fingerprint[^16..], result.Key.EncryptionKey.KeyId);
+        Assert.Equal(new PgpKeyDetails(result.Key.EncryptionKey.Fingerprint, result.Key.EncryptionKey.KeyId, "RSA", PgpKeyGenerator.RsaBits, result.Key.PrimaryKey.CreatedAt, null), result.Key.EncryptionKey);
+        Assert.Null(result.Key.ExpiresAt);
+        Assert.Equal(["Partner Test <sftp@partner.test>"], result.Key.UserIds);
+        Assert.StartsWith("-----BEGIN PGP PUBLIC KEY BLOCK-----", result.Key.ArmoredPublicKey, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Expiry_is_judged_at_the_time_of_validation()
+    {
+        var created = new DateTimeOffset(2026, 3, 1, 12, 0, 0, TimeSpan.Zero);
+        var clock = new FixedTimeProvider(created);
+        var key = new PgpKeyGenerator(clock).Generate("Short Lived <short@partner.test>", "pw", TimeSpan.FromDays(30));
+        var validator = new PgpKeyValidator(clock);
+
+        clock.Now = created.AddDays(29);
+        var stillValid = validator.Validate(key.ArmoredPublicKey);
+        clock.Now = created.AddDays(30);
+        var expired = validator.Validate(key.ArmoredPublicKey);
+
+        Assert.True(stillValid.IsValid);
+        Assert.Equal(created.AddDays(30), stillValid.Key.ExpiresAt);
+        Assert.False(expired.IsValid);
+        Assert.Equal(PgpKeyRejectionReason.Expired, expired.Rejection.Reason);
+        Assert.Contains("2026-03-31", expired.Rejection.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("ssh-rsa AAAAB3NzaC1yc2EAAAADAQABAAABAQ user@host")]
+    [InlineData("-----BEGIN PGP PUBLIC KEY BLOCK-----\n\nbm90IGEga2V5\n=AAAA\n-----END PGP PUBLIC KEY BLOCK-----\n")]
+    public void Text_that_is_not_a_public_key_is_unparseable(string text)
+    {
+        var result = _validator.Validate(text);
+
+        Assert.False(result.IsValid);
+        Assert.Equal(PgpKeyRejectionReason.Unparseable, result.Rejection.Reason);
+    }
+
+    [Fact]
+    public void A_key_altered_in_transit_fails_its_self_signature()
+    {
+        // Line 3 of the armor is the second base64 line: bytes of the primary key's RSA modulus.
+        var lines = TestKeys.Partner.ArmoredPublicKey.Split('\n');
+        lines[3] = (lines[3][0] == 'A' ? "B" : "A") + lines[3][1..];
+
+        var result = _validator.Validate(string.Join('\n', lines));
+
+        // BouncyCastle 1.8.10 does not check the armor checksum; the self-signature over the altered key catches it.
+        Assert.False(result.IsValid);
+        Assert.Equal(PgpKeyRejectionReason.InvalidSelfSignature, result.Rejection.Reason);
+    }
+
+    [Fact]
+    public void A_private_key_is_refused_without_echoing_it()
+    {
+        var result = _validator.Validate(TestKeys.Partner.ArmoredSecretKey);
+
+        Assert.False(result.IsValid);
+        Assert.Equal(PgpKeyRejectionReason.SecretKey, result.Rejection.Reason);
+        Assert.DoesNotContain(TestKeys.Partner.ArmoredSecretKey.Split('\n')[3], result.Rejection.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_block_with_two_keys_is_refused()
+    {
+        var both = Armor(Dearmor(TestKeys.Partner.ArmoredPublicKey).Concat(Dearmor(TestKeys.Company.ArmoredPublicKey)).ToArray());
+
+        var result = _validator.Validate(both);
+
+        Assert.False(result.IsValid);
+        Assert.Equal(PgpKeyRejectionReason.NotASingleKey, result.Rejection.Reason);
+    }
+
+    [Fact]
+    public void An_ed25519_key_packet_is_unsupported_and_the_message_asks_for_rsa_3072()
+    {
+        // A v4 public key packet (tag 6) for EdDSA (22) on Ed25519 (OID 1.3.6.1.4.1.11591.15.1), as gpg 2.4 makes by default.
+        byte[] oid = [0x2B, 0x06, 0x01, 0x04, 0x01, 0xDA, 0x47, 0x0F, 0x01];
+        var body = new List<byte> { 4, 0x69, 0x00, 0x00, 0x00, 22, (byte)oid.Length };
+        body.AddRange(oid);
+        body.AddRange([0x01, 0x07, 0x40]);
+        body.AddRange(new byte[32]);
+        var packet = new List<byte> { 0x98, (byte)body.Count };
+        packet.AddRange(body);
+
+        var result = _validator.Validate(Armor([.. packet]));
+
+        Assert.False(result.IsValid);
+        Assert.Equal(PgpKeyRejectionReason.UnsupportedAlgorithm, result.Rejection.Reason);
+        Assert.Contains("EdDSA Ed25519", result.Rejection.Message, StringComparison.Ordinal);
+        Assert.Contains("RSA public key of at least 3072 bits", result.Rejection.Message, StringComparison.Ordinal);
+    }
+
+    private static byte[] Dearmor(string armored)
+    {
+        using var input = new ArmoredInputStream(new MemoryStream(Encoding.ASCII.GetBytes(armored)));
+        using var bytes = new MemoryStream();
+        input.CopyTo(bytes);
+        return bytes.ToArray();
+    }
+
+    private static string Armor(byte[] packets)
+    {
+        using var text = new MemoryStream();
+        using (var armor = new ArmoredOutputStream(text))
+        {
+            armor.Write(packets, 0, packets.Length);
+        }
+
+        var armored = Encoding.ASCII.GetString(text.ToArray());
+        // BouncyCastle picks the block type from the first packet; a hand-made key packet must still read as a public key block.
+        return armored.Contains("PUBLIC KEY BLOCK", StringComparison.Ordinal) ? armored : armored.Replace("PGP MESSAGE", "PGP PUBLIC KEY BLOCK", StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void The_rsa_primary_key_counts_as_an_encryption_key_for_bouncycastle_but_not_by_its_key_flags()
+    {
+        var ring = new PgpPublicKeyRing(Dearmor(TestKeys.Partner.ArmoredPublicKey));
+        var primary = ring.GetPublicKey();
+
+        var chosen = _validator.Validate(TestKeys.Partner.ArmoredPublicKey).Key!.EncryptionKey;
+
+        Assert.True(primary.IsEncryptionKey);
+        Assert.NotEqual(OpenPgpKeys.Fingerprint(primary), chosen.Fingerprint);
+    }
+}
