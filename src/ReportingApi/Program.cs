@@ -2,10 +2,14 @@ using ReportingApi.Data;
 using ReportingApi.Health;
 using ReportingApi.OpenApi;
 using ReportingApi.Partners;
+using ReportingApi.Pgp;
 using ReportingApi.Problems;
 using ReportingApi.Rendering;
 using ReportingApi.Reports;
+using ReportingApi.Runs;
 using ReportingApi.Security;
+using ReportingApi.Storage;
+using ReportingApi.Transfer;
 
 var builder = WebApplication.CreateBuilder(args);
 
@@ -16,6 +20,11 @@ builder.Services
     .AddSecurity(builder.Configuration, builder.Environment)
     .AddRendering()
     .AddReports()
+    .AddPgp()
+    .AddStorage()
+    .AddTransfer()
+    .AddRuns()
+    .AddDemoOnboarding()
     .AddHealth()
     .AddApiDocumentation(builder.Configuration, builder.Environment);
 
@@ -27,6 +36,8 @@ app.UseAuthorization();
 
 app.MapHealth();
 app.MapReportsApi();
+app.MapRunsApi();
+app.MapPartnersAdminApi();
 if (SecurityExtensions.IsLocalTokenEndpointEnabled(app.Configuration, app.Environment))
 {
     app.MapLocalTokenEndpoint();
@@ -35,6 +46,7 @@ if (SecurityExtensions.IsLocalTokenEndpointEnabled(app.Configuration, app.Enviro
 app.MapApiDocumentation();
 
 await app.InitializeDatabaseAsync();
+await app.OnboardDemoPartnersAsync();
 await app.RunAsync();
 
 /// <summary>Entry point; public so that tests can start the app with WebApplicationFactory.</summary>

@@ -1,13 +1,46 @@
 using System.Net;
 using Dapper;
+using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Caching.Memory;
 using ReportingApi.Data;
+using ReportingApi.Problems;
+using ReportingApi.Rendering;
 
 namespace ReportingApi.Partners;
 
-/// <summary>A partner as the API sees it: who it is and from where it may call.</summary>
-public sealed record Partner(int Id, string Name, string ClientId, bool Active, IReadOnlyList<IPNetwork> IpAllowlist)
+/// <summary>A partner as the API sees it: who it is, from where it may call, and what it may ask for.</summary>
+/// <param name="AllowedReports">Report ids the partner may use; empty means all.</param>
+/// <param name="AllowedFormats">Formats the partner may use; empty means all.</param>
+public sealed record Partner(
+    int Id, string Name, string ClientId, bool Active, IReadOnlyList<IPNetwork> IpAllowlist, IReadOnlyList<string> AllowedReports, IReadOnlyList<string> AllowedFormats)
 {
+    /// <summary>Why the partner may not have this report in this format, or null when it may.</summary>
+    public ProblemHttpResult? Disallows(string reportId, ReportFormat format)
+    {
+        if (!Allows(reportId))
+        {
+            return TypedResults.Problem(type: ProblemTypes.ReportNotAllowed, title: "Report not allowed",
+                detail: $"Your agreement does not include the '{reportId}' report. Allowed: {string.Join(", ", AllowedReports)}.", statusCode: StatusCodes.Status403Forbidden);
+        }
+
+        var formatName = ReportFormats.Name(format);
+        if (!Allows(format))
+        {
+            return TypedResults.Problem(type: ProblemTypes.ReportNotAllowed, title: "Format not allowed",
+                detail: $"Your agreement does not include the '{formatName}' format. Allowed: {string.Join(", ", AllowedFormats)}.", statusCode: StatusCodes.Status403Forbidden);
+        }
+
+        return null;
+    }
+
+    public bool Allows(string reportId) => AllowedReports.Count == 0 || AllowedReports.Contains(reportId, StringComparer.OrdinalIgnoreCase);
+
+    public bool Allows(ReportFormat format) => AllowedFormats.Count == 0 || AllowedFormats.Contains(ReportFormats.Name(format), StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>Splits a stored comma-separated list (allowed reports, formats).</summary>
+    public static IReadOnlyList<string> SplitList(string? text) =>
+        (text ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+
     /// <summary>True when the partner has no allowlist, or <paramref name="address"/> is in one of its networks.</summary>
     public bool AllowsAddress(IPAddress? address)
     {
@@ -55,14 +88,19 @@ public sealed class PartnerRegistry(DbConnectionFactory connections, IMemoryCach
 {
     private static readonly TimeSpan CacheFor = TimeSpan.FromSeconds(30);
 
+    /// <summary>Drops the cached partner, so that an administrator's change applies to the next request.</summary>
+    public void Forget(string clientId) => cache.Remove(CacheKey(clientId));
+
+    private static (string, string) CacheKey(string clientId) => ("partner", clientId);
+
     public async Task<Partner?> FindByClientIdAsync(string clientId, CancellationToken cancellationToken)
     {
-        return await cache.GetOrCreateAsync(("partner", clientId), async entry =>
+        return await cache.GetOrCreateAsync(CacheKey(clientId), async entry =>
         {
             entry.AbsoluteExpirationRelativeToNow = CacheFor;
             await using var connection = await connections.OpenAsync(cancellationToken);
             var row = await connection.QuerySingleOrDefaultAsync<PartnerRow>(
-                "SELECT id AS Id, name AS Name, client_id AS ClientId, active AS Active, ip_allowlist AS IpAllowlist FROM partners WHERE client_id = @clientId",
+                "SELECT id AS Id, name AS Name, client_id AS ClientId, active AS Active, ip_allowlist AS IpAllowlist, allowed_reports AS AllowedReports, allowed_formats AS AllowedFormats FROM partners WHERE client_id = @clientId",
                 new { clientId });
             if (row is null)
             {
@@ -75,7 +113,7 @@ public sealed class PartnerRegistry(DbConnectionFactory connections, IMemoryCach
                 logger.LogWarning("Partner {PartnerId} has invalid IP allowlist entries {Entries}; they match no address", row.Id, invalid);
             }
 
-            return new Partner(row.Id, row.Name, row.ClientId, row.Active != 0, allowlist);
+            return new Partner(row.Id, row.Name, row.ClientId, row.Active != 0, allowlist, Partner.SplitList(row.AllowedReports), Partner.SplitList(row.AllowedFormats));
         });
     }
 
@@ -91,5 +129,9 @@ public sealed class PartnerRegistry(DbConnectionFactory connections, IMemoryCach
         public int Active { get; set; }
 
         public string? IpAllowlist { get; set; }
+
+        public string? AllowedReports { get; set; }
+
+        public string? AllowedFormats { get; set; }
     }
 }

@@ -6,6 +6,7 @@ public static class PartnersExtensions
     {
         services.AddMemoryCache();
         services.AddSingleton<PartnerRegistry>();
+        services.AddSingleton<PartnerStore>();
         return services;
     }
 }

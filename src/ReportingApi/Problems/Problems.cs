@@ -20,6 +20,14 @@ public static class ProblemTypes
     public const string UnknownClient = Base + "unknown-client";
     public const string PartnerInactive = Base + "partner-inactive";
     public const string IpNotAllowed = Base + "ip-not-allowed";
+    public const string ReportNotAllowed = Base + "report-not-allowed";
+    public const string PartnerNotConfigured = Base + "partner-not-configured";
+    public const string IdempotencyKeyReused = Base + "idempotency-key-reused";
+    public const string RunNotFound = Base + "run-not-found";
+    public const string RunFileNotReady = Base + "run-file-not-ready";
+    public const string RunInProgress = Base + "run-in-progress";
+    public const string PartnerNotFound = Base + "partner-not-found";
+    public const string InvalidPgpKey = Base + "invalid-pgp-key";
     public const string ServiceUnavailable = Base + "service-unavailable";
     public const string InternalError = Base + "internal-error";
 

@@ -5,13 +5,13 @@ namespace ReportingApi.Reports;
 /// <summary>The catalog: every report with its columns, formats, period rule and filters.</summary>
 public sealed record ReportCatalogResponse(IReadOnlyList<ReportDescription> Reports, int MaxPeriodDays)
 {
-    public static ReportCatalogResponse From(IEnumerable<ReportDefinition> reports, int maxPeriodDays) => new(
+    public static ReportCatalogResponse From(IEnumerable<ReportDefinition> reports, Func<ReportFormat, bool> formatAllowed, int maxPeriodDays) => new(
         reports.Select(report => new ReportDescription(
             report.Id,
             report.Title,
             report.Description,
             report.PeriodDescription,
-            ReportFormats.Names,
+            Enum.GetValues<ReportFormat>().Where(formatAllowed).Select(ReportFormats.Name).ToList(),
             report.Columns.Select(column => new ColumnDescription(column.Name, column.Title, column.Type.ToString().ToLowerInvariant(), column.Description)).ToList(),
             report.Filters.Select(filter => new FilterDescription(filter.Name, filter.Description, filter.IsNumeric ? "integer" : "string", filter.AllowedValues)).ToList()))
         .ToList(),

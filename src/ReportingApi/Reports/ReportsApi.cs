@@ -36,8 +36,11 @@ public static class ReportsApi
         return group;
     }
 
-    internal static Ok<ReportCatalogResponse> GetCatalog(IOptions<ReportsOptions> options) =>
-        TypedResults.Ok(ReportCatalogResponse.From(ReportCatalog.All, options.Value.MaxPeriodDays));
+    internal static Ok<ReportCatalogResponse> GetCatalog(HttpContext context, IOptions<ReportsOptions> options)
+    {
+        var partner = context.Partner();
+        return TypedResults.Ok(ReportCatalogResponse.From(ReportCatalog.All.Where(report => partner.Allows(report.Id)), partner.Allows, options.Value.MaxPeriodDays));
+    }
 
     internal static async Task<Results<PushStreamHttpResult, ValidationProblem, ProblemHttpResult>> DownloadReport(
         string report,
@@ -57,8 +60,14 @@ public static class ReportsApi
             return Problems.Problems.InvalidParameters(errors);
         }
 
+        var partner = context.Partner();
+        if (partner.Disallows(definition.Id, request.Format) is { } disallowed)
+        {
+            return disallowed;
+        }
+
         // The query runs before the response starts, so an unreachable database is still a clean 503.
-        var rows = await reader.OpenAsync(request, context.Partner().Id, context.RequestAborted);
+        var rows = await reader.OpenAsync(request, partner.Id, context.RequestAborted);
         context.Response.RegisterForDisposeAsync(rows);
         var renderer = renderers.For(request.Format);
         return TypedResults.Stream(

@@ -1,0 +1,161 @@
+using System.Net;
+using System.Text.RegularExpressions;
+using ReportingApi.Rendering;
+using ReportingApi.Reports;
+using ReportingApi.Transfer;
+
+namespace ReportingApi.Partners;
+
+/// <summary>A partner as operators create and update it.</summary>
+/// <param name="ClientId">The partner's OAuth2 (Cognito app) client id; tokens of this client act as this partner.</param>
+/// <param name="EmployerIds">The employers whose data the partner may see.</param>
+/// <param name="IpAllowlist">CIDRs the partner may call from; empty allows any address.</param>
+/// <param name="AllowedReports">Report ids the partner may use; empty allows all.</param>
+/// <param name="AllowedFormats">Formats the partner may use; empty allows all.</param>
+public sealed partial record PartnerRequest(
+    string? Name,
+    string? ClientId,
+    bool? Active,
+    IReadOnlyList<int>? EmployerIds,
+    IReadOnlyList<string>? IpAllowlist,
+    IReadOnlyList<string>? AllowedReports,
+    IReadOnlyList<string>? AllowedFormats)
+{
+    public Dictionary<string, string[]> Validate()
+    {
+        var errors = new Dictionary<string, string[]>();
+        if (string.IsNullOrWhiteSpace(Name) || Name.Length > 200)
+        {
+            errors["name"] = ["'name' is required, at most 200 characters."];
+        }
+
+        if (ClientId is null || !ClientIdPattern().IsMatch(ClientId))
+        {
+            errors["clientId"] = ["'clientId' is required: 1 to 128 letters, digits, '-' or '_' (the Cognito app client id)."];
+        }
+
+        if (EmployerIds is { } employers && employers.Any(id => id <= 0))
+        {
+            errors["employerIds"] = ["Employer ids are positive whole numbers."];
+        }
+
+        var badNetworks = (IpAllowlist ?? []).Where(entry => !IPNetwork.TryParse(entry, out _)).ToList();
+        if (badNetworks.Count > 0)
+        {
+            errors["ipAllowlist"] = [$"Not CIDR networks: {string.Join(", ", badNetworks)} (e.g. 203.0.113.0/24 or 2001:db8::/32)."];
+        }
+
+        var unknownReports = (AllowedReports ?? []).Where(id => ReportCatalog.Find(id) is null).ToList();
+        if (unknownReports.Count > 0)
+        {
+            errors["allowedReports"] = [$"Unknown reports: {string.Join(", ", unknownReports)}. Reports: {string.Join(", ", ReportCatalog.All.Select(r => r.Id))}."];
+        }
+
+        var unknownFormats = (AllowedFormats ?? []).Where(name => !ReportFormats.TryParse(name, out _)).ToList();
+        if (unknownFormats.Count > 0)
+        {
+            errors["allowedFormats"] = [$"Unknown formats: {string.Join(", ", unknownFormats)}. Formats: {string.Join(", ", ReportFormats.Names)}."];
+        }
+
+        return errors;
+    }
+
+    [GeneratedRegex("^[A-Za-z0-9_-]{1,128}$")]
+    private static partial Regex ClientIdPattern();
+}
+
+/// <summary>The partner's ASCII-armored OpenPGP public key; files are encrypted to it.</summary>
+public sealed record PgpKeyRequest(string? ArmoredPublicKey);
+
+/// <summary>Where the partner's files are delivered.</summary>
+/// <param name="Kind">Folder (local/demo), Sftp (OpenSSH to the partner's server) or AwsConnector (Transfer Family connector).</param>
+/// <param name="RemoteDirectory">Absolute directory on the partner's server, e.g. /inbound/reports.</param>
+/// <param name="FolderPath">Folder kind: the local folder that stands for the partner's server.</param>
+/// <param name="HostKey">Sftp kind: the server's public host key as in known_hosts ("ssh-ed25519 AAAA..."). Required: host keys are pinned.</param>
+/// <param name="PrivateKeyPath">Sftp kind: path of the private key file used to log in (a reference; never send the key itself).</param>
+/// <param name="ConnectorId">AwsConnector kind: the connector id, e.g. c-0123456789abcdef0.</param>
+public sealed partial record DeliveryRequest(
+    string? Kind, string? RemoteDirectory, string? FolderPath, string? Host, int? Port, string? User, string? HostKey, string? PrivateKeyPath, string? ConnectorId)
+{
+    public (DeliveryTarget? Target, Dictionary<string, string[]> Errors) Validate()
+    {
+        var errors = new Dictionary<string, string[]>();
+        if (!Enum.TryParse<DeliveryKind>(Kind, ignoreCase: true, out var kind) || !Enum.IsDefined(kind) || int.TryParse(Kind, out _))
+        {
+            errors["kind"] = [$"'kind' must be one of: {string.Join(", ", Enum.GetNames<DeliveryKind>())}."];
+            return (null, errors);
+        }
+
+        var remote = RemoteDirectory ?? "/";
+        if (!remote.StartsWith('/') || remote.Split('/').Contains("..") || remote.Any(char.IsControl))
+        {
+            errors["remoteDirectory"] = ["'remoteDirectory' must be an absolute path without '..', e.g. /inbound/reports."];
+        }
+
+        switch (kind)
+        {
+            case DeliveryKind.Folder when string.IsNullOrWhiteSpace(FolderPath):
+                errors["folderPath"] = ["A Folder delivery needs 'folderPath'."];
+                break;
+            case DeliveryKind.Sftp:
+                if (string.IsNullOrWhiteSpace(Host) || Uri.CheckHostName(Host) == UriHostNameType.Unknown)
+                {
+                    errors["host"] = ["An Sftp delivery needs 'host': a host name or IP address."];
+                }
+
+                if (Port is < 1 or > 65535)
+                {
+                    errors["port"] = ["'port' must be 1 to 65535."];
+                }
+
+                if (string.IsNullOrWhiteSpace(User) || !UserPattern().IsMatch(User))
+                {
+                    errors["user"] = ["An Sftp delivery needs 'user': letters, digits, '.', '-' or '_'."];
+                }
+
+                if (HostKey is null || !HostKeyPattern().IsMatch(HostKey))
+                {
+                    errors["hostKey"] = ["An Sftp delivery needs the server's 'hostKey' as in known_hosts: \"ssh-ed25519 AAAA...\" (see ssh-keyscan). It is pinned: we never trust on first use."];
+                }
+
+                if (string.IsNullOrWhiteSpace(PrivateKeyPath) || !Path.IsPathRooted(PrivateKeyPath))
+                {
+                    errors["privateKeyPath"] = ["An Sftp delivery needs 'privateKeyPath': the absolute path of the login key file on our side."];
+                }
+
+                break;
+            case DeliveryKind.AwsConnector when ConnectorId is null || !ConnectorPattern().IsMatch(ConnectorId):
+                errors["connectorId"] = ["An AwsConnector delivery needs 'connectorId' like c-0123456789abcdef0."];
+                break;
+        }
+
+        return errors.Count > 0
+            ? (null, errors)
+            : (new DeliveryTarget(kind, remote, FolderPath, Host, Port ?? 22, User, HostKey?.Trim(), PrivateKeyPath, ConnectorId), errors);
+    }
+
+    [GeneratedRegex("^[A-Za-z0-9._-]{1,64}$")]
+    private static partial Regex UserPattern();
+
+    [GeneratedRegex(@"^\s*(ssh-ed25519|ssh-rsa|ecdsa-sha2-nistp256|ecdsa-sha2-nistp384|ecdsa-sha2-nistp521|rsa-sha2-256|rsa-sha2-512) [A-Za-z0-9+/]+={0,3}\s*$")]
+    private static partial Regex HostKeyPattern();
+
+    [GeneratedRegex("^c-[0-9a-f]{17}$")]
+    private static partial Regex ConnectorPattern();
+}
+
+/// <summary>A partner with everything operators set.</summary>
+public sealed record PartnerResponse(
+    int Id,
+    string Name,
+    string ClientId,
+    bool Active,
+    IReadOnlyList<int> EmployerIds,
+    IReadOnlyList<string> IpAllowlist,
+    IReadOnlyList<string> AllowedReports,
+    IReadOnlyList<string> AllowedFormats,
+    string? PgpKeyFingerprint,
+    DeliveryTarget? Delivery);
+
+/// <summary>The key that was stored.</summary>
+public sealed record PgpKeyResponse(string Fingerprint, string KeyId, string Algorithm, int Bits, DateTimeOffset CreatedAt, DateTimeOffset? ExpiresAt, IReadOnlyList<string> UserIds);

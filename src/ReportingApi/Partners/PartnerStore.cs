@@ -1,0 +1,194 @@
+using Dapper;
+using Microsoft.AspNetCore.Http.HttpResults;
+using ReportingApi.Data;
+using ReportingApi.Problems;
+using ReportingApi.Transfer;
+
+namespace ReportingApi.Partners;
+
+/// <summary>Where a partner's files go: its PGP key and delivery target.</summary>
+public sealed record PartnerProfile(int PartnerId, string? PgpPublicKey, string? PgpFingerprint, DeliveryTarget? Target)
+{
+    /// <summary>Why a run cannot be delivered for this partner, or null when it can.</summary>
+    public ProblemHttpResult? Refusal()
+    {
+        if (PgpPublicKey is null || Target is null)
+        {
+            return TypedResults.Problem(type: ProblemTypes.PartnerNotConfigured, title: "Delivery not set up",
+                detail: $"Your account has no {(PgpPublicKey is null ? "PGP public key" : "delivery target")} yet, so files cannot be delivered. Contact us to complete onboarding.",
+                statusCode: StatusCodes.Status409Conflict);
+        }
+
+        return null;
+    }
+}
+
+/// <summary>Partners in the database: the delivery profile the run pipeline reads, and what partner administration writes.</summary>
+public sealed class PartnerStore(DbConnectionFactory connections, PartnerRegistry registry, TimeProvider clock)
+{
+    private const string Columns =
+        """
+        id AS Id, name AS Name, client_id AS ClientId, active AS Active, ip_allowlist AS IpAllowlist, allowed_reports AS AllowedReports,
+        allowed_formats AS AllowedFormats, pgp_public_key AS PgpPublicKey, pgp_fingerprint AS PgpFingerprint, delivery_kind AS DeliveryKind,
+        remote_directory AS RemoteDirectory, folder_path AS FolderPath, sftp_host AS SftpHost, sftp_port AS SftpPort,
+        sftp_user AS SftpUser, sftp_host_key AS SftpHostKey, sftp_private_key_path AS SftpPrivateKeyPath, connector_id AS ConnectorId
+        """;
+
+    public async Task<PartnerProfile> GetAsync(int partnerId, CancellationToken cancellationToken)
+    {
+        var row = await FindRowAsync(partnerId, cancellationToken) ?? throw new InvalidOperationException($"No partner {partnerId}.");
+        return new PartnerProfile(row.Id, row.PgpPublicKey, row.PgpFingerprint, row.Target());
+    }
+
+    public async Task<IReadOnlyList<PartnerResponse>> ListAsync(CancellationToken cancellationToken)
+    {
+        await using var connection = await connections.OpenAsync(cancellationToken);
+        var rows = (await connection.QueryAsync<SettingsRow>($"SELECT {Columns} FROM partners ORDER BY id")).ToList();
+        var employers = (await connection.QueryAsync<(int PartnerId, int EmployerId)>("SELECT partner_id, employer_id FROM partner_employers ORDER BY employer_id"))
+            .ToLookup(pair => pair.PartnerId, pair => pair.EmployerId);
+        return rows.Select(row => row.ToResponse(employers[row.Id].ToList())).ToList();
+    }
+
+    public async Task<PartnerResponse?> FindAsync(int partnerId, CancellationToken cancellationToken)
+    {
+        await using var connection = await connections.OpenAsync(cancellationToken);
+        var row = await connection.QuerySingleOrDefaultAsync<SettingsRow>($"SELECT {Columns} FROM partners WHERE id = @partnerId", new { partnerId });
+        return row?.ToResponse((await connection.QueryAsync<int>("SELECT employer_id FROM partner_employers WHERE partner_id = @partnerId ORDER BY employer_id", new { partnerId })).ToList());
+    }
+
+    /// <summary>Employer ids among <paramref name="employerIds"/> that do not exist.</summary>
+    public async Task<IReadOnlyList<int>> MissingEmployersAsync(IReadOnlyList<int> employerIds, CancellationToken cancellationToken)
+    {
+        if (employerIds.Count == 0)
+        {
+            return [];
+        }
+
+        await using var connection = await connections.OpenAsync(cancellationToken);
+        var existing = (await connection.QueryAsync<int>("SELECT id FROM employers WHERE id IN @employerIds", new { employerIds })).ToHashSet();
+        return employerIds.Where(id => !existing.Contains(id)).Distinct().ToList();
+    }
+
+    public async Task<bool> ClientIdTakenAsync(string clientId, int? exceptPartnerId, CancellationToken cancellationToken)
+    {
+        await using var connection = await connections.OpenAsync(cancellationToken);
+        return await connection.ExecuteScalarAsync<long>(
+            "SELECT COUNT(*) FROM partners WHERE client_id = @clientId AND (@exceptPartnerId IS NULL OR id <> @exceptPartnerId)", new { clientId, exceptPartnerId }) > 0;
+    }
+
+    /// <summary>Creates (<paramref name="partnerId"/> null) or replaces a partner's settings and employers, in one transaction.</summary>
+    public async Task<int> SaveAsync(int? partnerId, PartnerRequest request, CancellationToken cancellationToken)
+    {
+        await using var connection = await connections.OpenAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        var previousClientId = partnerId is null ? null : await connection.ExecuteScalarAsync<string>("SELECT client_id FROM partners WHERE id = @partnerId", new { partnerId }, transaction);
+        var id = partnerId ?? await connection.ExecuteScalarAsync<int>("SELECT COALESCE(MAX(id), 0) + 1 FROM partners", transaction: transaction);
+        var values = new
+        {
+            id,
+            name = request.Name!.Trim(),
+            clientId = request.ClientId,
+            active = request.Active ?? true ? 1 : 0,
+            ipAllowlist = Join(request.IpAllowlist),
+            allowedReports = Join(request.AllowedReports?.Select(r => r.ToLowerInvariant())),
+            allowedFormats = Join(request.AllowedFormats?.Select(f => f.ToLowerInvariant())),
+            createdAt = clock.GetUtcNow().UtcDateTime,
+        };
+        await connection.ExecuteAsync(
+            partnerId is null
+                ? "INSERT INTO partners (id, name, client_id, active, ip_allowlist, allowed_reports, allowed_formats, created_at) VALUES (@id, @name, @clientId, @active, @ipAllowlist, @allowedReports, @allowedFormats, @createdAt)"
+                : "UPDATE partners SET name = @name, client_id = @clientId, active = @active, ip_allowlist = @ipAllowlist, allowed_reports = @allowedReports, allowed_formats = @allowedFormats WHERE id = @id",
+            values,
+            transaction);
+        await connection.ExecuteAsync("DELETE FROM partner_employers WHERE partner_id = @id", new { id }, transaction);
+        await connection.ExecuteAsync(
+            "INSERT INTO partner_employers (partner_id, employer_id) VALUES (@partnerId, @employerId)",
+            (request.EmployerIds ?? []).Distinct().Select(employerId => new { partnerId = id, employerId }),
+            transaction);
+        await transaction.CommitAsync(cancellationToken);
+        registry.Forget(request.ClientId!);
+        if (previousClientId is not null)
+        {
+            registry.Forget(previousClientId);
+        }
+
+        return id;
+    }
+
+    public async Task SetPgpKeyAsync(int partnerId, string armoredPublicKey, string fingerprint, CancellationToken cancellationToken)
+    {
+        await using var connection = await connections.OpenAsync(cancellationToken);
+        await connection.ExecuteAsync(
+            "UPDATE partners SET pgp_public_key = @armoredPublicKey, pgp_fingerprint = @fingerprint WHERE id = @partnerId",
+            new { partnerId, armoredPublicKey, fingerprint });
+    }
+
+    public async Task SetDeliveryAsync(int partnerId, DeliveryTarget target, CancellationToken cancellationToken)
+    {
+        await using var connection = await connections.OpenAsync(cancellationToken);
+        await connection.ExecuteAsync(
+            """
+            UPDATE partners SET delivery_kind = @kind, remote_directory = @RemoteDirectory, folder_path = @FolderPath, sftp_host = @Host,
+              sftp_port = @Port, sftp_user = @User, sftp_host_key = @HostKey, sftp_private_key_path = @PrivateKeyPath, connector_id = @ConnectorId
+            WHERE id = @partnerId
+            """,
+            new { partnerId, kind = target.Kind.ToString(), target.RemoteDirectory, target.FolderPath, target.Host, target.Port, target.User, target.HostKey, target.PrivateKeyPath, target.ConnectorId });
+    }
+
+    private async Task<SettingsRow?> FindRowAsync(int partnerId, CancellationToken cancellationToken)
+    {
+        await using var connection = await connections.OpenAsync(cancellationToken);
+        return await connection.QuerySingleOrDefaultAsync<SettingsRow>($"SELECT {Columns} FROM partners WHERE id = @partnerId", new { partnerId });
+    }
+
+    private static string? Join(IEnumerable<string>? values) =>
+        values is null || !values.Any() ? null : string.Join(", ", values.Select(value => value.Trim()));
+
+    // Settable properties, not a record: Dapper converts MySQL's and SQLite's column types into them alike.
+    private sealed class SettingsRow
+    {
+        public int Id { get; set; }
+
+        public string Name { get; set; } = "";
+
+        public string ClientId { get; set; } = "";
+
+        public int Active { get; set; }
+
+        public string? IpAllowlist { get; set; }
+
+        public string? AllowedReports { get; set; }
+
+        public string? AllowedFormats { get; set; }
+
+        public string? PgpPublicKey { get; set; }
+
+        public string? PgpFingerprint { get; set; }
+
+        public string? DeliveryKind { get; set; }
+
+        public string? RemoteDirectory { get; set; }
+
+        public string? FolderPath { get; set; }
+
+        public string? SftpHost { get; set; }
+
+        public int? SftpPort { get; set; }
+
+        public string? SftpUser { get; set; }
+
+        public string? SftpHostKey { get; set; }
+
+        public string? SftpPrivateKeyPath { get; set; }
+
+        public string? ConnectorId { get; set; }
+
+        public PartnerResponse ToResponse(IReadOnlyList<int> employerIds) => new(
+            Id, Name, ClientId, Active != 0, employerIds, Partner.SplitList(IpAllowlist), Partner.SplitList(AllowedReports), Partner.SplitList(AllowedFormats), PgpFingerprint, Target());
+
+        public DeliveryTarget? Target() =>
+            Enum.TryParse<DeliveryKind>(DeliveryKind, ignoreCase: true, out var kind)
+                ? new DeliveryTarget(kind, RemoteDirectory ?? "/", FolderPath, SftpHost, SftpPort ?? 22, SftpUser, SftpHostKey, SftpPrivateKeyPath, ConnectorId)
+                : null;
+    }
+}

@@ -1,0 +1,142 @@
+using Microsoft.AspNetCore.Http.HttpResults;
+using ReportingApi.Pgp;
+using ReportingApi.Problems;
+using ReportingApi.Security;
+
+namespace ReportingApi.Partners;
+
+/// <summary>Partner administration for operators (scope reports/admin): onboarding, employers, PGP key, delivery target, limits.</summary>
+public static class PartnersAdminApi
+{
+    public static RouteGroupBuilder MapPartnersAdminApi(this IEndpointRouteBuilder app)
+    {
+        var group = app.MapGroup("/v1/admin/partners")
+            .WithTags("Partner administration")
+            .RequireAuthorization(Scopes.Admin)
+            .ProducesProblem(StatusCodes.Status401Unauthorized)
+            .ProducesProblem(StatusCodes.Status403Forbidden)
+            .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
+
+        group.MapGet("/", ListPartners).WithName("ListPartners").WithSummary("All partners");
+        group.MapGet("/{id:int}", GetPartner).WithName("GetPartner").WithSummary("One partner").ProducesProblem(StatusCodes.Status404NotFound);
+        group.MapPost("/", CreatePartner).WithName("CreatePartner").WithSummary("Onboard a partner")
+            .Produces<PartnerResponse>(StatusCodes.Status201Created).ProducesValidationProblem();
+        group.MapPut("/{id:int}", UpdatePartner).WithName("UpdatePartner").WithSummary("Replace a partner's name, client, employers, allowlist and allowed reports/formats")
+            .ProducesValidationProblem().ProducesProblem(StatusCodes.Status404NotFound);
+        group.MapPut("/{id:int}/pgp-key", SetPgpKey).WithName("SetPartnerPgpKey")
+            .WithSummary("Set the partner's OpenPGP public key (checked: not expired or revoked, has an encryption key, RSA >= 2048, supported algorithm)")
+            .ProducesValidationProblem().ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status422UnprocessableEntity);
+        group.MapPut("/{id:int}/delivery", SetDelivery).WithName("SetPartnerDelivery").WithSummary("Set where the partner's files are delivered")
+            .ProducesValidationProblem().ProducesProblem(StatusCodes.Status404NotFound);
+        return group;
+    }
+
+    internal static async Task<Ok<IReadOnlyList<PartnerResponse>>> ListPartners(PartnerStore store, CancellationToken cancellationToken) =>
+        TypedResults.Ok(await store.ListAsync(cancellationToken));
+
+    internal static async Task<Results<Ok<PartnerResponse>, ProblemHttpResult>> GetPartner(int id, PartnerStore store, CancellationToken cancellationToken) =>
+        await store.FindAsync(id, cancellationToken) is { } partner ? TypedResults.Ok(partner) : PartnerNotFound(id);
+
+    internal static async Task<Results<Created<PartnerResponse>, ValidationProblem>> CreatePartner(PartnerRequest request, PartnerStore store, CancellationToken cancellationToken)
+    {
+        var errors = await ValidateAsync(request, null, store, cancellationToken);
+        if (errors.Count > 0)
+        {
+            return Problems.Problems.InvalidParameters(errors);
+        }
+
+        var id = await store.SaveAsync(null, request, cancellationToken);
+        return TypedResults.Created($"/v1/admin/partners/{id}", await store.FindAsync(id, cancellationToken));
+    }
+
+    internal static async Task<Results<Ok<PartnerResponse>, ValidationProblem, ProblemHttpResult>> UpdatePartner(
+        int id, PartnerRequest request, PartnerStore store, CancellationToken cancellationToken)
+    {
+        if (await store.FindAsync(id, cancellationToken) is null)
+        {
+            return PartnerNotFound(id);
+        }
+
+        var errors = await ValidateAsync(request, id, store, cancellationToken);
+        if (errors.Count > 0)
+        {
+            return Problems.Problems.InvalidParameters(errors);
+        }
+
+        await store.SaveAsync(id, request, cancellationToken);
+        return TypedResults.Ok((await store.FindAsync(id, cancellationToken))!);
+    }
+
+    internal static async Task<Results<Ok<PgpKeyResponse>, ValidationProblem, ProblemHttpResult>> SetPgpKey(
+        int id, PgpKeyRequest request, PartnerStore store, PgpKeyValidator validator, CancellationToken cancellationToken)
+    {
+        if (await store.FindAsync(id, cancellationToken) is null)
+        {
+            return PartnerNotFound(id);
+        }
+
+        if (string.IsNullOrWhiteSpace(request.ArmoredPublicKey))
+        {
+            return Problems.Problems.InvalidParameters(new Dictionary<string, string[]> { ["armoredPublicKey"] = ["'armoredPublicKey' is required: the output of gpg --armor --export KEYID."] });
+        }
+
+        var result = validator.Validate(request.ArmoredPublicKey);
+        if (!result.IsValid)
+        {
+            var problem = TypedResults.Problem(
+                type: ProblemTypes.InvalidPgpKey,
+                title: "PGP key not usable",
+                detail: result.Rejection.Message,
+                statusCode: StatusCodes.Status422UnprocessableEntity,
+                extensions: new Dictionary<string, object?> { ["reason"] = result.Rejection.Reason.ToString() });
+            return problem;
+        }
+
+        var key = result.Key;
+        await store.SetPgpKeyAsync(id, key.ArmoredPublicKey, key.Fingerprint, cancellationToken);
+        return TypedResults.Ok(new PgpKeyResponse(key.Fingerprint, key.PrimaryKey.KeyId, key.PrimaryKey.Algorithm, key.PrimaryKey.Bits, key.PrimaryKey.CreatedAt, key.ExpiresAt, key.UserIds));
+    }
+
+    internal static async Task<Results<Ok<PartnerResponse>, ValidationProblem, ProblemHttpResult>> SetDelivery(
+        int id, DeliveryRequest request, PartnerStore store, CancellationToken cancellationToken)
+    {
+        if (await store.FindAsync(id, cancellationToken) is null)
+        {
+            return PartnerNotFound(id);
+        }
+
+        var (target, errors) = request.Validate();
+        if (target is null)
+        {
+            return Problems.Problems.InvalidParameters(errors);
+        }
+
+        await store.SetDeliveryAsync(id, target, cancellationToken);
+        return TypedResults.Ok((await store.FindAsync(id, cancellationToken))!);
+    }
+
+    private static async Task<Dictionary<string, string[]>> ValidateAsync(PartnerRequest request, int? id, PartnerStore store, CancellationToken cancellationToken)
+    {
+        var errors = request.Validate();
+        if (errors.Count > 0)
+        {
+            return errors;
+        }
+
+        var missing = await store.MissingEmployersAsync(request.EmployerIds ?? [], cancellationToken);
+        if (missing.Count > 0)
+        {
+            errors["employerIds"] = [$"No such employers: {string.Join(", ", missing)}."];
+        }
+
+        if (await store.ClientIdTakenAsync(request.ClientId!, id, cancellationToken))
+        {
+            errors["clientId"] = [$"Another partner already uses client id '{request.ClientId}'."];
+        }
+
+        return errors;
+    }
+
+    private static ProblemHttpResult PartnerNotFound(int id) => TypedResults.Problem(
+        type: ProblemTypes.PartnerNotFound, title: "Partner not found", detail: $"There is no partner {id}.", statusCode: StatusCodes.Status404NotFound);
+}

@@ -1,0 +1,102 @@
+namespace ReportingApi.Runs;
+
+/// <summary>queued → rendering → stored → sending → delivered, or → failed with a reason.</summary>
+public enum RunStatus
+{
+    Queued,
+    Rendering,
+    Stored,
+    Sending,
+    Delivered,
+    Failed,
+}
+
+public static class RunStatuses
+{
+    public static string Name(RunStatus status) => status.ToString().ToLowerInvariant();
+
+    public static RunStatus Parse(string name) => Enum.Parse<RunStatus>(name, ignoreCase: true);
+
+    public static bool TryParse(string? name, out RunStatus status) =>
+        Enum.TryParse(name, ignoreCase: true, out status) && Enum.IsDefined(status) && !int.TryParse(name, out _);
+
+    public static bool IsFinished(RunStatus status) => status is RunStatus.Delivered or RunStatus.Failed;
+}
+
+/// <summary>A report run as stored: what was asked, by whom, and how far it got.</summary>
+public sealed class ReportRun
+{
+    public string Id { get; set; } = "";
+
+    public int PartnerId { get; set; }
+
+    public string ClientId { get; set; } = "";
+
+    public string? SourceIp { get; set; }
+
+    public string? IdempotencyKey { get; set; }
+
+    /// <summary>SHA-256 of the canonical request; the same idempotency key with another request is refused.</summary>
+    public string RequestHash { get; set; } = "";
+
+    public string Report { get; set; } = "";
+
+    public string Format { get; set; } = "";
+
+    public DateTime PeriodFrom { get; set; }
+
+    public DateTime PeriodTo { get; set; }
+
+    /// <summary>The filters as JSON, e.g. <c>{"status":"active"}</c>.</summary>
+    public string Filters { get; set; } = "{}";
+
+    public bool Armored { get; set; }
+
+    public string Status { get; set; } = RunStatuses.Name(RunStatus.Queued);
+
+    public int Attempts { get; set; }
+
+    public DateTime? NextAttemptAt { get; set; }
+
+    public string? FailureReason { get; set; }
+
+    public long? RowCount { get; set; }
+
+    public long? ByteCount { get; set; }
+
+    public string? Sha256 { get; set; }
+
+    public string? ObjectKey { get; set; }
+
+    public string? FileName { get; set; }
+
+    public DateTime CreatedAt { get; set; }
+
+    public DateTime UpdatedAt { get; set; }
+
+    public DateTime? RenderingAt { get; set; }
+
+    public DateTime? StoredAt { get; set; }
+
+    public DateTime? SendingAt { get; set; }
+
+    public DateTime? DeliveredAt { get; set; }
+
+    public DateTime? FailedAt { get; set; }
+
+    public RunStatus State => RunStatuses.Parse(Status);
+
+    public string ChecksumObjectKey => ObjectKey + ".sha256";
+}
+
+/// <summary>One recorded step of a run.</summary>
+public sealed class ReportRunEvent
+{
+    public string RunId { get; set; } = "";
+
+    public string Status { get; set; } = "";
+
+    public string? Detail { get; set; }
+
+    public DateTime At { get; set; }
+}

@@ -1,0 +1,201 @@
+using System.Data.Common;
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using Microsoft.Extensions.Options;
+using ReportingApi.Partners;
+using ReportingApi.Pgp;
+using ReportingApi.Rendering;
+using ReportingApi.Reports;
+using ReportingApi.Storage;
+using ReportingApi.Transfer;
+
+namespace ReportingApi.Runs;
+
+/// <summary>
+/// Takes one run as far as it can go: render the report (streamed) through PGP encryption into a temporary
+/// file, store it and its .sha256 file in the partner's folder of the object store, then deliver both atomically.
+/// Every step is recorded. A failed step is retried with exponential backoff until the attempts run out; then
+/// the run is failed with the reason. A stored file is never rendered again, so a redelivery sends the same bytes.
+/// </summary>
+public sealed class RunPipeline(
+    RunStore store,
+    ReportReader reader,
+    ReportRenderers renderers,
+    PartnerStore settings,
+    PgpKeyValidator keys,
+    PgpEncryptor encryptor,
+    IObjectStore objects,
+    FileDeliveries deliveries,
+    IOptions<RunsOptions> options,
+    TimeProvider clock,
+    ILogger<RunPipeline> logger)
+{
+    private const string EncryptedContentType = "application/pgp-encrypted";
+
+    public async Task ExecuteAsync(string runId, CancellationToken cancellationToken)
+    {
+        var run = await store.GetAsync(runId, cancellationToken);
+        if (run is null || RunStatuses.IsFinished(run.State) || run.NextAttemptAt > clock.GetUtcNow().UtcDateTime)
+        {
+            return;
+        }
+
+        try
+        {
+            var profile = await settings.GetAsync(run.PartnerId, cancellationToken);
+            if (profile.PgpPublicKey is null || profile.Target is null)
+            {
+                throw new RunStepException("The partner has no PGP key or delivery target configured.", transient: false);
+            }
+
+            if (run.StoredAt is null || run.ObjectKey is null)
+            {
+                await RenderAndStoreAsync(run, profile.PgpPublicKey, cancellationToken);
+            }
+
+            await DeliverAsync(run, profile.Target, cancellationToken);
+        }
+        catch (Exception exception) when (exception is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            await RecordFailureAsync(run, exception);
+        }
+    }
+
+    private async Task RenderAndStoreAsync(ReportRun run, string armoredPublicKey, CancellationToken cancellationToken)
+    {
+        var validation = keys.Validate(armoredPublicKey);
+        if (!validation.IsValid)
+        {
+            throw new RunStepException($"The partner's PGP key can no longer be used: {validation.Rejection.Message}", transient: false);
+        }
+
+        await store.TransitionAsync(run, RunStatus.Rendering, $"attempt {run.Attempts + 1}", cancellationToken);
+        var request = ToReportRequest(run);
+        var plainName = $"{request.Report.Id}_{request.From:yyyy-MM-dd}_{request.To:yyyy-MM-dd}_{run.Id}.{ReportFormats.Extension(request.Format)}";
+        var fileName = plainName + ".pgp";
+        var objectKey = PartnerObjectKeys.Outbound(run.PartnerId, DateTime.SpecifyKind(run.CreatedAt, DateTimeKind.Utc), fileName);
+
+        var path = Path.Combine(Path.GetTempPath(), $"reportingapi-run-{run.Id}-{Guid.NewGuid():N}.pgp");
+        await using var file = new FileStream(path, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None, 1 << 16, FileOptions.DeleteOnClose | FileOptions.Asynchronous);
+        long rows;
+        string sha256;
+        long bytes;
+        await using (var hashing = new Sha256CountingStream(file))
+        {
+            await using (var rowsSource = await reader.OpenAsync(request, run.PartnerId, cancellationToken))
+            {
+                var encrypting = encryptor.OpenEncryptingStream(hashing, validation.Key, plainName, run.Armored);
+                await using (encrypting)
+                {
+                    try
+                    {
+                        rows = await renderers.For(request.Format).RenderAsync(request.Report, rowsSource.Reader, encrypting, cancellationToken);
+                    }
+                    catch
+                    {
+                        encrypting.Abandon();
+                        throw;
+                    }
+                }
+            }
+
+            sha256 = hashing.HashHex();
+            bytes = hashing.BytesWritten;
+        }
+
+        file.Position = 0;
+        await objects.PutAsync(objectKey, file, EncryptedContentType, cancellationToken);
+        await using (var checksum = new MemoryStream(Encoding.ASCII.GetBytes($"{sha256}  {fileName}\n")))
+        {
+            await objects.PutAsync(objectKey + ".sha256", checksum, "text/plain", cancellationToken);
+        }
+
+        run.ObjectKey = objectKey;
+        run.FileName = fileName;
+        run.RowCount = rows;
+        run.ByteCount = bytes;
+        run.Sha256 = sha256;
+        run.FailureReason = null;
+        await store.TransitionAsync(run, RunStatus.Stored, $"{rows} rows, {bytes} bytes, sha256 {sha256}", cancellationToken);
+    }
+
+    private async Task DeliverAsync(ReportRun run, DeliveryTarget target, CancellationToken cancellationToken)
+    {
+        run.Attempts++;
+        await store.TransitionAsync(run, RunStatus.Sending, $"attempt {run.Attempts} to {target.Kind} {target.RemoteDirectory}", cancellationToken);
+        await deliveries.DeliverAsync(
+            target,
+            [new DeliveryFile(run.ObjectKey!, run.FileName!), new DeliveryFile(run.ChecksumObjectKey, run.FileName + ".sha256")],
+            cancellationToken);
+        run.FailureReason = null;
+        await store.TransitionAsync(run, RunStatus.Delivered, $"{run.FileName} and its .sha256 in {target.RemoteDirectory}", cancellationToken);
+    }
+
+    private async Task RecordFailureAsync(ReportRun run, Exception exception)
+    {
+        var (reason, transient) = Describe(exception);
+        if (run.State != RunStatus.Sending)
+        {
+            // Delivery counts its own attempts; a failure before it (render, store) is an attempt too.
+            run.Attempts++;
+        }
+
+        logger.LogWarning(exception, "Run {RunId} attempt {Attempt} failed: {Reason}", run.Id, run.Attempts, reason);
+        try
+        {
+            if (transient && run.Attempts < options.Value.MaxDeliveryAttempts)
+            {
+                run.NextAttemptAt = clock.GetUtcNow().UtcDateTime + Backoff(run.Attempts);
+                run.FailureReason = $"Attempt {run.Attempts} failed: {reason}";
+                await store.SaveAsync(run, "retry-scheduled", $"{run.FailureReason} Next attempt at {run.NextAttemptAt:O}.");
+            }
+            else
+            {
+                await store.TransitionAsync(run, RunStatus.Failed, transient ? $"{reason} (after {run.Attempts} attempts)" : reason);
+            }
+        }
+        catch (Exception recordError) when (recordError is DbException or TimeoutException or InvalidOperationException)
+        {
+            // The database itself is down: the run stays unfinished in it and the worker's sweep takes it up again.
+            logger.LogError(recordError, "Run {RunId}: could not record the failure", run.Id);
+        }
+    }
+
+    private TimeSpan Backoff(int attempt)
+    {
+        var seconds = Math.Min(options.Value.RetryBaseDelaySeconds * Math.Pow(2, attempt - 1), options.Value.RetryMaxDelaySeconds);
+        return TimeSpan.FromSeconds(seconds * (0.8 + Random.Shared.NextDouble() * 0.4));
+    }
+
+    /// <summary>A reason fit for the run's record and the partner's eyes: no hosts, credentials or stack traces.</summary>
+    private static (string Reason, bool Transient) Describe(Exception exception) => exception switch
+    {
+        RunStepException step => (step.Message, step.Transient),
+        DeliveryException delivery => (delivery.Message, delivery.Transient),
+        DbException or TimeoutException => ("The report database could not be read.", true),
+        ObjectNotFoundException => ("The stored file is missing from the object store.", false),
+        IOException => ("Writing the file failed (storage unavailable or full).", true),
+        _ when exception.GetType().Namespace?.StartsWith("Amazon", StringComparison.Ordinal) == true => ("The object store could not be written.", true),
+        HttpRequestException => ("A service could not be reached.", true),
+        _ => ("An internal error stopped the run.", true),
+    };
+
+    private static ReportRequest ToReportRequest(ReportRun run)
+    {
+        var report = ReportCatalog.Find(run.Report) ?? throw new RunStepException($"The report '{run.Report}' no longer exists.", transient: false);
+        if (!ReportFormats.TryParse(run.Format, out var format))
+        {
+            throw new RunStepException($"The format '{run.Format}' is not supported.", transient: false);
+        }
+
+        var filters = JsonSerializer.Deserialize<Dictionary<string, string>>(run.Filters) ?? [];
+        return new ReportRequest(report, format, DateOnly.FromDateTime(run.PeriodFrom), DateOnly.FromDateTime(run.PeriodTo), filters);
+    }
+}
+
+/// <summary>A step of a run failed for a reason worth recording as is.</summary>
+public sealed class RunStepException(string reason, bool transient) : Exception(reason)
+{
+    public bool Transient { get; } = transient;
+}
