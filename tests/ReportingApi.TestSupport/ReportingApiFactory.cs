@@ -9,21 +9,46 @@ namespace ReportingApi.TestSupport;
 
 /// <summary>
 /// The app in a test host, in Development (so the local token endpoint exists), with configuration overrides.
-/// A request may carry <see cref="RemoteAddressHeader"/> to play a caller address, because the test server has none.
+/// Its object store and the demo partners' delivery folders live in <see cref="WorkFolder"/>, deleted on dispose;
+/// the PGP keys come from <see cref="TestPgpKeys"/>. A request may carry <see cref="RemoteAddressHeader"/> to play a
+/// caller address, because the test server has none.
 /// </summary>
 public class ReportingApiFactory(IReadOnlyDictionary<string, string?> settings, string environment = "Development") : WebApplicationFactory<Program>
 {
     public const string RemoteAddressHeader = "X-Test-Remote-Address";
 
+    public string WorkFolder { get; } = Directory.CreateTempSubdirectory("reportingapi-host-").FullName;
+
+    /// <summary>The folder that stands for a demo partner's SFTP server (DemoOnboarding's folder delivery).</summary>
+    public string SftpFolder(string clientId) => Path.Combine(WorkFolder, "sftp", clientId);
+
+    public string ObjectsFolder => Path.Combine(WorkFolder, "objects");
+
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         builder.UseEnvironment(environment);
-        foreach (var (key, value) in settings)
+        var defaults = new Dictionary<string, string?>(TestPgpKeys.Settings())
+        {
+            ["ObjectStore:FolderPath"] = ObjectsFolder,
+            ["DemoOnboarding:SftpRootFolder"] = Path.Combine(WorkFolder, "sftp"),
+            ["Runs:SweepIntervalSeconds"] = "0.2",
+            ["Runs:RetryBaseDelaySeconds"] = "0.2",
+        };
+        foreach (var (key, value) in defaults.Where(pair => !settings.ContainsKey(pair.Key)).Concat(settings))
         {
             builder.UseSetting(key, value);
         }
 
         builder.ConfigureServices(services => services.AddSingleton<IStartupFilter>(new RemoteAddressStartupFilter()));
+    }
+
+    protected override void Dispose(bool disposing)
+    {
+        base.Dispose(disposing);
+        if (disposing && Directory.Exists(WorkFolder))
+        {
+            Directory.Delete(WorkFolder, recursive: true);
+        }
     }
 
     private sealed class RemoteAddressStartupFilter : IStartupFilter

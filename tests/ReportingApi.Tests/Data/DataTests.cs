@@ -60,7 +60,9 @@ public sealed class DataTests : IDisposable
 
         await using var connection = await factory.OpenAsync();
         var tables = (await connection.QueryAsync<string>("SELECT name FROM sqlite_master WHERE type = 'table'")).ToHashSet();
-        Assert.Superset(tables, new HashSet<string> { "employers", "employees", "dealers", "bikes", "contracts", "installments", "partners", "partner_employers", "schema_migrations" });
+        Assert.Superset(
+            new HashSet<string> { "employers", "employees", "dealers", "bikes", "contracts", "installments", "partners", "partner_employers", "report_runs", "report_run_events", "schema_migrations" },
+            tables);
     }
 
     [Fact]
