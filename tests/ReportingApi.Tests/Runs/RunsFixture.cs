@@ -63,7 +63,7 @@ public static class RunClient
     /// <summary>Polls the run until it is delivered or failed (or the time is up) and returns it with its steps.</summary>
     public static async Task<ReportRunResponse> WaitUntilFinishedAsync(this HttpClient client, string runId, TimeSpan? timeout = null)
     {
-        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(30));
+        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(90));
         while (true)
         {
             var run = (await client.GetFromJsonAsync<ReportRunResponse>($"/v1/report-runs/{runId}"))!;
