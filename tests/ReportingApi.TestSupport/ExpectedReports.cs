@@ -1,6 +1,7 @@
 using System.Data.Common;
 using System.Globalization;
 using Dapper;
+using ReportingApi.Rendering;
 using ReportingApi.Reports;
 
 namespace ReportingApi.TestSupport;
@@ -15,6 +16,12 @@ public static class ExpectedReports
 {
     private const string PartnerEmployers =
         "SELECT pe.employer_id FROM partner_employers pe, partners p WHERE pe.partner_id = p.id AND p.client_id = @clientId";
+
+    // A contract c counts for a period when its term overlaps it.
+    private const string ContractOverlapsPeriod = "NOT (c.start_date > @periodEnd OR c.end_date < @periodStart)";
+
+    // What the CSV writer is configured to escape (CSV injection): such text is written with a leading quote.
+    private static readonly char[] CsvFormulaStarts = ['=', '+', '-', '@', '\t', '\r'];
 
     private static readonly Dictionary<string, string> Queries = new(StringComparer.Ordinal)
     {
@@ -38,7 +45,7 @@ public static class ExpectedReports
             FROM contracts c, employees emp, bikes bike
             WHERE emp.id = c.employee_id AND bike.id = c.bike_id
               AND c.employer_id IN ({PartnerEmployers})
-              AND NOT (c.start_date > @periodEnd OR c.end_date < @periodStart)
+              AND {ContractOverlapsPeriod}
               AND (@filter IS NULL OR c.status = @filter)
               AND (@employerId IS NULL OR c.employer_id = @employerId)
             ORDER BY c.id
@@ -76,7 +83,7 @@ public static class ExpectedReports
             FROM contracts c, bikes bike
             WHERE bike.id = c.bike_id
               AND c.employer_id IN ({PartnerEmployers})
-              AND NOT (c.start_date > @periodEnd OR c.end_date < @periodStart)
+              AND {ContractOverlapsPeriod}
               AND (@filter IS NULL OR bike.category = @filter)
               AND (@employerId IS NULL OR c.employer_id = @employerId)
             ORDER BY c.id
@@ -92,7 +99,7 @@ public static class ExpectedReports
                    emp.status AS status
             FROM employees emp
             WHERE emp.employer_id IN ({PartnerEmployers})
-              AND emp.id IN (SELECT employee_id FROM contracts WHERE NOT (start_date > @periodEnd OR end_date < @periodStart))
+              AND emp.id IN (SELECT c.employee_id FROM contracts c WHERE {ContractOverlapsPeriod})
               AND (@filter IS NULL OR emp.status = @filter)
               AND (@employerId IS NULL OR emp.employer_id = @employerId)
             ORDER BY emp.id
@@ -128,6 +135,40 @@ public static class ExpectedReports
         }
 
         return rows;
+    }
+
+    /// <summary>
+    /// Where <paramref name="file"/> differs from the <paramref name="expected"/> rows: the row count, or the first value
+    /// that differs; null where the file holds exactly those rows. In CSV, text that would start a spreadsheet formula is
+    /// expected with the writer's leading quote.
+    /// </summary>
+    public static string? FirstDifference(IReadOnlyList<string?[]> expected, ReportFiles.Parsed file, ReportFormat format)
+    {
+        var report = file.Report;
+        if (expected.Count != file.Rows.Count)
+        {
+            return $"{report.Id}.{format}: {file.Rows.Count} rows, expected {expected.Count}.";
+        }
+
+        for (var row = 0; row < expected.Count; row++)
+        {
+            for (var column = 0; column < report.Columns.Count; column++)
+            {
+                var wanted = expected[row][column];
+                if (format == ReportFormat.Csv && report.Columns[column].Type == ColumnType.Text && wanted is { Length: > 0 } && CsvFormulaStarts.Contains(wanted[0]))
+                {
+                    wanted = "'" + wanted;
+                }
+
+                var actual = file.Rows[row][column];
+                if (!string.Equals(wanted, actual, StringComparison.Ordinal))
+                {
+                    return $"{report.Id}.{format} row {row + 1}, column {report.Columns[column].Name}: expected <{wanted}>, file has <{actual}>.";
+                }
+            }
+        }
+
+        return null;
     }
 
     /// <summary>The employer ids assigned to the partner with <paramref name="clientId"/>.</summary>
