@@ -1,12 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Text.Json;
 using Dapper;
-using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Logging.Abstractions;
-using Microsoft.Extensions.Options;
 using ReportingApi.Benchmarks;
-using ReportingApi.Data;
 using ReportingApi.Data.DemoData;
 using ReportingApi.Partners;
 using ReportingApi.Rendering;
@@ -27,12 +22,10 @@ var formats = (Option(args, "--formats") ?? "csv,xlsx,json").Split(',');
 var reports = (Option(args, "--reports") ?? string.Join(',', ReportCatalog.All.Select(r => r.Id))).Split(',');
 
 Console.WriteLine($"Starting a private MariaDB under {workFolder} ...");
-using var server = await MariaDbServer.StartAsync(workFolder, innoDbBufferPoolMegabytes: 4096);
+await using var server = await MariaDbServer.StartAsync(workFolder, innoDbBufferPoolMegabytes: 4096);
 var connectionString = await server.CreateDatabaseAsync("bench");
-var connections = new DbConnectionFactory(
-    Options.Create(new DatabaseOptions { Provider = DatabaseProvider.MySql, ConnectionString = connectionString }),
-    new BenchmarkEnvironment());
-await new MigrationRunner(connections, NullLogger<MigrationRunner>.Instance).MigrateAsync();
+await MariaDbServer.MigrateAsync(connectionString);
+var connections = MariaDbServer.ConnectionFactory(connectionString);
 
 var generator = new DemoDataGenerator(contracts);
 var load = Stopwatch.StartNew();
@@ -94,15 +87,4 @@ static string? Option(string[] args, string name)
 {
     var index = Array.IndexOf(args, name);
     return index >= 0 && index + 1 < args.Length ? args[index + 1] : null;
-}
-
-internal sealed class BenchmarkEnvironment : IHostEnvironment
-{
-    public string EnvironmentName { get; set; } = "Benchmark";
-
-    public string ApplicationName { get; set; } = "ReportingApi.Benchmarks";
-
-    public string ContentRootPath { get; set; } = AppContext.BaseDirectory;
-
-    public Microsoft.Extensions.FileProviders.IFileProvider ContentRootFileProvider { get; set; } = null!;
 }

@@ -1,10 +1,9 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
-using Microsoft.Extensions.Options;
-using ReportingApi.Data;
 using ReportingApi.Rendering;
 using ReportingApi.Reports;
+using ReportingApi.TestSupport;
 
 namespace ReportingApi.Benchmarks;
 
@@ -64,9 +63,7 @@ internal static class ReportMeasurement
 
         var report = ReportCatalog.Find(reportId)!;
         var request = BenchmarkRequest(report, format, ReportingApi.Data.DemoData.DemoDataGenerator.DefaultReferenceMonth);
-        var connections = new DbConnectionFactory(
-            Options.Create(new DatabaseOptions { Provider = DatabaseProvider.MySql, ConnectionString = connectionString }),
-            new BenchmarkEnvironment());
+        var connections = MariaDbServer.ConnectionFactory(connectionString);
         IReportRenderer renderer = format switch
         {
             ReportFormat.Csv => new CsvReportRenderer(),

@@ -1,85 +1,180 @@
 using System.Data.Common;
 using System.Globalization;
 using Dapper;
+using ReportingApi.Rendering;
 using ReportingApi.Reports;
 
 namespace ReportingApi.TestSupport;
 
 /// <summary>
-/// What each report must contain, read from the database by queries written independently of the app's
-/// (subquery scoping, names joined in C#), in canonical form (see <see cref="ReportFiles.Canonical"/>).
+/// What each report must contain, read from the database (SQLite or MariaDB) with queries written here independently
+/// of the app's SQL: the partner's employers come from <c>partner_employers</c> by the partner's client id, the period
+/// rules are restated (overlap, due month in range), names come from subqueries, and each column is aliased to the
+/// report's column name. Values are in the canonical form of <see cref="ReportFiles.Canonical"/>.
 /// </summary>
 public static class ExpectedReports
 {
-    public static async Task<List<string?[]>> QueryAsync(
-        DbConnection connection, ReportDefinition report, int partnerId, DateOnly from, DateOnly to, string? statusOrCategory = null, int? employerId = null)
-    {
-        var parameters = new
-        {
-            partnerId,
-            from = from.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
-            to = to.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
-            status = statusOrCategory,
-            employerId,
-        };
-        var (sql, project) = report.Id switch
-        {
-            "contracts" => (
-                """
-                SELECT c.contract_number, c.employer_id, (SELECT name FROM employers WHERE id = c.employer_id) AS employer_name,
-                       e.personnel_number, e.first_name, e.last_name, b.brand, b.model, (SELECT name FROM dealers WHERE id = c.dealer_id) AS dealer_name,
-                       c.start_date, c.end_date, c.term_months, c.monthly_gross_rate, c.employer_subsidy, c.residual_value, c.insurance, c.status
-                FROM contracts c, employees e, bikes b
-                WHERE e.id = c.employee_id AND b.id = c.bike_id
-                  AND c.employer_id IN (SELECT employer_id FROM partner_employers WHERE partner_id = @partnerId)
-                  AND NOT (c.end_date < @from OR c.start_date > @to)
-                  AND (@status IS NULL OR c.status = @status) AND (@employerId IS NULL OR c.employer_id = @employerId)
-                ORDER BY c.id
-                """,
-                (Func<IDictionary<string, object?>, object?[]>)(row =>
-                [
-                    row["contract_number"], row["employer_id"], row["employer_name"], row["personnel_number"], $"{row["first_name"]} {row["last_name"]}",
-                    row["brand"], row["model"], row["dealer_name"], row["start_date"], row["end_date"], row["term_months"], row["monthly_gross_rate"],
-                    row["employer_subsidy"], row["residual_value"], row["insurance"], row["status"],
-                ])),
-            "installments" => (
-                """
-                SELECT c.contract_number, c.employer_id, e.personnel_number, i.due_month, i.gross, i.net, i.vat, i.employer_share, i.employee_share, i.status, i.paid_at
-                FROM installments i, contracts c, employees e
-                WHERE c.id = i.contract_id AND e.id = c.employee_id
-                  AND c.employer_id IN (SELECT employer_id FROM partner_employers WHERE partner_id = @partnerId)
-                  AND i.due_month BETWEEN @from AND @to
-                  AND (@status IS NULL OR i.status = @status) AND (@employerId IS NULL OR c.employer_id = @employerId)
-                ORDER BY i.due_month, i.contract_id
-                """,
-                row => [row["contract_number"], row["employer_id"], row["personnel_number"], row["due_month"], row["gross"], row["net"], row["vat"], row["employer_share"], row["employee_share"], row["status"], row["paid_at"]]),
-            "bikes" => (
-                """
-                SELECT b.frame_number, c.contract_number, c.employer_id, b.brand, b.model, b.category, b.list_price, (SELECT name FROM dealers WHERE id = c.dealer_id) AS dealer_name, c.start_date
-                FROM contracts c, bikes b
-                WHERE b.id = c.bike_id
-                  AND c.employer_id IN (SELECT employer_id FROM partner_employers WHERE partner_id = @partnerId)
-                  AND NOT (c.end_date < @from OR c.start_date > @to)
-                  AND (@status IS NULL OR b.category = @status) AND (@employerId IS NULL OR c.employer_id = @employerId)
-                ORDER BY c.id
-                """,
-                row => [row["frame_number"], row["contract_number"], row["employer_id"], row["brand"], row["model"], row["category"], row["list_price"], row["dealer_name"], row["start_date"]]),
-            "employees" => (
-                """
-                SELECT e.personnel_number, e.employer_id, (SELECT name FROM employers WHERE id = e.employer_id) AS employer_name, e.first_name, e.last_name, e.email, e.hired_on, e.status
-                FROM employees e
-                WHERE e.employer_id IN (SELECT employer_id FROM partner_employers WHERE partner_id = @partnerId)
-                  AND e.id IN (SELECT employee_id FROM contracts WHERE NOT (end_date < @from OR start_date > @to))
-                  AND (@status IS NULL OR e.status = @status) AND (@employerId IS NULL OR e.employer_id = @employerId)
-                ORDER BY e.id
-                """,
-                row => [row["personnel_number"], row["employer_id"], row["employer_name"], row["first_name"], row["last_name"], row["email"], row["hired_on"], row["status"]]),
-            _ => throw new ArgumentOutOfRangeException(nameof(report), report.Id, null),
-        };
+    private const string PartnerEmployers =
+        "SELECT pe.employer_id FROM partner_employers pe, partners p WHERE pe.partner_id = p.id AND p.client_id = @clientId";
 
-        var rows = await connection.QueryAsync(sql, parameters);
-        return rows.Cast<IDictionary<string, object?>>()
-            .Select(row => project(row).Select((value, i) => ReportFiles.Canonical(report.Columns[i].Type, value)).ToArray())
-            .ToList();
+    // A contract c counts for a period when its term overlaps it.
+    private const string ContractOverlapsPeriod = "NOT (c.start_date > @periodEnd OR c.end_date < @periodStart)";
+
+    // What the CSV writer is configured to escape (CSV injection): such text is written with a leading quote.
+    private static readonly char[] CsvFormulaStarts = ['=', '+', '-', '@', '\t', '\r'];
+
+    private static readonly Dictionary<string, string> Queries = new(StringComparer.Ordinal)
+    {
+        [ReportCatalog.Contracts.Id] = $"""
+            SELECT c.contract_number AS contractNumber,
+                   c.employer_id AS employerId,
+                   (SELECT name FROM employers WHERE id = c.employer_id) AS employerName,
+                   emp.personnel_number AS personnelNumber,
+                   CONCAT_WS(' ', emp.first_name, emp.last_name) AS employeeName,
+                   bike.brand AS bikeBrand,
+                   bike.model AS bikeModel,
+                   (SELECT name FROM dealers WHERE id = c.dealer_id) AS dealerName,
+                   c.start_date AS startDate,
+                   c.end_date AS endDate,
+                   c.term_months AS termMonths,
+                   c.monthly_gross_rate AS monthlyGrossRate,
+                   c.employer_subsidy AS employerSubsidy,
+                   c.residual_value AS residualValue,
+                   c.insurance AS insurance,
+                   c.status AS status
+            FROM contracts c, employees emp, bikes bike
+            WHERE emp.id = c.employee_id AND bike.id = c.bike_id
+              AND c.employer_id IN ({PartnerEmployers})
+              AND {ContractOverlapsPeriod}
+              AND (@filter IS NULL OR c.status = @filter)
+              AND (@employerId IS NULL OR c.employer_id = @employerId)
+            ORDER BY c.id
+            """,
+        [ReportCatalog.Installments.Id] = $"""
+            SELECT c.contract_number AS contractNumber,
+                   c.employer_id AS employerId,
+                   (SELECT personnel_number FROM employees WHERE id = c.employee_id) AS personnelNumber,
+                   i.due_month AS dueMonth,
+                   i.gross AS gross,
+                   i.net AS net,
+                   i.vat AS vat,
+                   i.employer_share AS employerShare,
+                   i.employee_share AS employeeShare,
+                   i.status AS status,
+                   i.paid_at AS paidAt
+            FROM installments i, contracts c
+            WHERE c.id = i.contract_id
+              AND c.employer_id IN ({PartnerEmployers})
+              AND i.due_month BETWEEN @periodStart AND @periodEnd
+              AND (@filter IS NULL OR i.status = @filter)
+              AND (@employerId IS NULL OR c.employer_id = @employerId)
+            ORDER BY i.due_month, i.contract_id
+            """,
+        [ReportCatalog.Bikes.Id] = $"""
+            SELECT bike.frame_number AS frameNumber,
+                   c.contract_number AS contractNumber,
+                   c.employer_id AS employerId,
+                   bike.brand AS brand,
+                   bike.model AS model,
+                   bike.category AS category,
+                   bike.list_price AS listPrice,
+                   (SELECT name FROM dealers WHERE id = c.dealer_id) AS dealerName,
+                   c.start_date AS deliveredOn
+            FROM contracts c, bikes bike
+            WHERE bike.id = c.bike_id
+              AND c.employer_id IN ({PartnerEmployers})
+              AND {ContractOverlapsPeriod}
+              AND (@filter IS NULL OR bike.category = @filter)
+              AND (@employerId IS NULL OR c.employer_id = @employerId)
+            ORDER BY c.id
+            """,
+        [ReportCatalog.Employees.Id] = $"""
+            SELECT emp.personnel_number AS personnelNumber,
+                   emp.employer_id AS employerId,
+                   (SELECT name FROM employers WHERE id = emp.employer_id) AS employerName,
+                   emp.first_name AS firstName,
+                   emp.last_name AS lastName,
+                   emp.email AS email,
+                   emp.hired_on AS hiredOn,
+                   emp.status AS status
+            FROM employees emp
+            WHERE emp.employer_id IN ({PartnerEmployers})
+              AND emp.id IN (SELECT c.employee_id FROM contracts c WHERE {ContractOverlapsPeriod})
+              AND (@filter IS NULL OR emp.status = @filter)
+              AND (@employerId IS NULL OR emp.employer_id = @employerId)
+            ORDER BY emp.id
+            """,
+    };
+
+    /// <summary>
+    /// The rows <paramref name="report"/> must have, in file order, for the partner with <paramref name="clientId"/>;
+    /// <paramref name="filter"/> is the value of the report's text filter (status or category).
+    /// </summary>
+    public static async Task<List<string?[]>> QueryAsync(
+        DbConnection connection, ReportDefinition report, string clientId, DateOnly from, DateOnly to, string? filter = null, int? employerId = null)
+    {
+        await using var reader = await connection.ExecuteReaderAsync(Queries[report.Id], new
+        {
+            clientId,
+            periodStart = from.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
+            periodEnd = to.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
+            filter,
+            employerId,
+        });
+
+        var selected = Enumerable.Range(0, reader.FieldCount).Select(reader.GetName).ToList();
+        if (!selected.SequenceEqual(report.Columns.Select(column => column.Name), StringComparer.Ordinal))
+        {
+            throw new InvalidOperationException($"The expected query for {report.Id} selects [{string.Join(", ", selected)}], not the report's columns in order.");
+        }
+
+        var rows = new List<string?[]>();
+        while (await reader.ReadAsync())
+        {
+            rows.Add(report.Columns.Select((column, i) => ReportFiles.Canonical(column.Type, reader.GetValue(i))).ToArray());
+        }
+
+        return rows;
+    }
+
+    /// <summary>
+    /// Where <paramref name="file"/> differs from the <paramref name="expected"/> rows: the row count, or the first value
+    /// that differs; null where the file holds exactly those rows. In CSV, text that would start a spreadsheet formula is
+    /// expected with the writer's leading quote.
+    /// </summary>
+    public static string? FirstDifference(IReadOnlyList<string?[]> expected, ReportFiles.Parsed file, ReportFormat format)
+    {
+        var report = file.Report;
+        if (expected.Count != file.Rows.Count)
+        {
+            return $"{report.Id}.{format}: {file.Rows.Count} rows, expected {expected.Count}.";
+        }
+
+        for (var row = 0; row < expected.Count; row++)
+        {
+            for (var column = 0; column < report.Columns.Count; column++)
+            {
+                var wanted = expected[row][column];
+                if (format == ReportFormat.Csv && report.Columns[column].Type == ColumnType.Text && wanted is { Length: > 0 } && CsvFormulaStarts.Contains(wanted[0]))
+                {
+                    wanted = "'" + wanted;
+                }
+
+                var actual = file.Rows[row][column];
+                if (!string.Equals(wanted, actual, StringComparison.Ordinal))
+                {
+                    return $"{report.Id}.{format} row {row + 1}, column {report.Columns[column].Name}: expected <{wanted}>, file has <{actual}>.";
+                }
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>The employer ids assigned to the partner with <paramref name="clientId"/>.</summary>
+    public static async Task<IReadOnlySet<long>> EmployersOfAsync(DbConnection connection, string clientId)
+    {
+        var ids = await connection.QueryAsync<long>(PartnerEmployers, new { clientId });
+        return ids.ToHashSet();
     }
 }

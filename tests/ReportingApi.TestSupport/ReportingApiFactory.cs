@@ -42,6 +42,21 @@ public class ReportingApiFactory(IReadOnlyDictionary<string, string?> settings, 
         builder.ConfigureServices(services => services.AddSingleton<IStartupFilter>(new RemoteAddressStartupFilter()));
     }
 
+    /// <summary>A client that sends a token the app's local token endpoint issued to <paramref name="credentials"/>.</summary>
+    public async Task<HttpClient> CreateClientForAsync((string Id, string Secret) credentials, string? scope = null)
+    {
+        var client = CreateClient();
+        try
+        {
+            return client.WithToken(await DemoClients.GetTokenAsync(client, credentials, scope));
+        }
+        catch
+        {
+            client.Dispose();
+            throw;
+        }
+    }
+
     protected override void Dispose(bool disposing)
     {
         base.Dispose(disposing);

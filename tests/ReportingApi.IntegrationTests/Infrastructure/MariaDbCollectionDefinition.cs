@@ -5,7 +5,7 @@ namespace ReportingApi.IntegrationTests.Infrastructure;
 /// which the tests that stop and restart the server rely on.
 /// </summary>
 [CollectionDefinition(Name)]
-public sealed class MariaDbCollectionDefinition : ICollectionFixture<MariaDbServer>
+public sealed class MariaDbCollectionDefinition : ICollectionFixture<MariaDbFixture>
 {
     public const string Name = "MariaDB";
 }

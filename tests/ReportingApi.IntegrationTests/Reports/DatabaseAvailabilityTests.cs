@@ -4,6 +4,7 @@ using ReportingApi.IntegrationTests.Infrastructure;
 using ReportingApi.Problems;
 using ReportingApi.Rendering;
 using ReportingApi.Reports;
+using ReportingApi.TestSupport;
 
 namespace ReportingApi.IntegrationTests.Reports;
 
@@ -27,17 +28,17 @@ public sealed class DatabaseAvailabilityTests(MariaDbAppFactory app) : IClassFix
     public async Task While_the_database_is_down_ready_is_503_and_reports_are_503_problems_then_both_recover()
     {
         // Token first: the token endpoint needs no database, but the app starts (and migrates) on first use.
-        using var client = await app.CreateAuthenticatedClientAsync(MariaDbAppFactory.Acme);
+        using var client = await app.CreateClientForAsync(DemoClients.Acme);
         var url = ReportDownloads.Url(ReportCatalog.Contracts, ReportFormat.Csv);
         using (var before = await client.GetAsync(url))
         {
             Assert.Equal(HttpStatusCode.OK, before.StatusCode);
         }
 
-        await app.Database.StopAsync();
+        await app.Database.Server.StopAsync();
         try
         {
-            Assert.False(app.Database.IsRunning);
+            Assert.False(app.Database.Server.IsRunning);
             using (var ready = await client.GetAsync(ReadyPath))
             {
                 Assert.Equal(HttpStatusCode.ServiceUnavailable, ready.StatusCode);
@@ -52,11 +53,11 @@ public sealed class DatabaseAvailabilityTests(MariaDbAppFactory app) : IClassFix
             Assert.EndsWith("service-unavailable", type, StringComparison.Ordinal);
             Assert.Equal(503, problem.RootElement.GetProperty("status").GetInt32());
             // Nothing about the server (host, port, driver message) leaks into the answer.
-            Assert.DoesNotContain(app.Database.Port.ToString(System.Globalization.CultureInfo.InvariantCulture), problem.RootElement.GetProperty("detail").GetString(), StringComparison.Ordinal);
+            Assert.DoesNotContain(app.Database.Server.Port.ToString(System.Globalization.CultureInfo.InvariantCulture), problem.RootElement.GetProperty("detail").GetString(), StringComparison.Ordinal);
         }
         finally
         {
-            await app.Database.StartAsync();
+            await app.Database.Server.RestartAsync();
         }
 
         using (var ready = await client.GetAsync(ReadyPath))

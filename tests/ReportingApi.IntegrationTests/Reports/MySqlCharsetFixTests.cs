@@ -37,7 +37,7 @@ public sealed class MySqlCharsetFixTests(MariaDbAppFactory app) : IClassFixture<
         Assert.All(columns, column => Assert.Equal("utf8mb4", column.CharacterSet));
 
         // Still usable: real data, with non-ASCII text intact.
-        Assert.Equal(MariaDbServer.SeededContracts, await connection.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM contracts"));
+        Assert.Equal(MariaDbFixture.SeededContracts, await connection.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM contracts"));
         Assert.True(await connection.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM employees WHERE last_name = 'Müller'") > 0);
     }
 }

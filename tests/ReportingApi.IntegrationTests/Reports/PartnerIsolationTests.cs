@@ -1,6 +1,7 @@
 using ReportingApi.IntegrationTests.Infrastructure;
 using ReportingApi.Rendering;
 using ReportingApi.Reports;
+using ReportingApi.TestSupport;
 
 namespace ReportingApi.IntegrationTests.Reports;
 
@@ -14,33 +15,34 @@ public sealed class PartnerIsolationTests(MariaDbAppFactory app) : IClassFixture
     private const string EmployerIdColumn = "employerId";
 
     [Theory]
-    [MemberData(nameof(ReportDownloadTests.ReportsAndFormats), MemberType = typeof(ReportDownloadTests))]
+    [MemberData(nameof(ReportDownloads.AllReportsAndFormats), MemberType = typeof(ReportDownloads))]
     public async Task Files_hold_only_rows_of_the_partners_own_employers(string reportId, ReportFormat format)
     {
         var report = ReportCatalog.Find(reportId)!;
-        var acmeEmployers = await ExpectedReports.EmployersOfAsync(app.Database.ConnectionString, MariaDbAppFactory.Acme.ClientId);
-        var northwindEmployers = await ExpectedReports.EmployersOfAsync(app.Database.ConnectionString, MariaDbAppFactory.Northwind.ClientId);
+        await using var database = await app.Database.OpenConnectionAsync();
+        var acmeEmployers = await ExpectedReports.EmployersOfAsync(database, DemoClients.Acme.Id);
+        var northwindEmployers = await ExpectedReports.EmployersOfAsync(database, DemoClients.Northwind.Id);
         Assert.NotEmpty(acmeEmployers);
         Assert.NotEmpty(northwindEmployers);
         Assert.Empty(acmeEmployers.Intersect(northwindEmployers));
-        using var acme = await app.CreateAuthenticatedClientAsync(MariaDbAppFactory.Acme);
-        using var northwind = await app.CreateAuthenticatedClientAsync(MariaDbAppFactory.Northwind);
+        using var acme = await app.CreateClientForAsync(DemoClients.Acme);
+        using var northwind = await app.CreateClientForAsync(DemoClients.Northwind);
 
         var all = await ReportDownloads.GetAsync(acme, report, format);
         Assert.NotEmpty(all.Rows);
-        Assert.All(all.Column(EmployerIdColumn), id => Assert.Contains((long)id!, acmeEmployers));
+        Assert.All(all.Column(EmployerIdColumn), id => Assert.Contains(EmployerId(id), acmeEmployers));
 
         var textFilter = report.Filters.First(filter => !filter.IsNumeric);
         foreach (var value in textFilter.AllowedValues)
         {
             var filtered = await ReportDownloads.GetAsync(acme, report, format, $"&{textFilter.Name}={Uri.EscapeDataString(value)}");
-            Assert.All(filtered.Column(EmployerIdColumn), id => Assert.Contains((long)id!, acmeEmployers));
+            Assert.All(filtered.Column(EmployerIdColumn), id => Assert.Contains(EmployerId(id), acmeEmployers));
         }
 
         var ownEmployer = acmeEmployers.Min();
         var ownOnly = await ReportDownloads.GetAsync(acme, report, format, $"&{EmployerIdColumn}={ownEmployer}");
         Assert.NotEmpty(ownOnly.Rows);
-        Assert.All(ownOnly.Column(EmployerIdColumn), id => Assert.Equal(ownEmployer, (long)id!));
+        Assert.All(ownOnly.Column(EmployerIdColumn), id => Assert.Equal(ownEmployer, EmployerId(id)));
 
         foreach (var foreignEmployer in northwindEmployers)
         {
@@ -51,4 +53,6 @@ public sealed class PartnerIsolationTests(MariaDbAppFactory app) : IClassFixture
             Assert.Empty(attempt.Rows);
         }
     }
+
+    private static long EmployerId(string? value) => long.Parse(value!, System.Globalization.CultureInfo.InvariantCulture);
 }

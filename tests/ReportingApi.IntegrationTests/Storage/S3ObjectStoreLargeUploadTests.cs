@@ -4,6 +4,7 @@ using System.Security.Cryptography;
 using Microsoft.Extensions.Logging.Abstractions;
 using ReportingApi.IntegrationTests.Infrastructure;
 using ReportingApi.Storage;
+using ReportingApi.TestSupport;
 
 namespace ReportingApi.IntegrationTests.Storage;
 

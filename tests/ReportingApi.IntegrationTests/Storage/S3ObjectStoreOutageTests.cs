@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using Microsoft.Extensions.Logging.Abstractions;
 using ReportingApi.IntegrationTests.Infrastructure;
 using ReportingApi.Storage;
+using ReportingApi.TestSupport;
 
 namespace ReportingApi.IntegrationTests.Storage;
 

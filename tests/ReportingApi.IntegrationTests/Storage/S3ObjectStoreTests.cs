@@ -8,6 +8,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging.Abstractions;
 using ReportingApi.IntegrationTests.Infrastructure;
 using ReportingApi.Storage;
+using ReportingApi.TestSupport;
 
 namespace ReportingApi.IntegrationTests.Storage;
 
@@ -145,7 +146,7 @@ public sealed class S3ObjectStoreTests(S3rverServer server) : IDisposable
         var failure = await Assert.ThrowsAsync<IOException>(() =>
             store.PutAsync(key, new GeneratedStream(40_000_000, triggerAt: (2 * PartSize) + 1000), "application/pgp-encrypted", default));
 
-        Assert.Equal("The content source failed.", failure.Message);
+        Assert.Equal(GeneratedStream.FailureMessage, failure.Message);
         Assert.False(await store.ExistsAsync(key, default));
         await Assert.ThrowsAsync<ObjectNotFoundException>(() => store.OpenReadAsync(key, default));
         Assert.Equal(2, _requests.Count(request => request.Method == HttpMethod.Put && request.HasQueryParameter("partNumber")));

@@ -1,5 +1,6 @@
 using Dapper;
 using ReportingApi.Partners;
+using ReportingApi.Rendering;
 using ReportingApi.Reports;
 using ReportingApi.TestSupport;
 
@@ -7,14 +8,11 @@ namespace ReportingApi.Tests.Api;
 
 public sealed class PartnerIsolationTests(SqliteApiFixture fixture) : IClassFixture<SqliteApiFixture>
 {
-    public static TheoryData<string, string> Reports() => ReportDownloadTests.ReportsAndFormats();
-
     [Theory]
-    [MemberData(nameof(Reports))]
-    public async Task A_partner_never_sees_another_partners_employers(string reportId, string format)
+    [MemberData(nameof(ReportDownloads.AllReportsAndFormats), MemberType = typeof(ReportDownloads))]
+    public async Task A_partner_never_sees_another_partners_employers(string reportId, ReportFormat format)
     {
         var report = ReportCatalog.Find(reportId)!;
-        var employerColumn = report.Columns.ToList().FindIndex(column => column.Name == "employerId");
         await using var database = fixture.OpenDatabase();
         var allEmployers = (await database.QueryAsync<long>("SELECT id FROM employers")).Select(id => id.ToString(System.Globalization.CultureInfo.InvariantCulture)).ToHashSet();
 
@@ -23,8 +21,8 @@ public sealed class PartnerIsolationTests(SqliteApiFixture fixture) : IClassFixt
         {
             using var http = await fixture.ClientForAsync(client);
             // The widest period allowed, so that every employer with data shows up.
-            var bytes = await http.GetByteArrayAsync($"/v1/reports/{reportId}?format={format}&from=2025-12-01&to=2026-11-30");
-            var employers = ReportFiles.Parse(format, bytes, report).Rows.Select(row => row[employerColumn]!).ToHashSet();
+            var bytes = await http.GetByteArrayAsync($"/v1/reports/{reportId}?format={ReportFormats.Name(format)}&from=2025-12-01&to=2026-11-30");
+            var employers = ReportFiles.Parse(format, bytes, report).Column("employerId").Select(id => id!).ToHashSet();
 
             Assert.NotEmpty(employers);
             Assert.Subset(partner.EmployerIds.Select(id => id.ToString(System.Globalization.CultureInfo.InvariantCulture)).ToHashSet(), employers);
@@ -47,7 +45,7 @@ public sealed class PartnerIsolationTests(SqliteApiFixture fixture) : IClassFixt
 
         var bytes = await acme.GetByteArrayAsync($"/v1/reports/{reportId}?format=json&from=2026-01-01&to=2026-03-31&employerId={northwindEmployer}");
 
-        Assert.Empty(ReportFiles.Parse("json", bytes, ReportCatalog.Find(reportId)!).Rows);
+        Assert.Empty(ReportFiles.Parse(ReportFormat.Json, bytes, ReportCatalog.Find(reportId)!).Rows);
     }
 
     [Theory]
@@ -59,7 +57,7 @@ public sealed class PartnerIsolationTests(SqliteApiFixture fixture) : IClassFixt
     {
         using var acme = await fixture.ClientForAsync(DemoClients.Acme);
         var bytes = await acme.GetByteArrayAsync($"/v1/reports/contracts?format=json&from=2026-01-01&to=2026-03-31&{extra}");
-        var employers = ReportFiles.Parse("json", bytes, ReportCatalog.Contracts).Rows.Select(row => int.Parse(row[1]!, System.Globalization.CultureInfo.InvariantCulture));
+        var employers = ReportFiles.Parse(ReportFormat.Json, bytes, ReportCatalog.Contracts).Column("employerId").Select(id => int.Parse(id!, System.Globalization.CultureInfo.InvariantCulture));
         Assert.All(employers, employer => Assert.Contains(employer, DemoPartners.All[0].EmployerIds));
     }
 }

@@ -35,11 +35,8 @@ public sealed class SqliteApiFixture : IDisposable
         return connection;
     }
 
-    public async Task<HttpClient> ClientForAsync((string Id, string Secret) credentials, string? scope = null)
-    {
-        var client = Factory.CreateClient();
-        return client.WithToken(await DemoClients.GetTokenAsync(client, credentials, scope));
-    }
+    public Task<HttpClient> ClientForAsync((string Id, string Secret) credentials, string? scope = null) =>
+        Factory.CreateClientForAsync(credentials, scope);
 
     public void Dispose()
     {

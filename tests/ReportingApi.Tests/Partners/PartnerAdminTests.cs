@@ -53,7 +53,7 @@ public sealed class PartnerAdminTests(RunsFixture fixture) : IClassFixture<RunsF
         });
         using var client = factory.CreateClient();
         client.WithToken(await DemoClients.GetTokenAsync(client, (clientId, "s3cret")));
-        var rows = ReportFiles.Parse("json", await client.GetByteArrayAsync("/v1/reports/contracts?format=json&from=2026-01-01&to=2026-12-31"), ReportingApi.Reports.ReportCatalog.Contracts).Rows;
+        var rows = ReportFiles.Parse(ReportingApi.Rendering.ReportFormat.Json, await client.GetByteArrayAsync("/v1/reports/contracts?format=json&from=2026-01-01&to=2026-12-31"), ReportingApi.Reports.ReportCatalog.Contracts).Rows;
         Assert.NotEmpty(rows);
         Assert.All(rows, row => Assert.Equal("11", row[1]));
         using var xlsx = await client.GetAsync("/v1/reports/contracts?format=xlsx&from=2026-01-01&to=2026-12-31");

@@ -68,7 +68,7 @@ public sealed class RendererTests
     public async Task Csv_defuses_spreadsheet_formulas(string text)
     {
         var csv = Encoding.UTF8.GetString(await RenderAsync(new CsvReportRenderer(), Rows([text, 1L, -5m, new DateTime(2026, 1, 1), new DateTime(2026, 1, 1)])));
-        var field = ReportFiles.Parse("csv", Encoding.UTF8.GetBytes(csv), Report).Rows[0][0];
+        var field = ReportFiles.Parse(ReportFormat.Csv, Encoding.UTF8.GetBytes(csv), Report).Rows[0][0];
 
         Assert.Equal("'" + text, field);
         Assert.Contains(",-5.00,", csv, StringComparison.Ordinal);
@@ -135,7 +135,7 @@ public sealed class RendererTests
     public async Task Xlsx_drops_characters_xml_cannot_hold_instead_of_failing()
     {
         var bytes = await RenderAsync(new XlsxReportRenderer(), Rows(["bell\u0007 and nul\u0000", 1L, 1m, new DateTime(2026, 1, 1), new DateTime(2026, 1, 1)]));
-        Assert.Equal("bell and nul", ReportFiles.Parse("xlsx", bytes, Report).Rows[0][0]);
+        Assert.Equal("bell and nul", ReportFiles.Parse(ReportFormat.Xlsx, bytes, Report).Rows[0][0]);
     }
 
     [Fact]

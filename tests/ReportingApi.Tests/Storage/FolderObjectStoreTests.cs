@@ -1,5 +1,6 @@
 using System.Text;
 using ReportingApi.Storage;
+using ReportingApi.TestSupport;
 
 namespace ReportingApi.Tests.Storage;
 
@@ -105,9 +106,9 @@ public sealed class FolderObjectStoreTests : IDisposable
     public async Task A_write_that_fails_midway_leaves_nothing_under_the_key()
     {
         var failure = await Assert.ThrowsAsync<IOException>(() =>
-            _store.PutAsync(Key, new GeneratedStream(1_000_000, failAfter: 200_000), "application/octet-stream", default));
+            _store.PutAsync(Key, new GeneratedStream(1_000_000, triggerAt: 200_000), "application/octet-stream", default));
 
-        Assert.Equal("The content source failed.", failure.Message);
+        Assert.Equal(GeneratedStream.FailureMessage, failure.Message);
         Assert.False(await _store.ExistsAsync(Key, default));
         await Assert.ThrowsAsync<ObjectNotFoundException>(() => _store.OpenReadAsync(Key, default));
         Assert.Empty(Directory.EnumerateFiles(_root, "*", SearchOption.AllDirectories));
@@ -119,7 +120,7 @@ public sealed class FolderObjectStoreTests : IDisposable
         await PutTextAsync(Key, "the previous complete object");
 
         await Assert.ThrowsAsync<IOException>(() =>
-            _store.PutAsync(Key, new GeneratedStream(1_000_000, failAfter: 200_000), "application/octet-stream", default));
+            _store.PutAsync(Key, new GeneratedStream(1_000_000, triggerAt: 200_000), "application/octet-stream", default));
 
         Assert.Equal("the previous complete object", await ReadTextAsync(Key));
         Assert.Single(Directory.EnumerateFiles(_root, "*", SearchOption.AllDirectories));
@@ -159,23 +160,9 @@ public sealed class FolderObjectStoreTests : IDisposable
     }
 
     /// <summary>Yields its first byte, then waits for the gate before the rest.</summary>
-    private sealed class BlockingStream(SemaphoreSlim gate, byte[] content) : Stream
+    private sealed class BlockingStream(SemaphoreSlim gate, byte[] content) : ForwardOnlyReadStream
     {
         private int _position;
-
-        public override bool CanRead => true;
-
-        public override bool CanSeek => false;
-
-        public override bool CanWrite => false;
-
-        public override long Length => throw new NotSupportedException();
-
-        public override long Position
-        {
-            get => throw new NotSupportedException();
-            set => throw new NotSupportedException();
-        }
 
         public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
         {
@@ -191,15 +178,5 @@ public sealed class FolderObjectStoreTests : IDisposable
         }
 
         public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-
-        public override void Flush()
-        {
-        }
-
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-        public override void SetLength(long value) => throw new NotSupportedException();
-
-        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
     }
 }
