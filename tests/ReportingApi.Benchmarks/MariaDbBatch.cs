@@ -16,20 +16,25 @@ internal static partial class MariaDbBatch
         var sql = Literal(ReportReader.BuildQuery(request, partnerId));
         var path = Path.Combine(workFolder, $"bench-{request.Report.Id}-mariadb.tsv");
         var watch = Stopwatch.StartNew();
-        using (var process = Process.Start(new ProcessStartInfo("bash", ["-c", $"mariadb {server.ClientArguments(database)} --batch --quick -e \"$0\" > {path}", sql]) { UseShellExecute = false })!)
-        {
-            await process.WaitForExitAsync();
-            if (process.ExitCode != 0)
-            {
-                throw new InvalidOperationException($"mariadb exited with {process.ExitCode}");
-            }
-        }
-
+        await Shell.RunAsync($"mariadb {server.ClientArguments(database)} --batch --quick -e \"$0\" > {path}", argument0: sql);
         var seconds = watch.Elapsed.TotalSeconds;
         var rows = File.ReadLines(path).LongCount() - 1;
         var bytes = new FileInfo(path).Length;
         File.Delete(path);
         return new Result(rows, bytes, seconds);
+    }
+
+    /// <summary>The same query piped into <c>gpg --encrypt --sign</c>: the shell pipeline a run is compared with. Returns seconds.</summary>
+    public static async Task<(double Seconds, long Bytes)> PipedToGpgAsync(MariaDbServer server, string database, int partnerId, ReportRequest request, DeliveryBenchmark.Keys keys, string workFolder)
+    {
+        var sql = Literal(ReportReader.BuildQuery(request, partnerId));
+        var path = Path.Combine(workFolder, $"bench-{request.Report.Id}-mariadb.tsv.gpg");
+        var watch = Stopwatch.StartNew();
+        await Shell.RunAsync($"mariadb {server.ClientArguments(database)} --batch --quick -e \"$0\" | {DeliveryBenchmark.GpgEncryptSign(keys, "-", path)}", keys.GnupgHome, sql);
+        var seconds = watch.Elapsed.TotalSeconds;
+        var bytes = new FileInfo(path).Length;
+        File.Delete(path);
+        return (seconds, bytes);
     }
 
     /// <summary>The query with its parameters written in as literals, for the command-line client.</summary>

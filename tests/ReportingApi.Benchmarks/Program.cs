@@ -11,15 +11,19 @@ using ReportingApi.TestSupport;
 // Report benchmark: generates N contracts in a private MariaDB, then times every report in every format end to
 // end (query -> rendered file) in a fresh process each, so peak RSS is per run; beside it, the same query through
 // `mariadb --batch --quick`. Usage: dotnet run -c Release --project tests/ReportingApi.Benchmarks -- [--contracts N] [--work DIR]
-if (args.Length > 0 && args[0] == ReportMeasurement.Command)
+switch (args.FirstOrDefault())
 {
-    return await ReportMeasurement.RunAsync(args[1..]);
+    case ReportMeasurement.Command:
+        return await ReportMeasurement.RunAsync(args[1..]);
+    case DeliveryBenchmark.RunCommand:
+        return await DeliveryBenchmark.RunAsync(args[1..]);
 }
 
 var contracts = int.Parse(Option(args, "--contracts") ?? "1000000", CultureInfo.InvariantCulture);
 var workFolder = Option(args, "--work") ?? Path.GetTempPath();
 var formats = (Option(args, "--formats") ?? "csv,xlsx,json").Split(',');
-var reports = (Option(args, "--reports") ?? string.Join(',', ReportCatalog.All.Select(r => r.Id))).Split(',');
+var reports = (Option(args, "--reports") ?? string.Join(',', ReportCatalog.All.Select(r => r.Id))).Split(',', StringSplitOptions.RemoveEmptyEntries);
+var deliveryBenchmark = Option(args, "--delivery") != "no";
 
 Console.WriteLine($"Starting a private MariaDB under {workFolder} ...");
 await using var server = await MariaDbServer.StartAsync(workFolder, innoDbBufferPoolMegabytes: 4096);
@@ -79,6 +83,30 @@ foreach (var group in results.GroupBy(r => (r.Report, r.Format)))
     var full = group.Single(r => r.PartnerId == ReportMeasurement.FullPartnerId);
     var tenth = group.Single(r => r.PartnerId == ReportMeasurement.TenthPartnerId);
     Console.WriteLine($"  {group.Key.Report,-13}{group.Key.Format,-6}{full.Rows,11:N0} rows {full.PeakRssBytes / 1048576.0,7:F1} MB  vs {tenth.Rows,9:N0} rows {tenth.PeakRssBytes / 1048576.0,7:F1} MB  ratio {(double)full.PeakRssBytes / tenth.PeakRssBytes:F2}");
+}
+
+if (deliveryBenchmark)
+{
+    Console.WriteLine();
+    var keys = await DeliveryBenchmark.CreateKeysAsync(workFolder);
+    var contractsRequest = ReportMeasurement.BenchmarkRequest(ReportCatalog.Contracts, ReportFormat.Csv, generator.ReferenceMonth);
+    var csvPath = Path.Combine(workFolder, "bench-contracts.csv");
+    await using (var csv = File.Create(csvPath))
+    await using (var rows = await new ReportReader(connections).OpenAsync(contractsRequest, ReportMeasurement.FullPartnerId, CancellationToken.None))
+    {
+        await new CsvReportRenderer().RenderAsync(ReportCatalog.Contracts, rows.Reader, csv, CancellationToken.None);
+    }
+
+    await DeliveryBenchmark.PgpThroughputAsync(keys, csvPath);
+    File.Delete(csvPath);
+
+    await DeliveryBenchmark.OnboardAsync(connectionString, ReportMeasurement.FullPartnerId, keys, workFolder);
+    var pipeline = await MariaDbBatch.PipedToGpgAsync(server, "bench", ReportMeasurement.FullPartnerId, contractsRequest, keys, workFolder);
+    var run = await DeliveryBenchmark.RunInChildProcessAsync(connectionString, ReportCatalog.Contracts.Id, ReportMeasurement.FullPartnerId, workFolder, keys.Folder);
+    Console.WriteLine("Whole run, contracts as CSV (MariaDB -> CSV -> PGP -> object store -> delivery folder):");
+    Console.WriteLine($"  report run (app pipeline)     {run.Seconds,8:F2} s  {run.Rows,11:N0} rows  {run.Bytes / 1e6,7:F1} MB  peak RSS {run.PeakRssBytes / 1048576.0:F1} MB  {run.Status}");
+    Console.WriteLine($"  mariadb --batch | gpg         {pipeline.Seconds,8:F2} s  {"",11}       {pipeline.Bytes / 1e6,7:F1} MB");
+    Console.WriteLine($"  ratio run / pipeline          {run.Seconds / pipeline.Seconds,8:F2}");
 }
 
 return 0;

@@ -25,33 +25,8 @@ internal static class ReportMeasurement
             ? new ReportRequest(report, format, referenceMonth.AddMonths(-1), referenceMonth.AddDays(-1), new Dictionary<string, string>())
             : new ReportRequest(report, format, referenceMonth.AddMonths(-11), referenceMonth.AddMonths(1).AddDays(-1), new Dictionary<string, string>());
 
-    public static async Task<Result> InChildProcessAsync(string connectionString, string report, string format, int partnerId, string workFolder)
-    {
-        var start = new ProcessStartInfo(Environment.ProcessPath!)
-        {
-            RedirectStandardOutput = true,
-            UseShellExecute = false,
-        };
-        if (!Environment.ProcessPath!.EndsWith("ReportingApi.Benchmarks", StringComparison.Ordinal))
-        {
-            start.ArgumentList.Add(typeof(ReportMeasurement).Assembly.Location);
-        }
-
-        foreach (var argument in new[] { Command, connectionString, report, format, partnerId.ToString(CultureInfo.InvariantCulture), workFolder })
-        {
-            start.ArgumentList.Add(argument);
-        }
-
-        using var process = Process.Start(start)!;
-        var output = await process.StandardOutput.ReadToEndAsync();
-        await process.WaitForExitAsync();
-        if (process.ExitCode != 0)
-        {
-            throw new InvalidOperationException($"measure {report} {format} failed: {output}");
-        }
-
-        return JsonSerializer.Deserialize<Result>(output.Trim().Split('\n')[^1])!;
-    }
+    public static async Task<Result> InChildProcessAsync(string connectionString, string report, string format, int partnerId, string workFolder) =>
+        JsonSerializer.Deserialize<Result>(await ChildProcess.RunAsync([Command, connectionString, report, format, partnerId.ToString(CultureInfo.InvariantCulture), workFolder]))!;
 
     public static async Task<int> RunAsync(string[] args)
     {
@@ -83,14 +58,7 @@ internal static class ReportMeasurement
         var seconds = watch.Elapsed.TotalSeconds;
         var bytes = new FileInfo(path).Length;
         File.Delete(path);
-        Console.WriteLine(JsonSerializer.Serialize(new Result(reportId, formatName, partnerId, rows, bytes, seconds, PeakRssBytes())));
+        Console.WriteLine(JsonSerializer.Serialize(new Result(reportId, formatName, partnerId, rows, bytes, seconds, ChildProcess.PeakRssBytes())));
         return 0;
-    }
-
-    /// <summary>VmHWM: the process's peak resident set size.</summary>
-    private static long PeakRssBytes()
-    {
-        var line = File.ReadLines("/proc/self/status").First(l => l.StartsWith("VmHWM:", StringComparison.Ordinal));
-        return long.Parse(line["VmHWM:".Length..].Trim().Split(' ')[0], CultureInfo.InvariantCulture) * 1024;
     }
 }
