@@ -46,6 +46,7 @@ public static class ApiDocumentationExtensions
             });
             options.OperationFilter<ScopeRequirementFilter>();
             options.OperationFilter<ReportParametersFilter>();
+            options.OperationFilter<RequestExamplesFilter>();
             var xml = Path.Combine(AppContext.BaseDirectory, $"{Assembly.GetExecutingAssembly().GetName().Name}.xml");
             if (File.Exists(xml))
             {

@@ -80,3 +80,26 @@ internal sealed class ReportParametersFilter : IOperationFilter
 
     private static OpenApiSchema DateSchema() => new() { Type = JsonSchemaType.String, Format = "date" };
 }
+
+/// <summary>Example request bodies, so that "Try it out" in Swagger UI starts from a request that works on the demo data.</summary>
+internal sealed class RequestExamplesFilter : IOperationFilter
+{
+    private static readonly Dictionary<string, string> Examples = new(StringComparer.Ordinal)
+    {
+        ["CreateReportRun"] = """{"report": "contracts", "format": "csv", "from": "2026-01-01", "to": "2026-03-31", "filters": {"status": "active"}, "armored": false}""",
+        ["CreatePartner"] = """{"name": "Fabrikam Payroll", "clientId": "fabrikam-payroll", "active": true, "employerIds": [11, 12], "ipAllowlist": ["203.0.113.0/24"], "allowedReports": ["contracts", "installments"], "allowedFormats": ["csv", "xlsx"]}""",
+        ["UpdatePartner"] = """{"name": "Fabrikam Payroll", "clientId": "fabrikam-payroll", "active": true, "employerIds": [11, 12], "ipAllowlist": [], "allowedReports": [], "allowedFormats": []}""",
+        ["SetPartnerPgpKey"] = """{"armoredPublicKey": "-----BEGIN PGP PUBLIC KEY BLOCK-----\n...\n-----END PGP PUBLIC KEY BLOCK-----"}""",
+        ["SetPartnerDelivery"] = """{"kind": "Sftp", "remoteDirectory": "/inbound/reports", "host": "sftp.partner.example", "port": 22, "user": "reports", "hostKey": "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOMqqnkVzrm0SdG6UOoqKLsabgH5C9okWi0dh2l9GKJl", "privateKeyPath": "/etc/reportingapi/keys/partner-4"}""",
+    };
+
+    public void Apply(OpenApiOperation operation, OperationFilterContext context)
+    {
+        var name = context.ApiDescription.ActionDescriptor.EndpointMetadata.OfType<IEndpointNameMetadata>().FirstOrDefault()?.EndpointName;
+        if (name is not null && Examples.TryGetValue(name, out var example) && operation.RequestBody?.Content is { } content
+            && content.TryGetValue("application/json", out var json) && json is OpenApiMediaType mediaType)
+        {
+            mediaType.Example = JsonNode.Parse(example);
+        }
+    }
+}

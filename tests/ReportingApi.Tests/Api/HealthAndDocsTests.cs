@@ -58,5 +58,10 @@ public sealed class HealthAndDocsTests(SqliteApiFixture fixture) : IClassFixture
         Assert.Superset(new HashSet<string?> { "report", "format", "from", "to", "status", "employerId", "category" }, parameters.ToHashSet());
         Assert.True(download.GetProperty("responses").GetProperty("400").GetProperty("content").TryGetProperty("application/problem+json", out _));
         Assert.True(download.GetProperty("responses").GetProperty("404").GetProperty("content").TryGetProperty("application/problem+json", out _));
+
+        var createRun = root.GetProperty("paths").GetProperty("/v1/report-runs").GetProperty("post");
+        Assert.Equal("contracts", createRun.GetProperty("requestBody").GetProperty("content").GetProperty("application/json").GetProperty("example").GetProperty("report").GetString());
+        Assert.True(createRun.GetProperty("responses").TryGetProperty("202", out _));
+        Assert.True(createRun.GetProperty("responses").GetProperty("422").GetProperty("content").TryGetProperty("application/problem+json", out _));
     }
 }
