@@ -100,7 +100,7 @@ public sealed class PartnerRegistry(DbConnectionFactory connections, IMemoryCach
             entry.AbsoluteExpirationRelativeToNow = CacheFor;
             await using var connection = await connections.OpenAsync(cancellationToken);
             var row = await connection.QuerySingleOrDefaultAsync<PartnerRow>(
-                "SELECT id AS Id, name AS Name, client_id AS ClientId, active AS Active, ip_allowlist AS IpAllowlist, allowed_reports AS AllowedReports, allowed_formats AS AllowedFormats FROM partners WHERE client_id = @clientId",
+                $"SELECT {PartnerRow.Columns} FROM partners WHERE client_id = @clientId",
                 new { clientId });
             if (row is null)
             {
@@ -115,23 +115,5 @@ public sealed class PartnerRegistry(DbConnectionFactory connections, IMemoryCach
 
             return new Partner(row.Id, row.Name, row.ClientId, row.Active != 0, allowlist, Partner.SplitList(row.AllowedReports), Partner.SplitList(row.AllowedFormats));
         });
-    }
-
-    // Settable properties, not a record: Dapper converts MySQL's INT and SQLite's INTEGER into them alike.
-    private sealed class PartnerRow
-    {
-        public int Id { get; set; }
-
-        public string Name { get; set; } = "";
-
-        public string ClientId { get; set; } = "";
-
-        public int Active { get; set; }
-
-        public string? IpAllowlist { get; set; }
-
-        public string? AllowedReports { get; set; }
-
-        public string? AllowedFormats { get; set; }
     }
 }

@@ -26,14 +26,6 @@ public sealed record PartnerProfile(int PartnerId, string? PgpPublicKey, string?
 /// <summary>Partners in the database: the delivery profile the run pipeline reads, and what partner administration writes.</summary>
 public sealed class PartnerStore(DbConnectionFactory connections, PartnerRegistry registry, TimeProvider clock)
 {
-    private const string Columns =
-        """
-        id AS Id, name AS Name, client_id AS ClientId, active AS Active, ip_allowlist AS IpAllowlist, allowed_reports AS AllowedReports,
-        allowed_formats AS AllowedFormats, pgp_public_key AS PgpPublicKey, pgp_fingerprint AS PgpFingerprint, delivery_kind AS DeliveryKind,
-        remote_directory AS RemoteDirectory, folder_path AS FolderPath, sftp_host AS SftpHost, sftp_port AS SftpPort,
-        sftp_user AS SftpUser, sftp_host_key AS SftpHostKey, sftp_private_key_path AS SftpPrivateKeyPath, connector_id AS ConnectorId
-        """;
-
     public async Task<PartnerProfile> GetAsync(int partnerId, CancellationToken cancellationToken)
     {
         var row = await FindRowAsync(partnerId, cancellationToken) ?? throw new InvalidOperationException($"No partner {partnerId}.");
@@ -43,7 +35,7 @@ public sealed class PartnerStore(DbConnectionFactory connections, PartnerRegistr
     public async Task<IReadOnlyList<PartnerResponse>> ListAsync(CancellationToken cancellationToken)
     {
         await using var connection = await connections.OpenAsync(cancellationToken);
-        var rows = (await connection.QueryAsync<SettingsRow>($"SELECT {Columns} FROM partners ORDER BY id")).ToList();
+        var rows = (await connection.QueryAsync<PartnerRow>($"SELECT {PartnerRow.Columns} FROM partners ORDER BY id")).ToList();
         var employers = (await connection.QueryAsync<(int PartnerId, int EmployerId)>("SELECT partner_id, employer_id FROM partner_employers ORDER BY employer_id"))
             .ToLookup(pair => pair.PartnerId, pair => pair.EmployerId);
         return rows.Select(row => row.ToResponse(employers[row.Id].ToList())).ToList();
@@ -52,7 +44,7 @@ public sealed class PartnerStore(DbConnectionFactory connections, PartnerRegistr
     public async Task<PartnerResponse?> FindAsync(int partnerId, CancellationToken cancellationToken)
     {
         await using var connection = await connections.OpenAsync(cancellationToken);
-        var row = await connection.QuerySingleOrDefaultAsync<SettingsRow>($"SELECT {Columns} FROM partners WHERE id = @partnerId", new { partnerId });
+        var row = await connection.QuerySingleOrDefaultAsync<PartnerRow>($"SELECT {PartnerRow.Columns} FROM partners WHERE id = @partnerId", new { partnerId });
         return row?.ToResponse((await connection.QueryAsync<int>("SELECT employer_id FROM partner_employers WHERE partner_id = @partnerId ORDER BY employer_id", new { partnerId })).ToList());
     }
 
@@ -135,60 +127,12 @@ public sealed class PartnerStore(DbConnectionFactory connections, PartnerRegistr
             new { partnerId, kind = target.Kind.ToString(), target.RemoteDirectory, target.FolderPath, target.Host, target.Port, target.User, target.HostKey, target.PrivateKeyPath, target.ConnectorId });
     }
 
-    private async Task<SettingsRow?> FindRowAsync(int partnerId, CancellationToken cancellationToken)
+    private async Task<PartnerRow?> FindRowAsync(int partnerId, CancellationToken cancellationToken)
     {
         await using var connection = await connections.OpenAsync(cancellationToken);
-        return await connection.QuerySingleOrDefaultAsync<SettingsRow>($"SELECT {Columns} FROM partners WHERE id = @partnerId", new { partnerId });
+        return await connection.QuerySingleOrDefaultAsync<PartnerRow>($"SELECT {PartnerRow.Columns} FROM partners WHERE id = @partnerId", new { partnerId });
     }
 
     private static string? Join(IEnumerable<string>? values) =>
         values is null || !values.Any() ? null : string.Join(", ", values.Select(value => value.Trim()));
-
-    // Settable properties, not a record: Dapper converts MySQL's and SQLite's column types into them alike.
-    private sealed class SettingsRow
-    {
-        public int Id { get; set; }
-
-        public string Name { get; set; } = "";
-
-        public string ClientId { get; set; } = "";
-
-        public int Active { get; set; }
-
-        public string? IpAllowlist { get; set; }
-
-        public string? AllowedReports { get; set; }
-
-        public string? AllowedFormats { get; set; }
-
-        public string? PgpPublicKey { get; set; }
-
-        public string? PgpFingerprint { get; set; }
-
-        public string? DeliveryKind { get; set; }
-
-        public string? RemoteDirectory { get; set; }
-
-        public string? FolderPath { get; set; }
-
-        public string? SftpHost { get; set; }
-
-        public int? SftpPort { get; set; }
-
-        public string? SftpUser { get; set; }
-
-        public string? SftpHostKey { get; set; }
-
-        public string? SftpPrivateKeyPath { get; set; }
-
-        public string? ConnectorId { get; set; }
-
-        public PartnerResponse ToResponse(IReadOnlyList<int> employerIds) => new(
-            Id, Name, ClientId, Active != 0, employerIds, Partner.SplitList(IpAllowlist), Partner.SplitList(AllowedReports), Partner.SplitList(AllowedFormats), PgpFingerprint, Target());
-
-        public DeliveryTarget? Target() =>
-            Enum.TryParse<DeliveryKind>(DeliveryKind, ignoreCase: true, out var kind)
-                ? new DeliveryTarget(kind, RemoteDirectory ?? "/", FolderPath, SftpHost, SftpPort ?? 22, SftpUser, SftpHostKey, SftpPrivateKeyPath, ConnectorId)
-                : null;
-    }
 }
