@@ -133,6 +133,7 @@ internal static class DeliveryBenchmark
 
         var finished = (await store.GetAsync(run.Id))!;
         Console.WriteLine(JsonSerializer.Serialize(new RunResult(finished.RowCount ?? 0, finished.ByteCount ?? 0, seconds, ChildProcess.PeakRssBytes(), finished.Status + (finished.FailureReason is null ? "" : ": " + finished.FailureReason))));
+        ChildProcess.ReleaseConnections();
         return 0;
     }
 
@@ -191,6 +192,12 @@ internal static class ChildProcess
             ? output.Trim().Split('\n')[^1]
             : throw new InvalidOperationException($"{string.Join(' ', start.ArgumentList.Take(3))} failed: {output}");
     }
+
+    /// <summary>
+    /// Closes MySql.Data's pooled connections. Without it a child that read a large result set here did not exit
+    /// (all threads idle in futex waits after Main returned), which left the parent waiting for ever.
+    /// </summary>
+    public static void ReleaseConnections() => MySql.Data.MySqlClient.MySqlConnection.ClearAllPools();
 
     /// <summary>VmHWM: the process's peak resident set size.</summary>
     public static long PeakRssBytes()

@@ -2,7 +2,6 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text.RegularExpressions;
 using ReportingApi.Reports;
-using ReportingApi.TestSupport;
 
 namespace ReportingApi.Benchmarks;
 
@@ -11,12 +10,12 @@ internal static partial class MariaDbBatch
 {
     public sealed record Result(long Rows, long Bytes, double Seconds);
 
-    public static async Task<Result> RunAsync(MariaDbServer server, string database, int partnerId, ReportRequest request, string workFolder)
+    public static async Task<Result> RunAsync(string clientArguments, int partnerId, ReportRequest request, string workFolder)
     {
-        var sql = Literal(ReportReader.BuildQuery(request, partnerId));
+        var sql = Literal(ReportReader.BuildQuery(request, partnerId, ReportingApi.Data.DatabaseProvider.MySql));
         var path = Path.Combine(workFolder, $"bench-{request.Report.Id}-mariadb.tsv");
         var watch = Stopwatch.StartNew();
-        await Shell.RunAsync($"mariadb {server.ClientArguments(database)} --batch --quick -e \"$0\" > {path}", argument0: sql);
+        await Shell.RunAsync($"mariadb {clientArguments} --batch --quick -e \"$0\" > {path}", argument0: sql);
         var seconds = watch.Elapsed.TotalSeconds;
         var rows = File.ReadLines(path).LongCount() - 1;
         var bytes = new FileInfo(path).Length;
@@ -25,12 +24,12 @@ internal static partial class MariaDbBatch
     }
 
     /// <summary>The same query piped into <c>gpg --encrypt --sign</c>: the shell pipeline a run is compared with. Returns seconds.</summary>
-    public static async Task<(double Seconds, long Bytes)> PipedToGpgAsync(MariaDbServer server, string database, int partnerId, ReportRequest request, DeliveryBenchmark.Keys keys, string workFolder)
+    public static async Task<(double Seconds, long Bytes)> PipedToGpgAsync(string clientArguments, int partnerId, ReportRequest request, DeliveryBenchmark.Keys keys, string workFolder)
     {
-        var sql = Literal(ReportReader.BuildQuery(request, partnerId));
+        var sql = Literal(ReportReader.BuildQuery(request, partnerId, ReportingApi.Data.DatabaseProvider.MySql));
         var path = Path.Combine(workFolder, $"bench-{request.Report.Id}-mariadb.tsv.gpg");
         var watch = Stopwatch.StartNew();
-        await Shell.RunAsync($"mariadb {server.ClientArguments(database)} --batch --quick -e \"$0\" | {DeliveryBenchmark.GpgEncryptSign(keys, "-", path)}", keys.GnupgHome, sql);
+        await Shell.RunAsync($"mariadb {clientArguments} --batch --quick -e \"$0\" | {DeliveryBenchmark.GpgEncryptSign(keys, "-", path)}", keys.GnupgHome, sql);
         var seconds = watch.Elapsed.TotalSeconds;
         var bytes = new FileInfo(path).Length;
         File.Delete(path);

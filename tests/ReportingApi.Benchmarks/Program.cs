@@ -25,13 +25,23 @@ var formats = (Option(args, "--formats") ?? "csv,xlsx,json").Split(',');
 var reports = (Option(args, "--reports") ?? string.Join(',', ReportCatalog.All.Select(r => r.Id))).Split(',', StringSplitOptions.RemoveEmptyEntries);
 var deliveryBenchmark = Option(args, "--delivery") != "no";
 
-Console.WriteLine($"Starting a private MariaDB under {workFolder} ...");
-await using var server = await MariaDbServer.StartAsync(workFolder, innoDbBufferPoolMegabytes: 4096);
-var connectionString = await server.CreateDatabaseAsync("bench");
-await MariaDbServer.MigrateAsync(connectionString);
+// --database (connection string) and --client-options (a mariadb client defaults file) measure an already generated
+// benchmark database instead of starting and filling a new server.
+var existingDatabase = Option(args, "--database");
+await using var server = existingDatabase is null ? await MariaDbServer.StartAsync(workFolder, innoDbBufferPoolMegabytes: 4096) : null;
+var connectionString = existingDatabase ?? await server!.CreateDatabaseAsync("bench");
+var clientArguments = existingDatabase is null ? server!.ClientArguments("bench") : $"--defaults-file={Option(args, "--client-options")} bench";
 var connections = MariaDbServer.ConnectionFactory(connectionString);
-
 var generator = new DemoDataGenerator(contracts);
+if (server is not null)
+{
+    Console.WriteLine($"Started a private MariaDB under {workFolder}; database: {connectionString}; mariadb client: {clientArguments}");
+    await MariaDbServer.MigrateAsync(connectionString);
+    await GenerateAsync();
+}
+
+async Task GenerateAsync()
+{
 var load = Stopwatch.StartNew();
 long loadedRows = 0;
 await using (var connection = await connections.OpenAsync())
@@ -55,6 +65,8 @@ await using (var connection = await connections.OpenAsync())
 }
 
 Console.WriteLine($"Generated {contracts:N0} contracts ({loadedRows:N0} rows in all) in {load.Elapsed.TotalSeconds:F0} s ({loadedRows / load.Elapsed.TotalSeconds:N0} rows/s).");
+}
+
 Console.WriteLine();
 Console.WriteLine($"{"report",-13}{"format",-8}{"partner",-8}{"rows",12}{"seconds",9}{"rows/s",11}{"MB",9}{"peak RSS MB",13}");
 
@@ -62,7 +74,7 @@ var results = new List<ReportMeasurement.Result>();
 foreach (var report in reports.Select(id => ReportCatalog.Find(id)!))
 {
     var request = ReportMeasurement.BenchmarkRequest(report, ReportFormat.Csv, generator.ReferenceMonth);
-    var baseline = await MariaDbBatch.RunAsync(server, "bench", ReportMeasurement.FullPartnerId, request, workFolder);
+    var baseline = await MariaDbBatch.RunAsync(clientArguments, ReportMeasurement.FullPartnerId, request, workFolder);
     Console.WriteLine($"{report.Id,-13}{"mariadb",-8}{"all",-8}{baseline.Rows,12:N0}{baseline.Seconds,9:F2}{baseline.Rows / baseline.Seconds,11:N0}{baseline.Bytes / 1e6,9:F1}{"(client)",13}");
 
     foreach (var format in formats)
@@ -101,7 +113,7 @@ if (deliveryBenchmark)
     File.Delete(csvPath);
 
     await DeliveryBenchmark.OnboardAsync(connectionString, ReportMeasurement.FullPartnerId, keys, workFolder);
-    var pipeline = await MariaDbBatch.PipedToGpgAsync(server, "bench", ReportMeasurement.FullPartnerId, contractsRequest, keys, workFolder);
+    var pipeline = await MariaDbBatch.PipedToGpgAsync(clientArguments, ReportMeasurement.FullPartnerId, contractsRequest, keys, workFolder);
     var run = await DeliveryBenchmark.RunInChildProcessAsync(connectionString, ReportCatalog.Contracts.Id, ReportMeasurement.FullPartnerId, workFolder, keys.Folder);
     Console.WriteLine("Whole run, contracts as CSV (MariaDB -> CSV -> PGP -> object store -> delivery folder):");
     Console.WriteLine($"  report run (app pipeline)     {run.Seconds,8:F2} s  {run.Rows,11:N0} rows  {run.Bytes / 1e6,7:F1} MB  peak RSS {run.PeakRssBytes / 1048576.0:F1} MB  {run.Status}");

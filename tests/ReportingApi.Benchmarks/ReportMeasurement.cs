@@ -59,6 +59,7 @@ internal static class ReportMeasurement
         var bytes = new FileInfo(path).Length;
         File.Delete(path);
         Console.WriteLine(JsonSerializer.Serialize(new Result(reportId, formatName, partnerId, rows, bytes, seconds, ChildProcess.PeakRssBytes())));
+        ChildProcess.ReleaseConnections();
         return 0;
     }
 }

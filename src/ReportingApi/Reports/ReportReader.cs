@@ -24,7 +24,7 @@ public sealed class ReportReader(DbConnectionFactory connections)
 {
     public async Task<ReportRows> OpenAsync(ReportRequest request, int partnerId, CancellationToken cancellationToken)
     {
-        var (sql, parameters) = BuildQuery(request, partnerId);
+        var (sql, parameters) = BuildQuery(request, partnerId, connections.Provider);
         var connection = await connections.OpenAsync(cancellationToken);
         try
         {
@@ -42,7 +42,7 @@ public sealed class ReportReader(DbConnectionFactory connections)
     }
 
     /// <summary>The report's SQL with the partner scope, the period and the chosen filters as parameters.</summary>
-    internal static (string Sql, DynamicParameters Parameters) BuildQuery(ReportRequest request, int partnerId)
+    internal static (string Sql, DynamicParameters Parameters) BuildQuery(ReportRequest request, int partnerId, DatabaseProvider provider)
     {
         var parameters = new DynamicParameters();
         parameters.Add("partnerId", partnerId);
@@ -51,6 +51,14 @@ public sealed class ReportReader(DbConnectionFactory connections)
         parameters.Add("to", request.To.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture));
 
         var sql = new StringBuilder(request.Report.Sql);
+        if (provider == DatabaseProvider.MySql)
+        {
+            // Each report's first table is the one to drive from, read in its ORDER BY order. MariaDB otherwise starts
+            // from the partner's employer list and sorts the whole result in a temporary table before sending the first
+            // row: 12 s instead of 5 s for a million contracts, and nothing streams until it is done.
+            sql.Insert("SELECT ".Length, "STRAIGHT_JOIN ");
+        }
+
         foreach (var filter in request.Report.Filters)
         {
             if (request.Filters.TryGetValue(filter.Name, out var value))

@@ -89,3 +89,22 @@ public sealed class DataTests : IDisposable
         public Microsoft.Extensions.FileProviders.IFileProvider ContentRootFileProvider { get; set; } = null!;
     }
 }
+
+public sealed class ReportQueryTests
+{
+    [Fact]
+    public void On_mysql_every_report_drives_from_its_first_table_and_keeps_the_partner_scope()
+    {
+        foreach (var report in ReportingApi.Reports.ReportCatalog.All)
+        {
+            var request = new ReportingApi.Reports.ReportRequest(report, ReportingApi.Rendering.ReportFormat.Csv, new DateOnly(2026, 1, 1), new DateOnly(2026, 1, 31), new Dictionary<string, string>());
+            var (mySql, parameters) = ReportingApi.Reports.ReportReader.BuildQuery(request, 7, DatabaseProvider.MySql);
+            var (sqlite, _) = ReportingApi.Reports.ReportReader.BuildQuery(request, 7, DatabaseProvider.Sqlite);
+
+            Assert.StartsWith("SELECT STRAIGHT_JOIN ", mySql, StringComparison.Ordinal);
+            Assert.DoesNotContain("STRAIGHT_JOIN", sqlite, StringComparison.Ordinal);
+            Assert.Contains("pe.partner_id = @partnerId", mySql, StringComparison.Ordinal);
+            Assert.Equal(7, parameters.Get<int>("partnerId"));
+        }
+    }
+}
