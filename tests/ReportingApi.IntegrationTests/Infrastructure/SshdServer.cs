@@ -11,8 +11,8 @@ namespace ReportingApi.IntegrationTests.Infrastructure;
 /// A private OpenSSH <c>sshd</c> for tests: its own ed25519 host key and config in a temporary folder, listening on a
 /// free port on 127.0.0.1, sftp only (<c>ForceCommand internal-sftp</c>), key authentication only for the current user
 /// (root here) with a client key made for it. No chroot (that needs root-owned folders outside /tmp): uploads go to
-/// absolute paths under <see cref="UploadDirectory"/>. Use as an xunit class or collection fixture; needs
-/// <c>tests/install/openssh.sh</c>.
+/// absolute paths under <see cref="UploadDirectory"/>. Use as an xunit class or collection fixture, or own one to stop
+/// it mid-test (<see cref="Stop"/>, then <see cref="StartAsync"/>: same port, same keys); needs <c>tests/install/openssh.sh</c>.
 /// </summary>
 public sealed class SshdServer : IAsyncLifetime
 {
@@ -22,6 +22,7 @@ public sealed class SshdServer : IAsyncLifetime
 
     private readonly ConcurrentQueue<string> _log = new();
     private Process? _process;
+    private string _configPath = "";
 
     public string Host { get; } = "127.0.0.1";
 
@@ -47,6 +48,8 @@ public sealed class SshdServer : IAsyncLifetime
 
     /// <summary>What sshd logged (<c>-e</c>), for assertion messages.</summary>
     public string Log => string.Join('\n', _log);
+
+    public bool IsRunning => _process is { HasExited: false };
 
     /// <summary>An sftp delivery target for this server, pinned to its host key unless another is given.</summary>
     public DeliveryTarget Target(string remoteDirectory, string? hostKey = null, string? privateKeyPath = null, int? port = null) =>
@@ -85,9 +88,9 @@ public sealed class SshdServer : IAsyncLifetime
         for (var attempt = 1; ; attempt++)
         {
             Port = FreeLoopbackPort();
-            var configPath = Path.Combine(WorkDirectory, "sshd_config");
-            await File.WriteAllTextAsync(configPath, Config(hostKeyPath, authorizedKeysPath));
-            if (await TryStartAsync(configPath))
+            _configPath = Path.Combine(WorkDirectory, "sshd_config");
+            await File.WriteAllTextAsync(_configPath, Config(hostKeyPath, authorizedKeysPath));
+            if (await TryStartAsync(_configPath))
             {
                 return;
             }
@@ -99,23 +102,53 @@ public sealed class SshdServer : IAsyncLifetime
         }
     }
 
-    public async Task DisposeAsync()
+    /// <summary>Kills sshd and any session it serves, as a crash would; <see cref="StartAsync"/> brings it back.</summary>
+    public void Stop()
     {
-        if (_process is not null)
+        var process = _process;
+        _process = null;
+        if (process is null)
         {
-            if (!_process.HasExited)
-            {
-                _process.Kill(entireProcessTree: true);
-                await _process.WaitForExitAsync();
-            }
-
-            _process.Dispose();
+            return;
         }
 
+        if (!process.HasExited)
+        {
+            process.Kill(entireProcessTree: true);
+            process.WaitForExit();
+        }
+
+        process.Dispose();
+    }
+
+    /// <summary>Starts sshd again after <see cref="Stop"/>: the same port, host key and authorized key.</summary>
+    public async Task StartAsync()
+    {
+        if (IsRunning)
+        {
+            return;
+        }
+
+        if (_configPath.Length == 0)
+        {
+            throw new InvalidOperationException("The server was never initialized.");
+        }
+
+        if (!await TryStartAsync(_configPath))
+        {
+            throw new InvalidOperationException($"sshd did not start again on port {Port}:\n{Log}");
+        }
+    }
+
+    public Task DisposeAsync()
+    {
+        Stop();
         if (WorkDirectory.Length > 0)
         {
             Directory.Delete(WorkDirectory, recursive: true);
         }
+
+        return Task.CompletedTask;
     }
 
     /// <summary>A loopback port nobody listens on at the moment of asking.</summary>
