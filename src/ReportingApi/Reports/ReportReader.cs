@@ -24,10 +24,11 @@ public sealed class ReportReader(DbConnectionFactory connections)
 {
     public async Task<ReportRows> OpenAsync(ReportRequest request, int partnerId, CancellationToken cancellationToken)
     {
-        var (sql, parameters) = BuildQuery(request, partnerId, connections.Provider);
         var connection = await connections.OpenAsync(cancellationToken);
         try
         {
+            var driveFromReportTable = connections.Provider == DatabaseProvider.MySql && await CoversLargeShareAsync(connection, partnerId);
+            var (sql, parameters) = BuildQuery(request, partnerId, driveFromReportTable);
             // MySql.Data cannot be cancelled by token (it throws NullReferenceException); its command timeout bounds it.
             var token = connections.Provider == DatabaseProvider.MySql ? CancellationToken.None : cancellationToken;
             var command = new CommandDefinition(sql, parameters, commandTimeout: connections.CommandTimeoutSeconds, cancellationToken: token);
@@ -41,8 +42,19 @@ public sealed class ReportReader(DbConnectionFactory connections)
         }
     }
 
+    /// <summary>
+    /// True when the partner sees at least a fifth of all employers. For such a partner MariaDB's own plan (start from
+    /// the partner's employers, then sort the whole result in a temporary table before the first row leaves) costs
+    /// twice the time of reading the report's first table in order; for a small partner it is the better plan.
+    /// </summary>
+    private static async Task<bool> CoversLargeShareAsync(DbConnection connection, int partnerId) =>
+        await connection.ExecuteScalarAsync<long>(
+            "SELECT CASE WHEN (SELECT COUNT(*) FROM partner_employers WHERE partner_id = @partnerId) * 5 >= (SELECT COUNT(*) FROM employers) THEN 1 ELSE 0 END",
+            new { partnerId }) == 1;
+
     /// <summary>The report's SQL with the partner scope, the period and the chosen filters as parameters.</summary>
-    internal static (string Sql, DynamicParameters Parameters) BuildQuery(ReportRequest request, int partnerId, DatabaseProvider provider)
+    /// <param name="driveFromReportTable">Make MySQL join in the written order (<c>STRAIGHT_JOIN</c>), reading the report's first table in ORDER BY order.</param>
+    internal static (string Sql, DynamicParameters Parameters) BuildQuery(ReportRequest request, int partnerId, bool driveFromReportTable)
     {
         var parameters = new DynamicParameters();
         parameters.Add("partnerId", partnerId);
@@ -51,11 +63,9 @@ public sealed class ReportReader(DbConnectionFactory connections)
         parameters.Add("to", request.To.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture));
 
         var sql = new StringBuilder(request.Report.Sql);
-        if (provider == DatabaseProvider.MySql)
+        if (driveFromReportTable)
         {
-            // Each report's first table is the one to drive from, read in its ORDER BY order. MariaDB otherwise starts
-            // from the partner's employer list and sorts the whole result in a temporary table before sending the first
-            // row: 12 s instead of 5 s for a million contracts, and nothing streams until it is done.
+            // Measured on a million contracts: 5 s instead of 12 s, and rows stream from the first one.
             sql.Insert("SELECT ".Length, "STRAIGHT_JOIN ");
         }
 

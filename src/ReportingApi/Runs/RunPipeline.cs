@@ -1,5 +1,6 @@
 using System.Data.Common;
 using System.Globalization;
+using System.IO.Pipelines;
 using System.Text;
 using System.Text.Json;
 using Microsoft.Extensions.Options;
@@ -32,6 +33,7 @@ public sealed class RunPipeline(
     ILogger<RunPipeline> logger)
 {
     private const string EncryptedContentType = "application/pgp-encrypted";
+    private const int PipeBufferBytes = 4 * 1024 * 1024;
 
     public async Task ExecuteAsync(string runId, CancellationToken cancellationToken)
     {
@@ -58,7 +60,7 @@ public sealed class RunPipeline(
         }
         catch (Exception exception) when (exception is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
-            await RecordFailureAsync(run, exception);
+            await RecordFailureAsync(run.Id, exception);
         }
     }
 
@@ -85,19 +87,7 @@ public sealed class RunPipeline(
         {
             await using (var rowsSource = await reader.OpenAsync(request, run.PartnerId, cancellationToken))
             {
-                var encrypting = encryptor.OpenEncryptingStream(hashing, validation.Key, plainName, run.Armored);
-                await using (encrypting)
-                {
-                    try
-                    {
-                        rows = await renderers.For(request.Format).RenderAsync(request.Report, rowsSource.Reader, encrypting, cancellationToken);
-                    }
-                    catch
-                    {
-                        encrypting.Abandon();
-                        throw;
-                    }
-                }
+                rows = await RenderEncryptedAsync(request, rowsSource, hashing, validation.Key, plainName, run.Armored, cancellationToken);
             }
 
             sha256 = hashing.HashHex();
@@ -105,10 +95,10 @@ public sealed class RunPipeline(
         }
 
         file.Position = 0;
-        await objects.PutAsync(objectKey, file, EncryptedContentType, cancellationToken);
+        await StoreAsync(objectKey, file, EncryptedContentType, cancellationToken);
         await using (var checksum = new MemoryStream(Encoding.ASCII.GetBytes($"{sha256}  {fileName}\n")))
         {
-            await objects.PutAsync(objectKey + ".sha256", checksum, "text/plain", cancellationToken);
+            await StoreAsync(objectKey + ".sha256", checksum, "text/plain", cancellationToken);
         }
 
         run.ObjectKey = objectKey;
@@ -118,6 +108,67 @@ public sealed class RunPipeline(
         run.Sha256 = sha256;
         run.FailureReason = null;
         await store.TransitionAsync(run, RunStatus.Stored, $"{rows} rows, {bytes} bytes, sha256 {sha256}", cancellationToken);
+    }
+
+    /// <summary>
+    /// Renders into a bounded pipe on this thread while another encrypts, compresses and signs out of it: the two
+    /// halves each take about as long, and gpg's shell pipeline overlaps them the same way.
+    /// </summary>
+    private async Task<long> RenderEncryptedAsync(
+        ReportRequest request, ReportRows rows, Stream output, PartnerPgpKey recipient, string plainName, bool armored, CancellationToken cancellationToken)
+    {
+        var pipe = new Pipe(new PipeOptions(pauseWriterThreshold: PipeBufferBytes, resumeWriterThreshold: PipeBufferBytes / 2, useSynchronizationContext: false));
+        var encrypt = Task.Run(async () =>
+        {
+            var encrypting = encryptor.OpenEncryptingStream(output, recipient, plainName, armored);
+            await using (encrypting)
+            {
+                try
+                {
+                    await pipe.Reader.CopyToAsync(encrypting, cancellationToken);
+                }
+                catch
+                {
+                    // A half-rendered report must not end as a validly signed file.
+                    encrypting.Abandon();
+                    throw;
+                }
+                finally
+                {
+                    await pipe.Reader.CompleteAsync();
+                }
+            }
+        }, cancellationToken);
+
+        long count;
+        await using var plain = pipe.Writer.AsStream(leaveOpen: true);
+        try
+        {
+            count = await renderers.For(request.Format).RenderAsync(request.Report, rows.Reader, plain, cancellationToken);
+            await pipe.Writer.CompleteAsync();
+        }
+        catch (Exception renderError)
+        {
+            // Completing with the error makes the encrypting side abandon the file instead of signing what it got.
+            await pipe.Writer.CompleteAsync(renderError);
+            await Task.WhenAny(encrypt);
+            throw;
+        }
+
+        await encrypt;
+        return count;
+    }
+
+    private async Task StoreAsync(string key, Stream content, string contentType, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await objects.PutAsync(key, content, contentType, cancellationToken);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            throw new RunStepException("The file could not be written to the object store.", transient: true, e);
+        }
     }
 
     private async Task DeliverAsync(ReportRun run, DeliveryTarget target, CancellationToken cancellationToken)
@@ -132,18 +183,24 @@ public sealed class RunPipeline(
         await store.TransitionAsync(run, RunStatus.Delivered, $"{run.FileName} and its .sha256 in {target.RemoteDirectory}", cancellationToken);
     }
 
-    private async Task RecordFailureAsync(ReportRun run, Exception exception)
+    private async Task RecordFailureAsync(string runId, Exception exception)
     {
         var (reason, transient) = Describe(exception);
-        if (run.State != RunStatus.Sending)
-        {
-            // Delivery counts its own attempts; a failure before it (render, store) is an attempt too.
-            run.Attempts++;
-        }
-
-        logger.LogWarning(exception, "Run {RunId} attempt {Attempt} failed: {Reason}", run.Id, run.Attempts, reason);
         try
         {
+            // From the record as saved: the failure may have struck between changing the run in memory and saving it.
+            if (await store.GetAsync(runId) is not { } run)
+            {
+                return;
+            }
+
+            if (run.State != RunStatus.Sending)
+            {
+                // Delivery counts its own attempts; a failure before it (render, store) is an attempt too.
+                run.Attempts++;
+            }
+
+            logger.LogWarning(exception, "Run {RunId} attempt {Attempt} failed: {Reason}", run.Id, run.Attempts, reason);
             if (transient && run.Attempts < options.Value.MaxDeliveryAttempts)
             {
                 run.NextAttemptAt = clock.GetUtcNow().UtcDateTime + Backoff(run.Attempts);
@@ -158,7 +215,7 @@ public sealed class RunPipeline(
         catch (Exception recordError) when (recordError is DbException or TimeoutException or InvalidOperationException)
         {
             // The database itself is down: the run stays unfinished in it and the worker's sweep takes it up again.
-            logger.LogError(recordError, "Run {RunId}: could not record the failure", run.Id);
+            logger.LogError(recordError, "Run {RunId}: could not record the failure ({Reason})", runId, reason);
         }
     }
 
@@ -176,8 +233,6 @@ public sealed class RunPipeline(
         DbException or TimeoutException => ("The report database could not be read.", true),
         ObjectNotFoundException => ("The stored file is missing from the object store.", false),
         IOException => ("Writing the file failed (storage unavailable or full).", true),
-        _ when exception.GetType().Namespace?.StartsWith("Amazon", StringComparison.Ordinal) == true => ("The object store could not be written.", true),
-        HttpRequestException => ("A service could not be reached.", true),
         _ => ("An internal error stopped the run.", true),
     };
 
@@ -195,7 +250,7 @@ public sealed class RunPipeline(
 }
 
 /// <summary>A step of a run failed for a reason worth recording as is.</summary>
-public sealed class RunStepException(string reason, bool transient) : Exception(reason)
+public sealed class RunStepException(string reason, bool transient, Exception? inner = null) : Exception(reason, inner)
 {
     public bool Transient { get; } = transient;
 }

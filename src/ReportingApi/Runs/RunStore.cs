@@ -78,7 +78,7 @@ public sealed class RunStore(DbConnectionFactory connections, TimeProvider clock
     {
         await using var connection = await connections.OpenAsync(cancellationToken);
         return (await connection.QueryAsync<ReportRunEvent>(
-            "SELECT run_id AS RunId, status AS Status, detail AS Detail, at AS At FROM report_run_events WHERE run_id = @runId ORDER BY at, id",
+            "SELECT run_id AS RunId, status AS Status, detail AS Detail, at AS At FROM report_run_events WHERE run_id = @runId ORDER BY seq",
             new { runId })).ToList();
     }
 
@@ -161,10 +161,14 @@ public sealed class RunStore(DbConnectionFactory connections, TimeProvider clock
         await connection.QuerySingleOrDefaultAsync<ReportRun>(
             $"SELECT {Columns} FROM report_runs WHERE partner_id = @partnerId AND idempotency_key = @key", new { partnerId, key });
 
+    // Numbered per run: timestamps have whole seconds, so only the number keeps steps of the same second in order.
     private static Task<int> InsertEventAsync(DbConnection connection, DbTransaction transaction, string runId, string status, string? detail, DateTime at) =>
         connection.ExecuteAsync(
-            "INSERT INTO report_run_events (id, run_id, status, detail, at) VALUES (@id, @runId, @status, @detail, @at)",
-            new { id = Guid.CreateVersion7().ToString("N"), runId, status, detail = Truncate(detail), at },
+            """
+            INSERT INTO report_run_events (run_id, seq, status, detail, at)
+            SELECT @runId, COALESCE(MAX(seq), 0) + 1, @status, @detail, @at FROM report_run_events WHERE run_id = @runId
+            """,
+            new { runId, status, detail = Truncate(detail), at },
             transaction);
 
     // Whole seconds in UTC: MySQL DATETIME keeps no fractions by default, and both engines then sort alike.

@@ -37,20 +37,17 @@ public sealed class FolderDelivery(IObjectStore store, IHostEnvironment environm
                 File.Move(part, final, overwrite: true);
             }
         }
-        catch (Exception e) when (e is not DeliveryException and not OperationCanceledException)
+        catch (Exception e)
         {
             DeleteParts(written);
-            throw e switch
+            if (e is DeliveryException or OperationCanceledException)
             {
-                ObjectNotFoundException missing => new DeliveryException($"The file to deliver is missing from the store: {missing.Key}.", transient: false, e),
-                UnauthorizedAccessException => new DeliveryException($"No permission to write to the delivery folder {directory}.", transient: false, e),
-                _ => new DeliveryException($"Writing to the delivery folder {directory} failed: {e.Message}", transient: true, e),
-            };
-        }
-        catch (OperationCanceledException)
-        {
-            DeleteParts(written);
-            throw;
+                throw;
+            }
+
+            throw e is UnauthorizedAccessException
+                ? new DeliveryException($"No permission to write to the delivery folder {directory}.", transient: false, e)
+                : new DeliveryException($"Writing to the delivery folder {directory} failed: {e.Message}", transient: true, e);
         }
 
         logger.LogInformation("Delivered {Count} file(s) to folder {Directory}", files.Count, directory);
@@ -69,7 +66,7 @@ public sealed class FolderDelivery(IObjectStore store, IHostEnvironment environm
 
     private async Task CopyToDiskAsync(string objectKey, string path, CancellationToken cancellationToken)
     {
-        await using var source = await store.OpenReadAsync(objectKey, cancellationToken);
+        await using var source = await DeliverySource.OpenAsync(store, objectKey, cancellationToken);
         await using var destination = new FileStream(path, FileMode.Create, FileAccess.Write, FileShare.None, CopyBufferSize, FileOptions.Asynchronous);
         await source.CopyToAsync(destination, CopyBufferSize, cancellationToken);
         await destination.FlushAsync(cancellationToken);

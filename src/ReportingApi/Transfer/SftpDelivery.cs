@@ -158,17 +158,7 @@ public sealed partial class SftpDelivery(IObjectStore store, IOptions<SftpDelive
 
     private async Task DownloadAsync(string objectKey, string path, CancellationToken cancellationToken)
     {
-        Stream source;
-        try
-        {
-            source = await store.OpenReadAsync(objectKey, cancellationToken);
-        }
-        catch (ObjectNotFoundException e)
-        {
-            throw new DeliveryException($"The file to deliver is missing from the store: {e.Key}.", transient: false, e);
-        }
-
-        await using (source)
+        await using (var source = await DeliverySource.OpenAsync(store, objectKey, cancellationToken))
         {
             var fileOptions = PrivateFileOptions();
             fileOptions.BufferSize = CopyBufferSize;

@@ -322,9 +322,7 @@ public sealed class ReportDeliveryTests(DeliveryEnvironment environment) : IClas
         Assert.Equal(redelivered.Sha256, await Sha256Async(Path.Combine(upload, run.FileName!)));
     }
 
-    [Fact(Skip = "bug: RunStore.EventsAsync (src/ReportingApi/Runs/RunStore.cs:81) orders steps by (at, id), but 'at' is cut to whole " +
-        "seconds and 'id' is a UUIDv7 whose bits below the millisecond are random, so steps recorded in the same millisecond (e.g. stored " +
-        "and sending) are listed in random order; about 1 run in 20 shows 'sending' before 'stored'")]
+    [Fact]
     public async Task Steps_are_listed_in_the_order_they_were_recorded()
     {
         var store = environment.App.Services.GetRequiredService<RunStore>();
@@ -355,9 +353,7 @@ public sealed class ReportDeliveryTests(DeliveryEnvironment environment) : IClas
         Assert.Equal(recorded, listed);
     }
 
-    [Theory(Skip = "bug: RunPipeline.Describe (src/ReportingApi/Runs/RunPipeline.cs:180) maps the HttpRequestException that the S3 SDK " +
-        "throws when the object store cannot be reached to 'A service could not be reached.', which does not say that storing or reading " +
-        "the file in the object store failed; the Amazon-namespace case above it never sees it")]
+    [Theory]
     [InlineData(false)]
     [InlineData(true)]
     public async Task An_object_store_outage_is_named_in_the_reason(bool storedBefore)

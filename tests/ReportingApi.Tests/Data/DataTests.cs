@@ -93,13 +93,13 @@ public sealed class DataTests : IDisposable
 public sealed class ReportQueryTests
 {
     [Fact]
-    public void On_mysql_every_report_drives_from_its_first_table_and_keeps_the_partner_scope()
+    public void Every_report_can_drive_from_its_first_table_and_keeps_the_partner_scope()
     {
         foreach (var report in ReportingApi.Reports.ReportCatalog.All)
         {
             var request = new ReportingApi.Reports.ReportRequest(report, ReportingApi.Rendering.ReportFormat.Csv, new DateOnly(2026, 1, 1), new DateOnly(2026, 1, 31), new Dictionary<string, string>());
-            var (mySql, parameters) = ReportingApi.Reports.ReportReader.BuildQuery(request, 7, DatabaseProvider.MySql);
-            var (sqlite, _) = ReportingApi.Reports.ReportReader.BuildQuery(request, 7, DatabaseProvider.Sqlite);
+            var (mySql, parameters) = ReportingApi.Reports.ReportReader.BuildQuery(request, 7, driveFromReportTable: true);
+            var (sqlite, _) = ReportingApi.Reports.ReportReader.BuildQuery(request, 7, driveFromReportTable: false);
 
             Assert.StartsWith("SELECT STRAIGHT_JOIN ", mySql, StringComparison.Ordinal);
             Assert.DoesNotContain("STRAIGHT_JOIN", sqlite, StringComparison.Ordinal);

@@ -34,13 +34,13 @@ CREATE INDEX ix_report_runs_partner_created ON report_runs (partner_id, created_
 CREATE INDEX ix_report_runs_status ON report_runs (status, next_attempt_at);
 
 CREATE TABLE report_run_events (
-  id VARCHAR(40) NOT NULL PRIMARY KEY,
   run_id VARCHAR(40) NOT NULL REFERENCES report_runs (id),
+  seq INT NOT NULL,
   status VARCHAR(20) NOT NULL,
   detail VARCHAR(2000) NULL,
-  at DATETIME NOT NULL
+  at DATETIME NOT NULL,
+  PRIMARY KEY (run_id, seq)
 );
-CREATE INDEX ix_report_run_events_run ON report_run_events (run_id, at);
 
 ALTER TABLE partners ADD COLUMN pgp_public_key TEXT NULL;
 ALTER TABLE partners ADD COLUMN pgp_fingerprint VARCHAR(64) NULL;
