@@ -190,7 +190,8 @@ internal static class ChildProcess
         await process.WaitForExitAsync();
         return process.ExitCode == 0
             ? output.Trim().Split('\n')[^1]
-            : throw new InvalidOperationException($"{string.Join(' ', start.ArgumentList.Take(3))} failed: {output}");
+            // Only the command: the arguments include a connection string with its password.
+            : throw new InvalidOperationException($"The benchmark's '{arguments.First()}' child process failed (exit code {process.ExitCode}): {output}");
     }
 
     /// <summary>

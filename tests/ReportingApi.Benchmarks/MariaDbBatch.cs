@@ -12,7 +12,7 @@ internal static partial class MariaDbBatch
 
     public static async Task<Result> RunAsync(string clientArguments, int partnerId, ReportRequest request, string workFolder)
     {
-        var sql = Literal(ReportReader.BuildQuery(request, partnerId, driveFromReportTable: partnerId == ReportMeasurement.FullPartnerId));
+        var sql = Literal(ReportReader.BuildQuery(request, partnerId, driveFromReportTable: true));
         var path = Path.Combine(workFolder, $"bench-{request.Report.Id}-mariadb.tsv");
         var watch = Stopwatch.StartNew();
         await Shell.RunAsync($"mariadb {clientArguments} --batch --quick -e \"$0\" > {path}", argument0: sql);
@@ -26,7 +26,7 @@ internal static partial class MariaDbBatch
     /// <summary>The same query piped into <c>gpg --encrypt --sign</c>: the shell pipeline a run is compared with. Returns seconds.</summary>
     public static async Task<(double Seconds, long Bytes)> PipedToGpgAsync(string clientArguments, int partnerId, ReportRequest request, DeliveryBenchmark.Keys keys, string workFolder)
     {
-        var sql = Literal(ReportReader.BuildQuery(request, partnerId, driveFromReportTable: partnerId == ReportMeasurement.FullPartnerId));
+        var sql = Literal(ReportReader.BuildQuery(request, partnerId, driveFromReportTable: true));
         var path = Path.Combine(workFolder, $"bench-{request.Report.Id}-mariadb.tsv.gpg");
         var watch = Stopwatch.StartNew();
         await Shell.RunAsync($"mariadb {clientArguments} --batch --quick -e \"$0\" | {DeliveryBenchmark.GpgEncryptSign(keys, "-", path)}", keys.GnupgHome, sql);

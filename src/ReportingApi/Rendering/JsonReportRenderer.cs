@@ -1,4 +1,5 @@
 using System.Data.Common;
+using System.Globalization;
 using System.Text.Encodings.Web;
 using System.Text.Json;
 using ReportingApi.Reports;
@@ -27,6 +28,7 @@ public sealed class JsonReportRenderer : IReportRenderer
         json.WriteStartArray();
 
         long count = 0;
+        var text = new char[32];
         while (await rows.ReadAsync(cancellationToken))
         {
             json.WriteStartObject();
@@ -47,10 +49,12 @@ public sealed class JsonReportRenderer : IReportRenderer
                         json.WriteNumber(names[i], ColumnValues.GetDecimal(rows, i));
                         break;
                     case ColumnType.Date:
-                        json.WriteString(names[i], ColumnValues.GetDate(rows, i).ToString(ColumnValues.DateFormat, System.Globalization.CultureInfo.InvariantCulture));
+                        ColumnValues.GetDate(rows, i).TryFormat(text, out var dateLength, ColumnValues.DateFormat, CultureInfo.InvariantCulture);
+                        json.WriteString(names[i], text.AsSpan(0, dateLength));
                         break;
                     case ColumnType.DateTime:
-                        json.WriteString(names[i], ColumnValues.GetDateTime(rows, i).ToString(ColumnValues.DateTimeFormat, System.Globalization.CultureInfo.InvariantCulture));
+                        ColumnValues.GetDateTime(rows, i).TryFormat(text, out var dateTimeLength, ColumnValues.DateTimeFormat, CultureInfo.InvariantCulture);
+                        json.WriteString(names[i], text.AsSpan(0, dateTimeLength));
                         break;
                     default:
                         json.WriteString(names[i], ColumnValues.GetText(rows, i));

@@ -8,13 +8,19 @@ using ReportingApi.Data;
 namespace ReportingApi.Reports;
 
 /// <summary>An open, unbuffered result set and the connection it reads from; disposing closes both.</summary>
-public sealed class ReportRows(DbConnection connection, DbDataReader reader) : IAsyncDisposable
+/// <param name="reader">What renderers read: <paramref name="source"/> itself, or a reader that prefetches from it.</param>
+public sealed class ReportRows(DbConnection connection, DbDataReader source, DbDataReader reader) : IAsyncDisposable
 {
     public DbDataReader Reader { get; } = reader;
 
     public async ValueTask DisposeAsync()
     {
-        await Reader.DisposeAsync();
+        if (!ReferenceEquals(Reader, source))
+        {
+            await Reader.DisposeAsync();
+        }
+
+        await source.DisposeAsync();
         await connection.DisposeAsync();
     }
 }
@@ -27,13 +33,12 @@ public sealed class ReportReader(DbConnectionFactory connections)
         var connection = await connections.OpenAsync(cancellationToken);
         try
         {
-            var driveFromReportTable = connections.Provider == DatabaseProvider.MySql && await CoversLargeShareAsync(connection, partnerId);
-            var (sql, parameters) = BuildQuery(request, partnerId, driveFromReportTable);
+            var (sql, parameters) = BuildQuery(request, partnerId, driveFromReportTable: connections.Provider == DatabaseProvider.MySql);
             // MySql.Data cannot be cancelled by token (it throws NullReferenceException); its command timeout bounds it.
             var token = connections.Provider == DatabaseProvider.MySql ? CancellationToken.None : cancellationToken;
             var command = new CommandDefinition(sql, parameters, commandTimeout: connections.CommandTimeoutSeconds, cancellationToken: token);
             var reader = await connection.ExecuteReaderAsync(command, CommandBehavior.SequentialAccess);
-            return new ReportRows(connection, reader);
+            return new ReportRows(connection, reader, connections.Provider == DatabaseProvider.MySql ? new PrefetchingDataReader(reader) : reader);
         }
         catch
         {
@@ -42,18 +47,14 @@ public sealed class ReportReader(DbConnectionFactory connections)
         }
     }
 
-    /// <summary>
-    /// True when the partner sees at least a fifth of all employers. For such a partner MariaDB's own plan (start from
-    /// the partner's employers, then sort the whole result in a temporary table before the first row leaves) costs
-    /// twice the time of reading the report's first table in order; for a small partner it is the better plan.
-    /// </summary>
-    private static async Task<bool> CoversLargeShareAsync(DbConnection connection, int partnerId) =>
-        await connection.ExecuteScalarAsync<long>(
-            "SELECT CASE WHEN (SELECT COUNT(*) FROM partner_employers WHERE partner_id = @partnerId) * 5 >= (SELECT COUNT(*) FROM employers) THEN 1 ELSE 0 END",
-            new { partnerId }) == 1;
-
     /// <summary>The report's SQL with the partner scope, the period and the chosen filters as parameters.</summary>
-    /// <param name="driveFromReportTable">Make MySQL join in the written order (<c>STRAIGHT_JOIN</c>), reading the report's first table in ORDER BY order.</param>
+    /// <param name="driveFromReportTable">
+    /// Make MySQL join in the written order (<c>STRAIGHT_JOIN</c>), reading the report's first table in ORDER BY order.
+    /// MariaDB's own plan starts from the partner's employers and sorts the whole result in a temporary table before the
+    /// first row leaves. Measured on a million contracts: 5 s instead of 12 s for a partner with every employer, and for
+    /// one with a tenth of them 2.5 s instead of 6.4 s for installments; contracts and bikes gain too, employees lose
+    /// a little (2.9 s to 3.8 s).
+    /// </param>
     internal static (string Sql, DynamicParameters Parameters) BuildQuery(ReportRequest request, int partnerId, bool driveFromReportTable)
     {
         var parameters = new DynamicParameters();
@@ -65,7 +66,6 @@ public sealed class ReportReader(DbConnectionFactory connections)
         var sql = new StringBuilder(request.Report.Sql);
         if (driveFromReportTable)
         {
-            // Measured on a million contracts: 5 s instead of 12 s, and rows stream from the first one.
             sql.Insert("SELECT ".Length, "STRAIGHT_JOIN ");
         }
 
