@@ -102,15 +102,15 @@ internal static class DeliveryBenchmark
         await partners.SetDeliveryAsync(partnerId, new DeliveryTarget(DeliveryKind.Folder, "/inbound", FolderPath: Path.Combine(workFolder, "bench-sftp")), CancellationToken.None);
     }
 
-    public static async Task<RunResult> RunInChildProcessAsync(string connectionString, string reportId, int partnerId, string workFolder, string keysFolder) =>
-        JsonSerializer.Deserialize<RunResult>(await ChildProcess.RunAsync([RunCommand, connectionString, reportId, partnerId.ToString(CultureInfo.InvariantCulture), workFolder, keysFolder]))!;
+    public static async Task<RunResult> RunInChildProcessAsync(string connectionString, string reportId, int partnerId, string workFolder, string keysFolder, CompressionLevel compression) =>
+        JsonSerializer.Deserialize<RunResult>(await ChildProcess.RunAsync([RunCommand, connectionString, reportId, partnerId.ToString(CultureInfo.InvariantCulture), workFolder, keysFolder, compression.ToString()]))!;
 
     /// <summary>In the child: one run through <see cref="RunPipeline"/>, timed from the request to delivered.</summary>
     public static async Task<int> RunAsync(string[] args)
     {
-        var (connectionString, reportId, partnerId, workFolder, keysFolder) = (args[0], args[1], int.Parse(args[2], CultureInfo.InvariantCulture), args[3], args[4]);
+        var (connectionString, reportId, partnerId, workFolder, keysFolder, compression) = (args[0], args[1], int.Parse(args[2], CultureInfo.InvariantCulture), args[3], args[4], args[5]);
         var keys = new Keys(keysFolder, Path.Combine(keysFolder, "gnupg"), null!, null!);
-        await using var provider = Services(connectionString, keys, workFolder);
+        await using var provider = Services(connectionString, keys, workFolder, compression);
         var report = ReportCatalog.Find(reportId)!;
         var request = ReportMeasurement.BenchmarkRequest(report, ReportFormat.Csv, ReportingApi.Data.DemoData.DemoDataGenerator.DefaultReferenceMonth);
 
@@ -138,7 +138,7 @@ internal static class DeliveryBenchmark
     }
 
     /// <summary>The app's own services for a run, on MySQL, the folder object store and the benchmark keys.</summary>
-    private static ServiceProvider Services(string connectionString, Keys keys, string workFolder)
+    private static ServiceProvider Services(string connectionString, Keys keys, string workFolder, string compression = nameof(CompressionLevel.Optimal))
     {
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
         {
@@ -146,6 +146,7 @@ internal static class DeliveryBenchmark
             ["Database:ConnectionString"] = connectionString,
             ["Pgp:SecretKeyPath"] = keys.CompanySecretPath,
             ["Pgp:PassphrasePath"] = keys.PassphrasePath,
+            ["Pgp:CompressionLevel"] = compression,
             ["ObjectStore:Provider"] = "Folder",
             ["ObjectStore:FolderPath"] = Path.Combine(workFolder, "bench-objects"),
         }).Build();
