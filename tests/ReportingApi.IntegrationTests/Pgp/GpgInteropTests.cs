@@ -1,3 +1,4 @@
+using ReportingApi.TestSupport;
 using ReportingApi.Pgp;
 
 namespace ReportingApi.IntegrationTests.Pgp;
@@ -21,15 +22,15 @@ public sealed class GpgInteropTests : IDisposable
         await using (var plaintext = File.OpenRead(input))
         await using (var output = File.Create(encrypted))
         {
-            var written = await TestKeys.Encryptor().EncryptAsync(plaintext, output, TestKeys.PartnerPublic, "contracts_2026-01.csv", armor);
+            var written = await TestPgpKeys.Encryptor().EncryptAsync(plaintext, output, TestPgpKeys.PartnerPublic, "contracts_2026-01.csv", armor);
             Assert.Equal(new FileInfo(input).Length, written);
         }
 
         Assert.Equal(armor, File.ReadAllText(encrypted)[..100].StartsWith("-----BEGIN PGP MESSAGE-----", StringComparison.Ordinal));
-        _gpg.Import(TestKeys.Partner.ArmoredSecretKey);
-        _gpg.Import(TestKeys.Company.ArmoredPublicKey);
+        _gpg.Import(TestPgpKeys.Partner.ArmoredSecretKey);
+        _gpg.Import(TestPgpKeys.Company.ArmoredPublicKey);
         var decrypted = _gpg.File("decrypted.csv");
-        var result = _gpg.Run("--pinentry-mode", "loopback", "--passphrase-file", _gpg.WritePassphraseFile(TestKeys.PartnerPassphrase),
+        var result = _gpg.Run("--pinentry-mode", "loopback", "--passphrase-file", _gpg.WritePassphraseFile(TestPgpKeys.PartnerPassphrase),
             "--output", decrypted, "--decrypt", encrypted);
 
         Assert.True(result.ExitCode == 0, result.Errors);
@@ -39,10 +40,10 @@ public sealed class GpgInteropTests : IDisposable
         Assert.DoesNotContain("not integrity protected", result.Errors, StringComparison.OrdinalIgnoreCase);
         // DECRYPTION_INFO <mdc method> <cipher>: 2 = SHA-1 MDC, 9 = AES-256.
         Assert.Equal(["2", "9"], result.StatusFields("DECRYPTION_INFO")![..2]);
-        Assert.Equal(TestKeys.UnlockedCompany.SigningKeyId, result.StatusFields("GOODSIG")![0]);
+        Assert.Equal(TestPgpKeys.UnlockedCompany.SigningKeyId, result.StatusFields("GOODSIG")![0]);
         // VALIDSIG <signing key fpr> <date> <time> <expire> <version> <reserved> <pk algo> <hash algo> <class> <primary fpr>
         var validSignature = result.StatusFields("VALIDSIG")!;
-        Assert.Equal(TestKeys.Company.Fingerprint, validSignature[9]);
+        Assert.Equal(TestPgpKeys.Company.Fingerprint, validSignature[9]);
         Assert.Equal("8", validSignature[7]);
         Assert.Equal("contracts_2026-01.csv", result.StatusFields("PLAINTEXT")![2]);
         TestFiles.AssertSameContent(input, decrypted);
@@ -54,14 +55,14 @@ public sealed class GpgInteropTests : IDisposable
         var encrypted = _gpg.File("small.pgp");
         await using (var output = File.Create(encrypted))
         {
-            await TestKeys.Encryptor().EncryptAsync(new MemoryStream("a,b\n1,2\n"u8.ToArray()), output, TestKeys.PartnerPublic, "small.csv");
+            await TestPgpKeys.Encryptor().EncryptAsync(new MemoryStream("a,b\n1,2\n"u8.ToArray()), output, TestPgpKeys.PartnerPublic, "small.csv");
         }
 
-        _gpg.Import(TestKeys.Partner.ArmoredSecretKey);
-        var packets = _gpg.RunChecked("--pinentry-mode", "loopback", "--passphrase-file", _gpg.WritePassphraseFile(TestKeys.PartnerPassphrase),
+        _gpg.Import(TestPgpKeys.Partner.ArmoredSecretKey);
+        var packets = _gpg.RunChecked("--pinentry-mode", "loopback", "--passphrase-file", _gpg.WritePassphraseFile(TestPgpKeys.PartnerPassphrase),
             "--list-packets", encrypted).Output;
 
-        Assert.Contains($"keyid {TestKeys.PartnerPublic.EncryptionKey.KeyId}", packets, StringComparison.Ordinal);
+        Assert.Contains($"keyid {TestPgpKeys.PartnerPublic.EncryptionKey.KeyId}", packets, StringComparison.Ordinal);
         Assert.Contains("mdc_method: 2", packets, StringComparison.Ordinal);
         Assert.Contains(":compressed packet: algo=2", packets, StringComparison.Ordinal);
         Assert.Contains("sigclass 0x00, digest 8, pubkey 1", packets, StringComparison.Ordinal);
@@ -77,19 +78,19 @@ public sealed class GpgInteropTests : IDisposable
         _gpg.AddSubkey(partnerFingerprint, "rsa3072", "encr", "never");
         var partnerKey = new PgpKeyValidator(TimeProvider.System).Validate(_gpg.ExportPublicKey(partnerFingerprint));
         Assert.True(partnerKey.IsValid, partnerKey.Rejection?.Message);
-        _gpg.Import(TestKeys.Company.ArmoredPublicKey);
+        _gpg.Import(TestPgpKeys.Company.ArmoredPublicKey);
         var input = _gpg.File("payments.csv");
         TestFiles.WriteReportLike(input, InputBytes, seed: 11);
         var encrypted = _gpg.File("payments.csv.gpg");
         _gpg.RunChecked([.. armor ? new[] { "--armor" } : [], "--trust-model", "always", "--compress-algo", compression,
-            "--local-user", partnerFingerprint, "--recipient", TestKeys.Company.Fingerprint, "--output", encrypted, "--encrypt", "--sign", input]);
+            "--local-user", partnerFingerprint, "--recipient", TestPgpKeys.Company.Fingerprint, "--output", encrypted, "--encrypt", "--sign", input]);
 
         var decrypted = _gpg.File("payments.decrypted.csv");
         PgpDecryptionResult result;
         await using (var source = File.OpenRead(encrypted))
         await using (var output = File.Create(decrypted))
         {
-            result = await PgpDecryptor.DecryptAsync(source, output, TestKeys.UnlockedCompany, [partnerKey.Key.PublicKeyRing]);
+            result = await PgpDecryptor.DecryptAsync(source, output, TestPgpKeys.UnlockedCompany, [partnerKey.Key.PublicKeyRing]);
         }
 
         Assert.Equal(PgpSignatureStatus.Valid, result.Signature);
@@ -104,15 +105,15 @@ public sealed class GpgInteropTests : IDisposable
     public async Task A_signature_by_a_key_we_were_not_given_is_reported_as_unknown_signer()
     {
         var strangerFingerprint = _gpg.GenerateKey("Stranger <x@stranger.test>", "rsa2048", "sign", "never");
-        _gpg.Import(TestKeys.Company.ArmoredPublicKey);
+        _gpg.Import(TestPgpKeys.Company.ArmoredPublicKey);
         var input = _gpg.File("note.txt");
         await File.WriteAllTextAsync(input, "hello");
         var encrypted = _gpg.File("note.gpg");
-        _gpg.RunChecked("--trust-model", "always", "--local-user", strangerFingerprint, "--recipient", TestKeys.Company.Fingerprint,
+        _gpg.RunChecked("--trust-model", "always", "--local-user", strangerFingerprint, "--recipient", TestPgpKeys.Company.Fingerprint,
             "--output", encrypted, "--encrypt", "--sign", input);
 
         await using var source = File.OpenRead(encrypted);
-        var result = await PgpDecryptor.DecryptAsync(source, Stream.Null, TestKeys.UnlockedCompany, [TestKeys.PartnerPublic.PublicKeyRing]);
+        var result = await PgpDecryptor.DecryptAsync(source, Stream.Null, TestPgpKeys.UnlockedCompany, [TestPgpKeys.PartnerPublic.PublicKeyRing]);
 
         Assert.Equal(PgpSignatureStatus.UnknownSigner, result.Signature);
         Assert.False(result.SignatureValid);
@@ -131,7 +132,7 @@ public sealed class GpgInteropTests : IDisposable
         await using (var plaintext = File.OpenRead(input))
         await using (var output = File.Create(encrypted))
         {
-            await TestKeys.Encryptor().EncryptAsync(plaintext, output, TestKeys.PartnerPublic, "installments.csv", armor: false);
+            await TestPgpKeys.Encryptor().EncryptAsync(plaintext, output, TestPgpKeys.PartnerPublic, "installments.csv", armor: false);
         }
 
         await using (var file = File.Open(encrypted, FileMode.Open, FileAccess.ReadWrite))
@@ -142,8 +143,8 @@ public sealed class GpgInteropTests : IDisposable
             file.WriteByte((byte)(original ^ 0x5A));
         }
 
-        _gpg.Import(TestKeys.Partner.ArmoredSecretKey);
-        var gpgResult = _gpg.Run("--pinentry-mode", "loopback", "--passphrase-file", _gpg.WritePassphraseFile(TestKeys.PartnerPassphrase),
+        _gpg.Import(TestPgpKeys.Partner.ArmoredSecretKey);
+        var gpgResult = _gpg.Run("--pinentry-mode", "loopback", "--passphrase-file", _gpg.WritePassphraseFile(TestPgpKeys.PartnerPassphrase),
             "--output", _gpg.File("tampered.csv"), "--decrypt", encrypted);
         Assert.NotEqual(0, gpgResult.ExitCode);
         Assert.False(gpgResult.HasStatus("DECRYPTION_OKAY"), gpgResult.Errors);
@@ -152,9 +153,9 @@ public sealed class GpgInteropTests : IDisposable
             Assert.True(gpgResult.HasStatus("DECRYPTION_FAILED") || gpgResult.HasStatus("BADMDC"), gpgResult.Errors);
         }
 
-        var partner = UnlockedPgpKey.Unlock(TestKeys.Partner.ArmoredSecretKey, TestKeys.PartnerPassphrase, DateTimeOffset.UtcNow);
+        var partner = UnlockedPgpKey.Unlock(TestPgpKeys.Partner.ArmoredSecretKey, TestPgpKeys.PartnerPassphrase, DateTimeOffset.UtcNow);
         await using var source = File.OpenRead(encrypted);
-        var failure = await Assert.ThrowsAsync<PgpDecryptionException>(() => PgpDecryptor.DecryptAsync(source, Stream.Null, partner, [TestKeys.UnlockedCompany.PublicKeyRing]));
+        var failure = await Assert.ThrowsAsync<PgpDecryptionException>(() => PgpDecryptor.DecryptAsync(source, Stream.Null, partner, [TestPgpKeys.UnlockedCompany.PublicKeyRing]));
         Assert.Equal(PgpDecryptionFailure.IntegrityCheckFailed, failure.Failure);
     }
 }

@@ -1,3 +1,4 @@
+using ReportingApi.TestSupport;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -15,13 +16,13 @@ public sealed class CompanySigningKeyTests : IDisposable
     [Fact]
     public void The_key_is_loaded_from_its_file_and_unlocked_with_the_passphrase_file()
     {
-        File.WriteAllText(Path.Combine(_folder, "company.asc"), TestKeys.Company.ArmoredSecretKey);
-        File.WriteAllText(Path.Combine(_folder, "passphrase"), TestKeys.CompanyPassphrase + "\n");
+        File.WriteAllText(Path.Combine(_folder, "company.asc"), TestPgpKeys.Company.ArmoredSecretKey);
+        File.WriteAllText(Path.Combine(_folder, "passphrase"), TestPgpKeys.CompanyPassphrase + "\n");
 
         var key = Load(new PgpOptions { SecretKeyPath = "company.asc", PassphrasePath = "passphrase" }).Key;
 
-        Assert.Equal(TestKeys.Company.Fingerprint, key.Fingerprint);
-        Assert.Equal(TestKeys.Company.KeyId, key.SigningKeyId);
+        Assert.Equal(TestPgpKeys.Company.Fingerprint, key.Fingerprint);
+        Assert.Equal(TestPgpKeys.Company.KeyId, key.SigningKeyId);
         Assert.StartsWith("-----BEGIN PGP PUBLIC KEY BLOCK-----", key.ArmoredPublicKey, StringComparison.Ordinal);
     }
 
@@ -29,7 +30,7 @@ public sealed class CompanySigningKeyTests : IDisposable
     public void A_wrong_passphrase_is_a_clear_error_that_does_not_contain_the_passphrase()
     {
         const string wrong = "not-the-passphrase-7f3a";
-        File.WriteAllText(Path.Combine(_folder, "company.asc"), TestKeys.Company.ArmoredSecretKey);
+        File.WriteAllText(Path.Combine(_folder, "company.asc"), TestPgpKeys.Company.ArmoredSecretKey);
         File.WriteAllText(Path.Combine(_folder, "passphrase"), wrong);
 
         var error = Assert.Throws<PgpKeyUnlockException>(() => Load(new PgpOptions { SecretKeyPath = "company.asc", PassphrasePath = "passphrase" }));
@@ -37,13 +38,13 @@ public sealed class CompanySigningKeyTests : IDisposable
         Assert.Contains("passphrase is wrong", error.Message, StringComparison.Ordinal);
         Assert.Contains("Pgp:SecretKeyPath", error.Message, StringComparison.Ordinal);
         Assert.DoesNotContain(wrong, error.ToString(), StringComparison.Ordinal);
-        Assert.DoesNotContain(TestKeys.CompanyPassphrase, error.ToString(), StringComparison.Ordinal);
+        Assert.DoesNotContain(TestPgpKeys.CompanyPassphrase, error.ToString(), StringComparison.Ordinal);
     }
 
     [Fact]
     public void A_missing_key_file_names_the_setting_and_the_path()
     {
-        File.WriteAllText(Path.Combine(_folder, "passphrase"), TestKeys.CompanyPassphrase);
+        File.WriteAllText(Path.Combine(_folder, "passphrase"), TestPgpKeys.CompanyPassphrase);
 
         var error = Assert.Throws<PgpKeyUnlockException>(() => Load(new PgpOptions { SecretKeyPath = "nowhere.asc", PassphrasePath = "passphrase" }));
 
@@ -54,8 +55,8 @@ public sealed class CompanySigningKeyTests : IDisposable
     [Fact]
     public void A_public_key_in_place_of_the_secret_key_is_refused()
     {
-        File.WriteAllText(Path.Combine(_folder, "company.asc"), TestKeys.Company.ArmoredPublicKey);
-        File.WriteAllText(Path.Combine(_folder, "passphrase"), TestKeys.CompanyPassphrase);
+        File.WriteAllText(Path.Combine(_folder, "company.asc"), TestPgpKeys.Company.ArmoredPublicKey);
+        File.WriteAllText(Path.Combine(_folder, "passphrase"), TestPgpKeys.CompanyPassphrase);
 
         var error = Assert.Throws<PgpKeyUnlockException>(() => Load(new PgpOptions { SecretKeyPath = "company.asc", PassphrasePath = "passphrase" }));
 

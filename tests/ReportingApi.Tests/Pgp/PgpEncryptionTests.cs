@@ -1,3 +1,4 @@
+using ReportingApi.TestSupport;
 using System.IO.Compression;
 using System.Security.Cryptography;
 using System.Text;
@@ -14,16 +15,16 @@ public sealed class PgpEncryptionTests
     {
         var plaintext = ReportLikeBytes(3 * 1024 * 1024);
         var encrypted = new MemoryStream();
-        await TestKeys.Encryptor().EncryptAsync(new MemoryStream(plaintext), encrypted, TestKeys.PartnerPublic, "bikes_2026-02.xlsx", armor);
+        await TestPgpKeys.Encryptor().EncryptAsync(new MemoryStream(plaintext), encrypted, TestPgpKeys.PartnerPublic, "bikes_2026-02.xlsx", armor);
 
         var decrypted = new MemoryStream();
         encrypted.Position = 0;
-        var result = await PgpDecryptor.DecryptAsync(encrypted, decrypted, TestKeys.UnlockedPartner, [TestKeys.UnlockedCompany.PublicKeyRing]);
+        var result = await PgpDecryptor.DecryptAsync(encrypted, decrypted, TestPgpKeys.UnlockedPartner, [TestPgpKeys.UnlockedCompany.PublicKeyRing]);
 
         Assert.Equal(armor, Encoding.ASCII.GetString(encrypted.GetBuffer(), 0, 27) == "-----BEGIN PGP MESSAGE-----");
         Assert.Equal(PgpSignatureStatus.Valid, result.Signature);
-        Assert.Equal(TestKeys.Company.Fingerprint, result.SignerFingerprint);
-        Assert.Equal(TestKeys.UnlockedCompany.SigningKeyId, result.SignerKeyId);
+        Assert.Equal(TestPgpKeys.Company.Fingerprint, result.SignerFingerprint);
+        Assert.Equal(TestPgpKeys.UnlockedCompany.SigningKeyId, result.SignerKeyId);
         Assert.Equal("bikes_2026-02.xlsx", result.FileName);
         Assert.Equal(plaintext.Length, result.PlaintextBytes);
         Assert.True(plaintext.AsSpan().SequenceEqual(decrypted.ToArray()));
@@ -34,12 +35,12 @@ public sealed class PgpEncryptionTests
     [Fact]
     public async Task Options_choose_armor_unless_the_caller_does()
     {
-        var armoredByDefault = TestKeys.Encryptor(armorByDefault: true);
+        var armoredByDefault = TestPgpKeys.Encryptor(armorByDefault: true);
         var byDefault = new MemoryStream();
         var overridden = new MemoryStream();
 
-        await armoredByDefault.EncryptAsync(new MemoryStream([1, 2, 3]), byDefault, TestKeys.PartnerPublic, "a.csv");
-        await armoredByDefault.EncryptAsync(new MemoryStream([1, 2, 3]), overridden, TestKeys.PartnerPublic, "a.csv", armor: false);
+        await armoredByDefault.EncryptAsync(new MemoryStream([1, 2, 3]), byDefault, TestPgpKeys.PartnerPublic, "a.csv");
+        await armoredByDefault.EncryptAsync(new MemoryStream([1, 2, 3]), overridden, TestPgpKeys.PartnerPublic, "a.csv", armor: false);
 
         Assert.StartsWith("-----BEGIN PGP MESSAGE-----", Encoding.ASCII.GetString(byDefault.ToArray()), StringComparison.Ordinal);
         Assert.NotEqual((byte)'-', overridden.ToArray()[0]);
@@ -53,7 +54,7 @@ public sealed class PgpEncryptionTests
         var random = new byte[1024 * 1024];
         RandomNumberGenerator.Fill(random);
 
-        var encrypting = TestKeys.Encryptor().OpenEncryptingStream(output, TestKeys.PartnerPublic, "large.csv");
+        var encrypting = TestPgpKeys.Encryptor().OpenEncryptingStream(output, TestPgpKeys.PartnerPublic, "large.csv");
         await using (encrypting)
         {
             for (var i = 0; i < 24; i++)
@@ -76,26 +77,26 @@ public sealed class PgpEncryptionTests
     public async Task A_file_encrypted_to_another_key_names_the_keys_it_was_encrypted_to()
     {
         var encrypted = new MemoryStream();
-        await TestKeys.Encryptor().EncryptAsync(new MemoryStream([1, 2, 3]), encrypted, TestKeys.PartnerPublic, "a.csv");
+        await TestPgpKeys.Encryptor().EncryptAsync(new MemoryStream([1, 2, 3]), encrypted, TestPgpKeys.PartnerPublic, "a.csv");
         encrypted.Position = 0;
 
-        var failure = await Assert.ThrowsAsync<PgpDecryptionException>(() => PgpDecryptor.DecryptAsync(encrypted, Stream.Null, TestKeys.UnlockedCompany, []));
+        var failure = await Assert.ThrowsAsync<PgpDecryptionException>(() => PgpDecryptor.DecryptAsync(encrypted, Stream.Null, TestPgpKeys.UnlockedCompany, []));
 
         Assert.Equal(PgpDecryptionFailure.NoMatchingKey, failure.Failure);
-        Assert.Contains(TestKeys.PartnerPublic.EncryptionKey.KeyId, failure.Message, StringComparison.Ordinal);
+        Assert.Contains(TestPgpKeys.PartnerPublic.EncryptionKey.KeyId, failure.Message, StringComparison.Ordinal);
     }
 
     [Fact]
     public async Task Without_the_signers_key_the_signature_is_from_an_unknown_signer()
     {
         var encrypted = new MemoryStream();
-        await TestKeys.Encryptor().EncryptAsync(new MemoryStream([1, 2, 3]), encrypted, TestKeys.PartnerPublic, "a.csv");
+        await TestPgpKeys.Encryptor().EncryptAsync(new MemoryStream([1, 2, 3]), encrypted, TestPgpKeys.PartnerPublic, "a.csv");
         encrypted.Position = 0;
 
-        var result = await PgpDecryptor.DecryptAsync(encrypted, Stream.Null, TestKeys.UnlockedPartner, [TestKeys.PartnerPublic.PublicKeyRing]);
+        var result = await PgpDecryptor.DecryptAsync(encrypted, Stream.Null, TestPgpKeys.UnlockedPartner, [TestPgpKeys.PartnerPublic.PublicKeyRing]);
 
         Assert.Equal(PgpSignatureStatus.UnknownSigner, result.Signature);
-        Assert.Equal(TestKeys.UnlockedCompany.SigningKeyId, result.SignerKeyId);
+        Assert.Equal(TestPgpKeys.UnlockedCompany.SigningKeyId, result.SignerKeyId);
     }
 
     [Theory]
@@ -104,12 +105,12 @@ public sealed class PgpEncryptionTests
     public async Task A_tampered_file_fails_with_an_integrity_error(double where)
     {
         var encrypted = new MemoryStream();
-        await TestKeys.Encryptor().EncryptAsync(new MemoryStream(ReportLikeBytes(512 * 1024)), encrypted, TestKeys.PartnerPublic, "a.csv");
+        await TestPgpKeys.Encryptor().EncryptAsync(new MemoryStream(ReportLikeBytes(512 * 1024)), encrypted, TestPgpKeys.PartnerPublic, "a.csv");
         var bytes = encrypted.ToArray();
         bytes[where > 0 ? (int)(bytes.Length * where) : bytes.Length + (int)where] ^= 0x01;
 
         var failure = await Assert.ThrowsAsync<PgpDecryptionException>(() =>
-            PgpDecryptor.DecryptAsync(new MemoryStream(bytes), Stream.Null, TestKeys.UnlockedPartner, [TestKeys.UnlockedCompany.PublicKeyRing]));
+            PgpDecryptor.DecryptAsync(new MemoryStream(bytes), Stream.Null, TestPgpKeys.UnlockedPartner, [TestPgpKeys.UnlockedCompany.PublicKeyRing]));
 
         Assert.Equal(PgpDecryptionFailure.IntegrityCheckFailed, failure.Failure);
     }
@@ -118,7 +119,7 @@ public sealed class PgpEncryptionTests
     public async Task Input_that_is_not_an_encrypted_message_is_refused()
     {
         var failure = await Assert.ThrowsAsync<PgpDecryptionException>(() =>
-            PgpDecryptor.DecryptAsync(new MemoryStream(Encoding.ASCII.GetBytes(TestKeys.Company.ArmoredPublicKey)), Stream.Null, TestKeys.UnlockedPartner, []));
+            PgpDecryptor.DecryptAsync(new MemoryStream(Encoding.ASCII.GetBytes(TestPgpKeys.Company.ArmoredPublicKey)), Stream.Null, TestPgpKeys.UnlockedPartner, []));
 
         Assert.Equal(PgpDecryptionFailure.NotEncrypted, failure.Failure);
     }
@@ -127,7 +128,7 @@ public sealed class PgpEncryptionTests
     public async Task An_abandoned_stream_writes_no_signature_so_the_file_cannot_pass_as_complete()
     {
         var output = new MemoryStream();
-        var encrypting = TestKeys.Encryptor().OpenEncryptingStream(output, TestKeys.PartnerPublic, "partial.csv");
+        var encrypting = TestPgpKeys.Encryptor().OpenEncryptingStream(output, TestPgpKeys.PartnerPublic, "partial.csv");
         await using (encrypting)
         {
             await encrypting.WriteAsync(ReportLikeBytes(300 * 1024));
@@ -136,7 +137,7 @@ public sealed class PgpEncryptionTests
 
         output.Position = 0;
         await Assert.ThrowsAsync<PgpDecryptionException>(() =>
-            PgpDecryptor.DecryptAsync(output, Stream.Null, TestKeys.UnlockedPartner, [TestKeys.UnlockedCompany.PublicKeyRing]));
+            PgpDecryptor.DecryptAsync(output, Stream.Null, TestPgpKeys.UnlockedPartner, [TestPgpKeys.UnlockedCompany.PublicKeyRing]));
     }
 
     [Theory]
@@ -145,7 +146,7 @@ public sealed class PgpEncryptionTests
     [InlineData(" ")]
     public void A_file_name_with_a_path_is_refused(string fileName)
     {
-        Assert.ThrowsAny<ArgumentException>(() => TestKeys.Encryptor().OpenEncryptingStream(new MemoryStream(), TestKeys.PartnerPublic, fileName));
+        Assert.ThrowsAny<ArgumentException>(() => TestPgpKeys.Encryptor().OpenEncryptingStream(new MemoryStream(), TestPgpKeys.PartnerPublic, fileName));
     }
 
     [Fact]
@@ -154,13 +155,13 @@ public sealed class PgpEncryptionTests
         var plaintext = ReportLikeBytes(1024 * 1024);
         var fastest = new MemoryStream();
         var optimal = new MemoryStream();
-        await TestKeys.Encryptor().EncryptAsync(new MemoryStream(plaintext), fastest, TestKeys.PartnerPublic, "a.csv");
-        await new PgpEncryptor(TestKeys.UnlockedCompany, false, CompressionLevel.Optimal, TimeProvider.System)
-            .EncryptAsync(new MemoryStream(plaintext), optimal, TestKeys.PartnerPublic, "a.csv");
+        await TestPgpKeys.Encryptor().EncryptAsync(new MemoryStream(plaintext), fastest, TestPgpKeys.PartnerPublic, "a.csv");
+        await new PgpEncryptor(TestPgpKeys.UnlockedCompany, false, CompressionLevel.Optimal, TimeProvider.System)
+            .EncryptAsync(new MemoryStream(plaintext), optimal, TestPgpKeys.PartnerPublic, "a.csv");
 
         var decrypted = new MemoryStream();
         optimal.Position = 0;
-        await PgpDecryptor.DecryptAsync(optimal, decrypted, TestKeys.UnlockedPartner, [TestKeys.UnlockedCompany.PublicKeyRing]);
+        await PgpDecryptor.DecryptAsync(optimal, decrypted, TestPgpKeys.UnlockedPartner, [TestPgpKeys.UnlockedCompany.PublicKeyRing]);
 
         Assert.True(optimal.Length < fastest.Length, $"optimal {optimal.Length} >= fastest {fastest.Length}");
         Assert.True(plaintext.AsSpan().SequenceEqual(decrypted.ToArray()));

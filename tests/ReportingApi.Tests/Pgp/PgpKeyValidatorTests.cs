@@ -1,3 +1,4 @@
+using ReportingApi.TestSupport;
 using System.Text;
 using Org.BouncyCastle.Bcpg;
 using Org.BouncyCastle.Bcpg.OpenPgp;
@@ -12,12 +13,12 @@ public sealed class PgpKeyValidatorTests
     [Fact]
     public void A_generated_key_is_valid_and_files_go_to_its_encryption_subkey()
     {
-        var result = _validator.Validate(TestKeys.Partner.ArmoredPublicKey);
+        var result = _validator.Validate(TestPgpKeys.Partner.ArmoredPublicKey);
 
         Assert.True(result.IsValid, result.Rejection?.Message);
-        Assert.Equal(TestKeys.Partner.Fingerprint, result.Key.Fingerprint);
+        Assert.Equal(TestPgpKeys.Partner.Fingerprint, result.Key.Fingerprint);
         Assert.Matches("^[0-9A-F]{40}$", result.Key.Fingerprint);
-        Assert.Equal(TestKeys.Partner.KeyId, result.Key.PrimaryKey.KeyId);
+        Assert.Equal(TestPgpKeys.Partner.KeyId, result.Key.PrimaryKey.KeyId);
         Assert.NotEqual(result.Key.PrimaryKey.Fingerprint, result.Key.EncryptionKey.Fingerprint);
         Assert.Equal(result.Key.EncryptionKey.Fingerprint[^16..], result.Key.EncryptionKey.KeyId);
         Assert.Equal(new PgpKeyDetails(result.Key.EncryptionKey.Fingerprint, result.Key.EncryptionKey.KeyId, "RSA", PgpKeyGenerator.RsaBits, result.Key.PrimaryKey.CreatedAt, null), result.Key.EncryptionKey);
@@ -62,7 +63,7 @@ public sealed class PgpKeyValidatorTests
     public void A_key_altered_in_transit_fails_its_self_signature()
     {
         // Line 3 of the armor is the second base64 line: bytes of the primary key's RSA modulus.
-        var lines = TestKeys.Partner.ArmoredPublicKey.Split('\n');
+        var lines = TestPgpKeys.Partner.ArmoredPublicKey.Split('\n');
         lines[3] = (lines[3][0] == 'A' ? "B" : "A") + lines[3][1..];
 
         var result = _validator.Validate(string.Join('\n', lines));
@@ -75,17 +76,17 @@ public sealed class PgpKeyValidatorTests
     [Fact]
     public void A_private_key_is_refused_without_echoing_it()
     {
-        var result = _validator.Validate(TestKeys.Partner.ArmoredSecretKey);
+        var result = _validator.Validate(TestPgpKeys.Partner.ArmoredSecretKey);
 
         Assert.False(result.IsValid);
         Assert.Equal(PgpKeyRejectionReason.SecretKey, result.Rejection.Reason);
-        Assert.DoesNotContain(TestKeys.Partner.ArmoredSecretKey.Split('\n')[3], result.Rejection.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain(TestPgpKeys.Partner.ArmoredSecretKey.Split('\n')[3], result.Rejection.Message, StringComparison.Ordinal);
     }
 
     [Fact]
     public void A_block_with_two_keys_is_refused()
     {
-        var both = Armor(Dearmor(TestKeys.Partner.ArmoredPublicKey).Concat(Dearmor(TestKeys.Company.ArmoredPublicKey)).ToArray());
+        var both = Armor(Dearmor(TestPgpKeys.Partner.ArmoredPublicKey).Concat(Dearmor(TestPgpKeys.Company.ArmoredPublicKey)).ToArray());
 
         var result = _validator.Validate(both);
 
@@ -137,10 +138,10 @@ public sealed class PgpKeyValidatorTests
     [Fact]
     public void The_rsa_primary_key_counts_as_an_encryption_key_for_bouncycastle_but_not_by_its_key_flags()
     {
-        var ring = new PgpPublicKeyRing(Dearmor(TestKeys.Partner.ArmoredPublicKey));
+        var ring = new PgpPublicKeyRing(Dearmor(TestPgpKeys.Partner.ArmoredPublicKey));
         var primary = ring.GetPublicKey();
 
-        var chosen = _validator.Validate(TestKeys.Partner.ArmoredPublicKey).Key!.EncryptionKey;
+        var chosen = _validator.Validate(TestPgpKeys.Partner.ArmoredPublicKey).Key!.EncryptionKey;
 
         Assert.True(primary.IsEncryptionKey);
         Assert.NotEqual(OpenPgpKeys.Fingerprint(primary), chosen.Fingerprint);

@@ -1,34 +1,4 @@
-using System.IO.Compression;
-using ReportingApi.Pgp;
-
 namespace ReportingApi.IntegrationTests.Pgp;
-
-/// <summary>Keys made once per test run by <see cref="PgpKeyGenerator"/>: the company's (signs) and a partner's (receives).</summary>
-internal static class TestKeys
-{
-    public const string CompanyPassphrase = "company test passphrase";
-    public const string PartnerPassphrase = "partner-test-passphrase";
-
-    private static readonly PgpKeyGenerator Generator = new(TimeProvider.System);
-    private static readonly Lazy<GeneratedPgpKey> CompanyKey = new(() => Generator.Generate("ReportingApi Test <reports@company.test>", CompanyPassphrase));
-    private static readonly Lazy<GeneratedPgpKey> PartnerKey = new(() => Generator.Generate("Partner Test <sftp@partner.test>", PartnerPassphrase));
-    private static readonly Lazy<UnlockedPgpKey> UnlockedCompanyKey = new(() => UnlockedPgpKey.Unlock(Company.ArmoredSecretKey, CompanyPassphrase, DateTimeOffset.UtcNow));
-    private static readonly Lazy<PartnerPgpKey> PartnerPublicKey = new(() =>
-    {
-        var result = new PgpKeyValidator(TimeProvider.System).Validate(Partner.ArmoredPublicKey);
-        return result.IsValid ? result.Key : throw new InvalidOperationException(result.Rejection.Message);
-    });
-
-    public static GeneratedPgpKey Company => CompanyKey.Value;
-
-    public static GeneratedPgpKey Partner => PartnerKey.Value;
-
-    public static UnlockedPgpKey UnlockedCompany => UnlockedCompanyKey.Value;
-
-    public static PartnerPgpKey PartnerPublic => PartnerPublicKey.Value;
-
-    public static PgpEncryptor Encryptor() => new(UnlockedCompany, armorByDefault: false, CompressionLevel.Fastest, TimeProvider.System);
-}
 
 internal static class TestFiles
 {
