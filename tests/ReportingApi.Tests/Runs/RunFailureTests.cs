@@ -132,7 +132,9 @@ public sealed class RunFailureTests(RunsFixture fixture) : IClassFixture<RunsFix
         var folder = Directory.CreateTempSubdirectory("reportingapi-restart-").FullName;
         var databasePath = Path.Combine(folder, "restart.db");
         string queued, rendering;
-        using (var first = new ReportingApiFactory(RunsFixture.Settings(databasePath)))
+        // Both hosts deliver into this test's folder: the first one's onboarding stores the demo partners' folder target.
+        var settings = new Dictionary<string, string?>(RunsFixture.Settings(databasePath)) { ["DemoOnboarding:SftpRootFolder"] = Path.Combine(folder, "sftp") };
+        using (var first = new ReportingApiFactory(settings))
         {
             using var client = first.CreateClient();
             Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/health/ready")).StatusCode);
@@ -145,11 +147,12 @@ public sealed class RunFailureTests(RunsFixture fixture) : IClassFixture<RunsFix
             rendering = await InsertRunAsync(database, "rendering");
         }
 
-        using var second = new ReportingApiFactory(RunsFixture.Settings(databasePath));
+        using var second = new ReportingApiFactory(settings);
         using var http = second.CreateClient();
         http.WithToken(await DemoClients.GetTokenAsync(http, DemoClients.Acme));
         Assert.Equal("delivered", (await http.WaitUntilFinishedAsync(queued)).Status);
         Assert.Equal("delivered", (await http.WaitUntilFinishedAsync(rendering)).Status);
+        await second.DisposeAsync();
         Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
         Directory.Delete(folder, recursive: true);
     }
