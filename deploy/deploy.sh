@@ -1,0 +1,66 @@
+#!/usr/bin/env bash
+# Deploys (creates or updates) the ReportingApi stack from artifacts/packaged.template (deploy/package.sh).
+#
+# Usage: deploy/deploy.sh STACK_NAME
+#   Environment (all required on the first deployment; on updates, unset ones keep their deployed values):
+#     VPC_SUBNET_IDS         comma-separated private subnet ids that reach the database (RDS Proxy)
+#     VPC_SECURITY_GROUP_ID  the function's security group (allowed into the proxy on 3306)
+#     DATABASE_HOST          the RDS Proxy endpoint
+#     COGNITO_DOMAIN_PREFIX  prefix of the Cognito hosted domain (tokens: https://PREFIX.auth.REGION.amazoncognito.com)
+#   Optional: DATABASE_NAME, DATABASE_USER, ALARM_TOPIC_ARN, LOG_RETENTION_DAYS, RUN_RETENTION_DAYS, FUNCTION_MEMORY_SIZE
+#   The partners' client ids (PartnerClientIds) are kept as deployed; deploy/onboard-partner.sh adds to them.
+# Needs: SAM CLI, AWS CLI, AWS credentials.
+set -euo pipefail
+
+if [ $# -ne 1 ]; then
+  awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "$0" >&2
+  exit 2
+fi
+stack_name=$1
+
+repo_root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+cd "$repo_root"
+packaged_template=artifacts/packaged.template
+if [ ! -f "$packaged_template" ]; then
+  echo "$packaged_template is missing; run deploy/package.sh first." >&2
+  exit 1
+fi
+
+overrides=()
+add_override() {
+  local parameter=$1 value=$2
+  if [ -n "$value" ]; then
+    overrides+=("$parameter=$value")
+  fi
+}
+add_override VpcSubnetIds "${VPC_SUBNET_IDS:-}"
+add_override VpcSecurityGroupId "${VPC_SECURITY_GROUP_ID:-}"
+add_override DatabaseHost "${DATABASE_HOST:-}"
+add_override DatabaseName "${DATABASE_NAME:-}"
+add_override DatabaseUser "${DATABASE_USER:-}"
+add_override CognitoDomainPrefix "${COGNITO_DOMAIN_PREFIX:-}"
+add_override AlarmTopicArn "${ALARM_TOPIC_ARN:-}"
+add_override LogRetentionDays "${LOG_RETENTION_DAYS:-}"
+add_override RunRetentionDays "${RUN_RETENTION_DAYS:-}"
+add_override FunctionMemorySize "${FUNCTION_MEMORY_SIZE:-}"
+
+# Passed explicitly so that a redeployment never drops onboarded partners from the authorizer's audience.
+if partner_client_ids=$(aws cloudformation describe-stacks --stack-name "$stack_name" \
+    --query "Stacks[0].Parameters[?ParameterKey=='PartnerClientIds'].ParameterValue" --output text 2>/dev/null); then
+  if [ -n "$partner_client_ids" ] && [ "$partner_client_ids" != "None" ]; then
+    overrides+=("PartnerClientIds=$partner_client_ids")
+  fi
+fi
+
+deploy_args=(
+  --template-file "$packaged_template"
+  --stack-name "$stack_name"
+  --capabilities CAPABILITY_IAM CAPABILITY_AUTO_EXPAND
+  --no-fail-on-empty-changeset
+)
+if [ "${#overrides[@]}" -gt 0 ]; then
+  deploy_args+=(--parameter-overrides "${overrides[@]}")
+fi
+sam deploy "${deploy_args[@]}"
+
+aws cloudformation describe-stacks --stack-name "$stack_name" --query "Stacks[0].Outputs" --output table
