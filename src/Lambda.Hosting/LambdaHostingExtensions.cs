@@ -1,10 +1,11 @@
 using Lambda.Hosting.Http;
 using Lambda.Hosting.RuntimeApi;
 using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.Extensions.DependencyInjection;
+using Lambda.Hosting;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 
-namespace Lambda.Hosting;
+// In the DI namespace, like other AddXxx extensions, so Program.cs needs no extra using.
+namespace Microsoft.Extensions.DependencyInjection;
 
 /// <summary>Registration of the Lambda bridge.</summary>
 public static class LambdaHostingExtensions
