@@ -78,7 +78,12 @@ internal sealed class LambdaServer(
             {
                 await HandleAsync(application, invocation, stopping);
             }
-            catch (Exception ex) when (!stopping.IsCancellationRequested)
+            catch (Exception) when (stopping.IsCancellationRequested)
+            {
+                // Shutting down (SIGTERM): Lambda no longer waits for this invocation's answer.
+                return;
+            }
+            catch (Exception ex)
             {
                 logger.LogError(ex, "Invocation {RequestId} failed in the Lambda bridge.", invocation.RequestId);
                 await ReportInvocationErrorAsync(invocation, ex, stopping);
