@@ -27,6 +27,7 @@ builder.Services
     .AddDemoOnboarding()
     .AddHealth()
     .AddApiDocumentation(builder.Configuration, builder.Environment);
+builder.Services.AddLambdaHosting();
 
 var app = builder.Build();
 

@@ -1,0 +1,45 @@
+using Lambda.Hosting.Http;
+using Lambda.Hosting.RuntimeApi;
+using Microsoft.AspNetCore.Hosting.Server;
+using Lambda.Hosting;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+
+// In the DI namespace, like other AddXxx extensions, so Program.cs needs no extra using.
+namespace Microsoft.Extensions.DependencyInjection;
+
+/// <summary>Registration of the Lambda bridge.</summary>
+public static class LambdaHostingExtensions
+{
+    /// <summary>
+    /// On AWS Lambda (<c>AWS_LAMBDA_RUNTIME_API</c> set), serves the app through the Runtime API instead of Kestrel
+    /// and reports start-up failures to it; anywhere else, changes nothing.
+    /// </summary>
+    public static IServiceCollection AddLambdaHosting(this IServiceCollection services)
+    {
+        var runtimeApiAddress = Environment.GetEnvironmentVariable(RuntimeApiProtocol.RuntimeApiVariable);
+        if (string.IsNullOrWhiteSpace(runtimeApiAddress))
+        {
+            return services;
+        }
+
+        InitErrorReporter.ReportUnhandledExceptionsTo(runtimeApiAddress);
+        return services.AddLambdaServer(runtimeApiAddress);
+    }
+
+    /// <summary>
+    /// Replaces the app's server with one that takes API Gateway HTTP API (payload 2.0) events from the Runtime API
+    /// at <paramref name="runtimeApiAddress"/> (host:port). Options come from the <c>LambdaHosting</c> section.
+    /// </summary>
+    public static IServiceCollection AddLambdaServer(this IServiceCollection services, string runtimeApiAddress)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(runtimeApiAddress);
+        services.AddOptions<LambdaHostingOptions>()
+            .BindConfiguration(LambdaHostingOptions.Section)
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+        services.AddSingleton(_ => new RuntimeApiClient(runtimeApiAddress));
+        services.RemoveAll<IServer>();
+        services.AddSingleton<IServer, LambdaServer>();
+        return services;
+    }
+}
