@@ -26,8 +26,8 @@ builder.Services
     .AddRuns()
     .AddDemoOnboarding()
     .AddHealth()
-    .AddApiDocumentation(builder.Configuration, builder.Environment);
-builder.Services.AddLambdaHosting();
+    .AddApiDocumentation(builder.Configuration, builder.Environment)
+    .AddLambdaHosting();
 
 var app = builder.Build();
 
