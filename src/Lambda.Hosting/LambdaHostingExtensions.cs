@@ -1,7 +1,9 @@
+using Lambda.Hosting.Events;
 using Lambda.Hosting.Http;
 using Lambda.Hosting.RuntimeApi;
 using Microsoft.AspNetCore.Hosting.Server;
 using Lambda.Hosting;
+using Lambda.Hosting.SnapStart;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 
 // In the DI namespace, like other AddXxx extensions, so Program.cs needs no extra using.
@@ -27,8 +29,11 @@ public static class LambdaHostingExtensions
     }
 
     /// <summary>
-    /// Replaces the app's server with one that takes API Gateway HTTP API (payload 2.0) events from the Runtime API
-    /// at <paramref name="runtimeApiAddress"/> (host:port). Options come from the <c>LambdaHosting</c> section.
+    /// Replaces the app's server with one that takes events from the Runtime API at <paramref name="runtimeApiAddress"/>
+    /// (host:port): API Gateway HTTP API (payload 2.0) requests go through the app, other events to the handlers
+    /// registered with <see cref="LambdaEventHandlerExtensions"/>. With SnapStart
+    /// (<c>AWS_LAMBDA_INITIALIZATION_TYPE=snap-start</c>) the registered SnapStart hooks run around the snapshot.
+    /// Options come from the <c>LambdaHosting</c> section.
     /// </summary>
     public static IServiceCollection AddLambdaServer(this IServiceCollection services, string runtimeApiAddress)
     {
@@ -38,6 +43,9 @@ public static class LambdaHostingExtensions
             .ValidateDataAnnotations()
             .ValidateOnStart();
         services.AddSingleton(_ => new RuntimeApiClient(runtimeApiAddress));
+        services.AddSingleton<LambdaEventDispatcher>();
+        services.AddSingleton<SnapStartHookRunner>();
+        services.TryAddSingleton(_ => LambdaInitialization.FromEnvironment());
         services.RemoveAll<IServer>();
         services.AddSingleton<IServer, LambdaServer>();
         return services;

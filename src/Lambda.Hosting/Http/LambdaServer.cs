@@ -1,4 +1,6 @@
+using Lambda.Hosting.Events;
 using Lambda.Hosting.RuntimeApi;
+using Lambda.Hosting.SnapStart;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http.Features;
@@ -9,11 +11,15 @@ using Microsoft.Extensions.Options;
 namespace Lambda.Hosting.Http;
 
 /// <summary>
-/// The <see cref="IServer"/> used on Lambda instead of Kestrel: it polls the Runtime API for HTTP API payload 2.0
-/// events in the background and runs each through the app as a request.
+/// The <see cref="IServer"/> used on Lambda instead of Kestrel: it polls the Runtime API for events in the background,
+/// runs HTTP API payload 2.0 events through the app as requests and hands other events to their registered handlers.
+/// With SnapStart, the hooks and the restore wait come first.
 /// </summary>
 internal sealed class LambdaServer(
     RuntimeApiClient runtimeApi,
+    LambdaEventDispatcher eventDispatcher,
+    SnapStartHookRunner snapStartHooks,
+    LambdaInitialization initialization,
     IOptions<LambdaHostingOptions> options,
     IHostApplicationLifetime lifetime,
     ILogger<LambdaServer> logger) : IServer
@@ -54,6 +60,11 @@ internal sealed class LambdaServer(
     private async Task PollAsync<TContext>(IHttpApplication<TContext> application, CancellationToken stopping)
         where TContext : notnull
     {
+        if (initialization.IsSnapStart && !await PrepareSnapStartAsync(stopping))
+        {
+            return;
+        }
+
         while (!stopping.IsCancellationRequested)
         {
             LambdaInvocation invocation;
@@ -76,7 +87,7 @@ internal sealed class LambdaServer(
             Environment.SetEnvironmentVariable(RuntimeApiProtocol.TraceIdVariable, invocation.TraceId);
             try
             {
-                await HandleAsync(application, invocation, stopping);
+                await RouteAsync(application, invocation, stopping);
             }
             catch (Exception) when (stopping.IsCancellationRequested)
             {
@@ -85,10 +96,90 @@ internal sealed class LambdaServer(
             }
             catch (Exception ex)
             {
-                logger.LogError(ex, "Invocation {RequestId} failed in the Lambda bridge.", invocation.RequestId);
+                logger.LogError(ex, "Invocation {RequestId} failed.", invocation.RequestId);
                 await ReportInvocationErrorAsync(invocation, ex, stopping);
             }
         }
+    }
+
+    /// <summary>
+    /// SnapStart: once the host has started, warm up, wait for the restore, then refresh. False when the process
+    /// must not go on to take invocations (stopping, or a failure that has been reported).
+    /// </summary>
+    private async Task<bool> PrepareSnapStartAsync(CancellationToken stopping)
+    {
+        try
+        {
+            await WaitForHostStartedAsync(stopping);
+            if (!await RunSnapStartPhaseAsync(snapStartHooks.RunBeforeSnapshotAsync, runtimeApi.PostInitErrorAsync, "before the snapshot", stopping))
+            {
+                return false;
+            }
+
+            await runtimeApi.WaitForRestoreAsync(stopping);
+            return await RunSnapStartPhaseAsync(snapStartHooks.RunAfterRestoreAsync, runtimeApi.PostRestoreErrorAsync, "after the restore", stopping);
+        }
+        catch (OperationCanceledException) when (stopping.IsCancellationRequested)
+        {
+            return false;
+        }
+        catch (HttpRequestException ex)
+        {
+            logger.LogCritical(ex, "The Lambda Runtime API did not signal the SnapStart restore; stopping.");
+            lifetime.StopApplication();
+            return false;
+        }
+    }
+
+    private async Task WaitForHostStartedAsync(CancellationToken stopping)
+    {
+        var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        using var registration = lifetime.ApplicationStarted.Register(() => started.TrySetResult());
+        await started.Task.WaitAsync(stopping);
+    }
+
+    private async Task<bool> RunSnapStartPhaseAsync(
+        Func<CancellationToken, Task> runHooks, Func<Exception, CancellationToken, Task> reportError, string phase, CancellationToken stopping)
+    {
+        try
+        {
+            await runHooks(stopping);
+            return true;
+        }
+        catch (Exception) when (stopping.IsCancellationRequested)
+        {
+            return false;
+        }
+        catch (Exception ex)
+        {
+            logger.LogCritical(ex, "A SnapStart hook failed {Phase}; stopping.", phase);
+            try
+            {
+                await reportError(ex, stopping);
+            }
+            catch (Exception reportFailure) when (reportFailure is HttpRequestException or OperationCanceledException)
+            {
+                logger.LogError(reportFailure, "The SnapStart hook failure could not be reported to the Runtime API.");
+            }
+
+            lifetime.StopApplication();
+            return false;
+        }
+    }
+
+    private async Task RouteAsync<TContext>(IHttpApplication<TContext> application, LambdaInvocation invocation, CancellationToken stopping)
+        where TContext : notnull
+    {
+        var root = LambdaEventParser.ParseRoot(invocation.Event.Span);
+        var kind = LambdaEventParser.Classify(root);
+        if (kind == LambdaEventKind.HttpApi)
+        {
+            await HandleAsync(application, invocation, stopping);
+            return;
+        }
+
+        var payload = await eventDispatcher.DispatchAsync(kind, root, invocation, stopping);
+        await runtimeApi.PostResponseAsync(invocation.RequestId, payload, stopping);
     }
 
     private async Task HandleAsync<TContext>(IHttpApplication<TContext> application, LambdaInvocation invocation, CancellationToken stopping)

@@ -49,6 +49,16 @@ internal sealed class RuntimeApiClient : IDisposable
         response.EnsureSuccessStatusCode();
     }
 
+    /// <summary>SnapStart: blocks while the snapshot is taken and until this copy is restored from it.</summary>
+    public async Task WaitForRestoreAsync(CancellationToken cancellationToken)
+    {
+        using var response = await _http.GetAsync(RuntimeApiProtocol.RestoreNextPath, cancellationToken);
+        response.EnsureSuccessStatusCode();
+    }
+
+    public Task PostRestoreErrorAsync(Exception error, CancellationToken cancellationToken) =>
+        PostErrorAsync(RuntimeApiProtocol.RestoreErrorPath, error, cancellationToken);
+
     public Task PostInvocationErrorAsync(string requestId, Exception error, CancellationToken cancellationToken) =>
         PostErrorAsync(RuntimeApiProtocol.InvocationErrorPath(requestId), error, cancellationToken);
 

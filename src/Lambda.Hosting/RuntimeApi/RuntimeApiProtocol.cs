@@ -8,6 +8,8 @@ internal static class RuntimeApiProtocol
 
     public const string NextInvocationPath = "2018-06-01/runtime/invocation/next";
     public const string InitErrorPath = "2018-06-01/runtime/init/error";
+    public const string RestoreNextPath = "2018-06-01/runtime/restore/next";
+    public const string RestoreErrorPath = "2018-06-01/runtime/restore/error";
 
     public const string RequestIdHeader = "Lambda-Runtime-Aws-Request-Id";
     public const string DeadlineHeader = "Lambda-Runtime-Deadline-Ms";

@@ -27,6 +27,11 @@ public sealed class FakeRuntimeApi : IAsyncDisposable
     private readonly Channel<(string RequestId, string? TraceId, byte[] Event)> _events = Channel.CreateUnbounded<(string, string?, byte[])>();
     private readonly ConcurrentDictionary<string, TaskCompletionSource<RuntimePost>> _answers = new();
     private readonly TaskCompletionSource<RuntimePost> _initError = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly TaskCompletionSource<RuntimePost> _restoreError = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly TaskCompletionSource _restore = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly TaskCompletionSource _restoreRequested = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly TaskCompletionSource _nextRequested = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly List<string> _timeline = [];
     private readonly WebApplication _app;
 
     private FakeRuntimeApi(WebApplication app) => _app = app;
@@ -37,6 +42,37 @@ public sealed class FakeRuntimeApi : IAsyncDisposable
     public DateTimeOffset Deadline { get; } = DateTimeOffset.UtcNow.AddMinutes(15);
 
     public Task<RuntimePost> InitError => _initError.Task;
+
+    public Task<RuntimePost> RestoreError => _restoreError.Task;
+
+    /// <summary>Completes when the function first asks for <c>/restore/next</c>.</summary>
+    public Task RestoreRequested => _restoreRequested.Task;
+
+    /// <summary>Completes when the function first asks for <c>/invocation/next</c>.</summary>
+    public Task NextRequested => _nextRequested.Task;
+
+    /// <summary>What happened, in order: Runtime API calls and whatever the test notes (e.g. hooks running).</summary>
+    public IReadOnlyList<string> Timeline
+    {
+        get
+        {
+            lock (_timeline)
+            {
+                return _timeline.ToArray();
+            }
+        }
+    }
+
+    public void Note(string entry)
+    {
+        lock (_timeline)
+        {
+            _timeline.Add(entry);
+        }
+    }
+
+    /// <summary>Lets the pending <c>/restore/next</c> return, as Lambda does once the snapshot is restored.</summary>
+    public void Restore() => _restore.TrySetResult();
 
     public static async Task<FakeRuntimeApi> StartAsync()
     {
@@ -49,6 +85,8 @@ public sealed class FakeRuntimeApi : IAsyncDisposable
         app.MapPost("/2018-06-01/runtime/invocation/{requestId}/response", (string requestId, HttpRequest request) => fake.RecordAsync("response", requestId, request));
         app.MapPost("/2018-06-01/runtime/invocation/{requestId}/error", (string requestId, HttpRequest request) => fake.RecordAsync("error", requestId, request));
         app.MapPost("/2018-06-01/runtime/init/error", (HttpRequest request) => fake.RecordAsync("init-error", null, request));
+        app.MapGet("/2018-06-01/runtime/restore/next", fake.RestoreNextAsync);
+        app.MapPost("/2018-06-01/runtime/restore/error", (HttpRequest request) => fake.RecordAsync("restore-error", null, request));
         await app.StartAsync();
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single();
         fake.Address = new Uri(address).Authority;
@@ -75,8 +113,18 @@ public sealed class FakeRuntimeApi : IAsyncDisposable
 
     private static TaskCompletionSource<RuntimePost> NewAnswer() => new(TaskCreationOptions.RunContinuationsAsynchronously);
 
+    private async Task RestoreNextAsync(HttpContext context)
+    {
+        Note("runtime: restore/next requested");
+        _restoreRequested.TrySetResult();
+        await _restore.Task.WaitAsync(context.RequestAborted);
+        Note("runtime: restored");
+    }
+
     private async Task NextAsync(HttpContext context)
     {
+        Note("runtime: next requested");
+        _nextRequested.TrySetResult();
         var (requestId, traceId, body) = await _events.Reader.ReadAsync(context.RequestAborted);
         context.Response.Headers["Lambda-Runtime-Aws-Request-Id"] = requestId;
         context.Response.Headers["Lambda-Runtime-Deadline-Ms"] = Deadline.ToUnixTimeMilliseconds().ToString(CultureInfo.InvariantCulture);
@@ -100,7 +148,14 @@ public sealed class FakeRuntimeApi : IAsyncDisposable
             request.ContentType,
             request.Headers["Lambda-Runtime-Function-Error-Type"].ToString() is { Length: > 0 } errorType ? errorType : null,
             body.ToArray());
-        var answer = requestId is null ? _initError : _answers.GetOrAdd(requestId, _ => NewAnswer());
+        if (requestId is null)
+        {
+            Note($"runtime: {kind} posted");
+        }
+
+        var answer = requestId is not null ? _answers.GetOrAdd(requestId, _ => NewAnswer())
+            : kind == "restore-error" ? _restoreError
+            : _initError;
         return answer.TrySetResult(post) ? Results.Accepted() : Results.Conflict();
     }
 }
