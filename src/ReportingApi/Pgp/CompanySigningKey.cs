@@ -49,7 +49,7 @@ public sealed class CompanySigningKey
         }
         catch (PgpKeyUnlockException exception)
         {
-            throw new PgpKeyUnlockException($"The company's secret key ({key.Setting} = {key.Reference}) cannot be used: {exception.Message}", exception);
+            throw new PgpKeyUnlockException($"The company's secret key ({key.SettingName} = {key.Reference}) cannot be used: {exception.Message}", exception);
         }
 
         logger.LogInformation("Company OpenPGP key {Fingerprint} loaded from {SecretsProvider}; signing key {SigningKeyId}.", Key.Fingerprint, secrets.Provider, Key.SigningKeyId);
