@@ -1,5 +1,6 @@
 using ReportingApi.Data;
 using ReportingApi.Health;
+using ReportingApi.Observability;
 using ReportingApi.OpenApi;
 using ReportingApi.Partners;
 using ReportingApi.Pgp;
@@ -27,7 +28,8 @@ builder.Services
     .AddDemoOnboarding()
     .AddHealth()
     .AddApiDocumentation(builder.Configuration, builder.Environment)
-    .AddLambdaHosting();
+    .AddLambdaHosting()
+    .AddObservability(builder.Configuration);
 
 var app = builder.Build();
 

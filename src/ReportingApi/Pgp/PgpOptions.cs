@@ -22,6 +22,15 @@ public sealed class PgpOptions
     [Required(AllowEmptyStrings = false)]
     public string PassphrasePath { get; set; } = "";
 
+    /// <summary>
+    /// ARN (or name) of the Secrets Manager secret whose SecretString is the armored secret key; used instead of
+    /// <see cref="SecretKeyPath"/> when <c>Secrets:Provider</c> is <c>SecretsManager</c>.
+    /// </summary>
+    public string? SecretKeySecretArn { get; set; }
+
+    /// <summary>ARN (or name) of the secret whose SecretString's first line is the passphrase; used with <c>Secrets:Provider</c> <c>SecretsManager</c>.</summary>
+    public string? PassphraseSecretArn { get; set; }
+
     /// <summary>Write ASCII-armored files by default instead of binary OpenPGP; a caller can still choose per file.</summary>
     public bool Armor { get; set; }
 

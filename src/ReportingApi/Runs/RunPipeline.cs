@@ -5,6 +5,7 @@ using System.Text;
 using System.Text.Json;
 using Microsoft.Extensions.Options;
 using ReportingApi.Partners;
+using ReportingApi.Observability;
 using ReportingApi.Pgp;
 using ReportingApi.Rendering;
 using ReportingApi.Reports;
@@ -28,6 +29,7 @@ public sealed class RunPipeline(
     PgpEncryptor encryptor,
     IObjectStore objects,
     FileDeliveries deliveries,
+    IRunMetrics metrics,
     IOptions<RunsOptions> options,
     TimeProvider clock,
     ILogger<RunPipeline> logger)
@@ -181,6 +183,7 @@ public sealed class RunPipeline(
             cancellationToken);
         run.FailureReason = null;
         await store.TransitionAsync(run, RunStatus.Delivered, $"{run.FileName} and its .sha256 in {target.RemoteDirectory}", cancellationToken);
+        metrics.RunDelivered(run.Id, run.RowCount, run.ByteCount, SinceCreated(run));
     }
 
     private async Task RecordFailureAsync(string runId, Exception exception)
@@ -210,6 +213,7 @@ public sealed class RunPipeline(
             else
             {
                 await store.TransitionAsync(run, RunStatus.Failed, transient ? $"{reason} (after {run.Attempts} attempts)" : reason);
+                metrics.RunFailed(run.Id, SinceCreated(run));
             }
         }
         catch (Exception recordError) when (recordError is DbException or TimeoutException or InvalidOperationException)
@@ -218,6 +222,8 @@ public sealed class RunPipeline(
             logger.LogError(recordError, "Run {RunId}: could not record the failure ({Reason})", runId, reason);
         }
     }
+
+    private TimeSpan SinceCreated(ReportRun run) => clock.GetUtcNow().UtcDateTime - DateTime.SpecifyKind(run.CreatedAt, DateTimeKind.Utc);
 
     private TimeSpan Backoff(int attempt)
     {

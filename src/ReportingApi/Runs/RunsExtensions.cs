@@ -1,4 +1,5 @@
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using ReportingApi.Observability;
 
 namespace ReportingApi.Runs;
 
@@ -8,6 +9,7 @@ public static class RunsExtensions
     {
         services.AddOptions<RunsOptions>().BindConfiguration(RunsOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton<IRunMetrics>(NoRunMetrics.Instance);
         services.AddSingleton<RunStore>();
         services.AddSingleton<RunPipeline>();
         services.AddSingleton<InProcessRunDispatcher>();

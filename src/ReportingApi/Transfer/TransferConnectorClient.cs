@@ -1,11 +1,9 @@
 using System.Net;
-using System.Net.Http.Headers;
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
-using Amazon;
 using Amazon.Runtime;
-using Amazon.Runtime.Signing;
 using Microsoft.Extensions.Options;
+using ReportingApi.Aws;
 
 namespace ReportingApi.Transfer;
 
@@ -21,7 +19,6 @@ public sealed class TransferConnectorClient : IDisposable
 
     private const string SigningService = "transfer";
     private const string TargetPrefix = "TransferService.";
-    private const string JsonContentType = "application/x-amz-json-1.1";
 
     private readonly TransferOptions _options;
     private readonly ILogger<TransferConnectorClient> _logger;
@@ -40,17 +37,11 @@ public sealed class TransferConnectorClient : IDisposable
     {
         _options = options;
         _logger = logger;
-        var regionName = FirstNonEmpty(options.Region, Environment.GetEnvironmentVariable("AWS_REGION"), Environment.GetEnvironmentVariable("AWS_DEFAULT_REGION"));
-        if (regionName is not null)
+        var region = AwsJsonService.ResolveRegion(options.Region);
+        if (region is not null)
         {
-            var region = RegionEndpoint.GetBySystemName(regionName);
-            _endpoint = string.IsNullOrWhiteSpace(options.ServiceUrl)
-                ? new Uri($"https://{SigningService}.{region.SystemName}.{region.PartitionDnsSuffix}/")
-                : new Uri(options.ServiceUrl);
-            _http = new Lazy<HttpClient>(() => new HttpClient(new SigV4SigningHandler(credentials, region, SigningService, transport ?? CreateTransport()))
-            {
-                Timeout = options.RequestTimeout,
-            });
+            _endpoint = AwsJsonService.ResolveEndpoint(SigningService, region, options.ServiceUrl);
+            _http = new Lazy<HttpClient>(() => AwsJsonService.CreateSigningClient(credentials, region, SigningService, options.RequestTimeout, transport));
         }
         else
         {
@@ -185,10 +176,7 @@ public sealed class TransferConnectorClient : IDisposable
     private async Task<TResponse> SendOnceAsync<TResponse>(string operation, byte[] body, JsonTypeInfo<TResponse> responseType, CancellationToken cancellationToken)
     {
         var http = _http.Value;
-        using var message = new HttpRequestMessage(HttpMethod.Post, _endpoint);
-        message.Headers.TryAddWithoutValidation("X-Amz-Target", TargetPrefix + operation);
-        message.Content = new ByteArrayContent(body);
-        message.Content.Headers.ContentType = new MediaTypeHeaderValue(JsonContentType);
+        using var message = AwsJsonService.CreateRequest(_endpoint!, TargetPrefix + operation, body);
 
         HttpResponseMessage response;
         try
@@ -231,44 +219,8 @@ public sealed class TransferConnectorClient : IDisposable
 
     private static TransferServiceException ToException(string operation, HttpResponseMessage response, byte[] content)
     {
-        AwsErrorResponse? error = null;
-        try
-        {
-            error = content.Length > 0 ? JsonSerializer.Deserialize(content, TransferJsonContext.Default.AwsErrorResponse) : null;
-        }
-        catch (JsonException)
-        {
-            // Not an AWS error body (a proxy's HTML page, say): the status code decides.
-        }
-
-        var headerType = response.Headers.TryGetValues("x-amzn-ErrorType", out var values) ? values.FirstOrDefault() : null;
-        var errorType = ErrorCode(headerType) ?? ErrorCode(error?.Type) ?? $"Http{(int)response.StatusCode}";
-        return TransferServiceException.For(operation, errorType, (int)response.StatusCode, error?.Message ?? error?.LowerCaseMessage);
-    }
-
-    /// <summary>AWS sends <c>aws.protocoltests#ThrottlingException</c> or <c>ThrottlingException:http://...</c>; the code is the bare name.</summary>
-    private static string? ErrorCode(string? raw)
-    {
-        if (string.IsNullOrWhiteSpace(raw))
-        {
-            return null;
-        }
-
-        var code = raw;
-        var colon = code.IndexOf(':', StringComparison.Ordinal);
-        if (colon >= 0)
-        {
-            code = code[..colon];
-        }
-
-        var hash = code.LastIndexOf('#');
-        if (hash >= 0)
-        {
-            code = code[(hash + 1)..];
-        }
-
-        code = code.Trim();
-        return code.Length == 0 ? null : code;
+        var (errorType, message) = AwsJsonService.ReadError(response, content);
+        return TransferServiceException.For(operation, errorType, (int)response.StatusCode, message);
     }
 
     private TimeSpan RetryDelay(int attempt)
@@ -284,13 +236,4 @@ public sealed class TransferConnectorClient : IDisposable
 
     private static TransferServiceException InvalidResponse(string operation, string member) =>
         new("InvalidResponse", (int)HttpStatusCode.OK, $"Transfer Family {operation} returned no {member}.");
-
-    private static SocketsHttpHandler CreateTransport() => new()
-    {
-        // Re-resolve the endpoint's DNS now and then; the client lives as long as the app.
-        PooledConnectionLifetime = TimeSpan.FromMinutes(5),
-        ConnectTimeout = TimeSpan.FromSeconds(10),
-    };
-
-    private static string? FirstNonEmpty(params string?[] values) => values.FirstOrDefault(v => !string.IsNullOrWhiteSpace(v));
 }

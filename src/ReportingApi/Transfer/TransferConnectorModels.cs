@@ -65,11 +65,6 @@ internal sealed record ConnectorIdRequest(string ConnectorId);
 
 internal sealed record DescribeConnectorResponse(DescribedConnector? Connector);
 
-/// <summary>AWS JSON 1.1 error body: <c>{"__type":"...#ThrottlingException","message":"..."}</c> (or <c>Message</c>).</summary>
-internal sealed record AwsErrorResponse(
-    [property: JsonPropertyName("__type")] string? Type,
-    [property: JsonPropertyName("message")] string? LowerCaseMessage,
-    [property: JsonPropertyName("Message")] string? Message);
 
 /// <summary>Request and response bodies use AWS's PascalCase member names as declared; absent members are not sent.</summary>
 [JsonSourceGenerationOptions(DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
@@ -82,5 +77,4 @@ internal sealed record AwsErrorResponse(
 [JsonSerializable(typeof(ConnectorIdRequest))]
 [JsonSerializable(typeof(DescribeConnectorResponse))]
 [JsonSerializable(typeof(ConnectionTestResult))]
-[JsonSerializable(typeof(AwsErrorResponse))]
 internal sealed partial class TransferJsonContext : JsonSerializerContext;

@@ -187,6 +187,11 @@ public sealed class ServerlessTemplateTests
         Assert.Equal("ReportsBucket", (string?)variables["Transfer__Connector__SourceBucket"]!["Ref"]);
         Assert.Contains("{{resolve:secretsmanager:${DatabaseSecret}", (string)variables["Database__ConnectionString"]!["Fn::Sub"]!, StringComparison.Ordinal);
         Assert.StartsWith("partners/", (string?)variables["Transfer__Connector__StagingPrefix"], StringComparison.Ordinal);
+        Assert.Equal("SecretsManager", (string?)variables["Secrets__Provider"]);
+        Assert.Equal("PgpSecretKeySecret", (string?)variables["Pgp__SecretKeySecretArn"]!["Ref"]);
+        Assert.Equal("PgpPassphraseSecret", (string?)variables["Pgp__PassphraseSecretArn"]!["Ref"]);
+        Assert.Equal("Json", (string?)variables["Logging__Format"]);
+        Assert.Equal("true", (string?)variables["Metrics__Emf"]);
     }
 
     [Fact]

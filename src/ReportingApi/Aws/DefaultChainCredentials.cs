@@ -1,7 +1,7 @@
 using Amazon.Runtime;
 using Amazon.Runtime.Credentials;
 
-namespace ReportingApi.Transfer;
+namespace ReportingApi.Aws;
 
 /// <summary>
 /// AWS credentials from the SDK's default chain (environment, profile, container/instance role), looked up on first

@@ -1,0 +1,31 @@
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+
+namespace ReportingApi.Secrets;
+
+public static class SecretsExtensions
+{
+    /// <summary>
+    /// The <see cref="ISecretSource"/> chosen by <c>Secrets:Provider</c>: local files (default) or Secrets Manager.
+    /// Safe to call more than once (<c>AddPgp</c> calls it).
+    /// </summary>
+    public static IServiceCollection AddSecrets(this IServiceCollection services)
+    {
+        if (services.Any(d => d.ServiceType == typeof(ISecretSource)))
+        {
+            return services;
+        }
+
+        services.AddOptions<SecretsOptions>().BindConfiguration(SecretsOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton<FileSecretSource>();
+        services.TryAddSingleton<SecretsManagerClient>();
+        services.TryAddSingleton<SecretsManagerSecretSource>();
+        services.AddSingleton<ISecretSource>(provider => provider.GetRequiredService<IOptions<SecretsOptions>>().Value.Provider switch
+        {
+            SecretsProvider.SecretsManager => provider.GetRequiredService<SecretsManagerSecretSource>(),
+            _ => provider.GetRequiredService<FileSecretSource>(),
+        });
+        return services;
+    }
+}
