@@ -6,12 +6,8 @@ set -euo pipefail
 
 packages=(gpg gpg-agent gpgconf)
 
-missing=()
-for package in "${packages[@]}"; do
-  if ! dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed"; then
-    missing+=("$package")
-  fi
-done
+source "$(dirname "${BASH_SOURCE[0]}")/lib/apt.sh"
+read -r -a missing <<<"$(missing_packages "${packages[@]}")"
 
 if ((${#missing[@]} > 0)); then
   echo "gnupg.sh: installing ${missing[*]}"

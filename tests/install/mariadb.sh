@@ -5,12 +5,8 @@ set -euo pipefail
 
 packages=(mariadb-server mariadb-client)
 
-missing=()
-for package in "${packages[@]}"; do
-  if ! dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed"; then
-    missing+=("$package")
-  fi
-done
+source "$(dirname "${BASH_SOURCE[0]}")/lib/apt.sh"
+read -r -a missing <<<"$(missing_packages "${packages[@]}")"
 
 if ((${#missing[@]} > 0)); then
   echo "mariadb.sh: installing ${missing[*]}"
