@@ -12,18 +12,21 @@ namespace Microsoft.Extensions.DependencyInjection;
 /// <summary>Registration of the Lambda bridge.</summary>
 public static class LambdaHostingExtensions
 {
+    /// <summary>Whether the process runs on AWS Lambda (<c>AWS_LAMBDA_RUNTIME_API</c> is set), so the app can choose Lambda-fit services.</summary>
+    public static bool RunsOnLambda => !string.IsNullOrWhiteSpace(Environment.GetEnvironmentVariable(RuntimeApiProtocol.RuntimeApiVariable));
+
     /// <summary>
     /// On AWS Lambda (<c>AWS_LAMBDA_RUNTIME_API</c> set), serves the app through the Runtime API instead of Kestrel
     /// and reports start-up failures to it; anywhere else, changes nothing.
     /// </summary>
     public static IServiceCollection AddLambdaHosting(this IServiceCollection services)
     {
-        var runtimeApiAddress = Environment.GetEnvironmentVariable(RuntimeApiProtocol.RuntimeApiVariable);
-        if (string.IsNullOrWhiteSpace(runtimeApiAddress))
+        if (!RunsOnLambda)
         {
             return services;
         }
 
+        var runtimeApiAddress = Environment.GetEnvironmentVariable(RuntimeApiProtocol.RuntimeApiVariable)!;
         InitErrorReporter.ReportUnhandledExceptionsTo(runtimeApiAddress);
         return services.AddLambdaServer(runtimeApiAddress);
     }

@@ -1,0 +1,158 @@
+using System.Collections.Concurrent;
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Lambda.Hosting.Events;
+using Lambda.Hosting.RuntimeApi;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.AspNetCore.TestHost;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Hosting;
+using ReportingApi.Runs;
+using ReportingApi.Runs.Lambda;
+using ReportingApi.TestSupport;
+
+namespace ReportingApi.Tests.Runs;
+
+/// <summary>
+/// The app as on Lambda, without touching process-wide environment variables: no <see cref="RunWorker"/>, a
+/// dispatcher that only records (standing in for the self-invocation), and the Lambda run handlers. Runs therefore
+/// stay queued until a handler executes them.
+/// </summary>
+public sealed class LambdaRunsFixture : IDisposable
+{
+    private readonly string _folder = Directory.CreateTempSubdirectory("reportingapi-lambda-runs-").FullName;
+
+    public LambdaRunsFixture()
+    {
+        Host = new ReportingApiFactory(RunsFixture.Settings(Path.Combine(_folder, "runs.db")));
+        Factory = Host.WithWebHostBuilder(builder => builder.ConfigureTestServices(services =>
+        {
+            services.RemoveAll<IRunDispatcher>();
+            services.AddSingleton<IRunDispatcher>(Dispatched);
+            var worker = services.Single(d => d.ServiceType == typeof(IHostedService) && d.ImplementationType == typeof(RunWorker));
+            services.Remove(worker);
+            services.AddLambdaRunHandlers();
+        }));
+    }
+
+    public ReportingApiFactory Host { get; }
+
+    public WebApplicationFactory<Program> Factory { get; }
+
+    public RecordingDispatcher Dispatched { get; } = new();
+
+    public async Task<HttpClient> ClientForAsync((string Id, string Secret) credentials)
+    {
+        var client = Factory.CreateClient();
+        return client.WithToken(await DemoClients.GetTokenAsync(client, credentials, null));
+    }
+
+    public void Dispose()
+    {
+        Factory.Dispose();
+        Host.Dispose();
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        Directory.Delete(_folder, recursive: true);
+    }
+
+    public sealed class RecordingDispatcher : IRunDispatcher
+    {
+        private readonly ConcurrentQueue<string> _runIds = new();
+
+        public IReadOnlyList<string> RunIds => [.. _runIds];
+
+        public ValueTask EnqueueAsync(string runId, CancellationToken cancellationToken = default)
+        {
+            _runIds.Enqueue(runId);
+            return ValueTask.CompletedTask;
+        }
+    }
+}
+
+public sealed class LambdaRunHandlerTests(LambdaRunsFixture fixture) : IClassFixture<LambdaRunsFixture>
+{
+    private static readonly object ContractsQ1 = new { report = "contracts", format = "csv", from = "2026-01-01", to = "2026-03-31" };
+
+    [Fact]
+    public async Task A_report_run_invocation_delivers_the_queued_run()
+    {
+        using var client = await fixture.ClientForAsync(DemoClients.Acme);
+        var runId = await CreateQueuedRunAsync(client, "lambda-invoke-1");
+        Assert.Contains(runId, fixture.Dispatched.RunIds);
+
+        var result = await HandleAsync<AppInvocation>(
+            ReportRunInvocationHandler.Kind,
+            new AppInvocation(ReportRunInvocationHandler.Kind, JsonSerializer.SerializeToElement(new { runId })),
+            Invocation(TimeSpan.FromMinutes(5)));
+
+        Assert.Equal(new ReportRunInvocationResult(runId, "delivered"), result);
+        var run = (await client.GetFromJsonAsync<ReportRunResponse>($"/v1/report-runs/{runId}"))!;
+        Assert.Equal("delivered", run.Status);
+        Assert.True(File.Exists(Path.Combine(fixture.Host.SftpFolder("demo-acme"), "reports", run.FileName!)));
+    }
+
+    [Fact]
+    public async Task A_report_run_invocation_without_a_run_id_is_an_error()
+    {
+        await Assert.ThrowsAsync<JsonException>(() => HandleAsync<AppInvocation>(
+            ReportRunInvocationHandler.Kind,
+            new AppInvocation(ReportRunInvocationHandler.Kind, JsonSerializer.SerializeToElement(new { other = 1 })),
+            Invocation(TimeSpan.FromMinutes(5))));
+    }
+
+    [Fact]
+    public async Task The_scheduled_tick_delivers_a_run_left_queued()
+    {
+        using var client = await fixture.ClientForAsync(DemoClients.Acme);
+        var runId = await CreateQueuedRunAsync(client, "lambda-tick-1");
+
+        var result = (RunTickResult)(await HandleAsync(RunTickHandler.ScheduledEventSource, Tick(), Invocation(TimeSpan.FromMinutes(5))))!;
+
+        Assert.True(result.Executed >= 1);
+        Assert.Equal(0, result.Left);
+        var run = (await client.GetFromJsonAsync<ReportRunResponse>($"/v1/report-runs/{runId}"))!;
+        Assert.Equal("delivered", run.Status);
+    }
+
+    [Fact]
+    public async Task The_tick_starts_no_run_when_the_deadline_is_within_the_margin()
+    {
+        using var client = await fixture.ClientForAsync(DemoClients.Acme);
+        var runId = await CreateQueuedRunAsync(client, "lambda-tick-late");
+
+        // The default margin is 60 s; 20 s left is too little to start a run.
+        var result = (RunTickResult)(await HandleAsync(RunTickHandler.ScheduledEventSource, Tick(), Invocation(TimeSpan.FromSeconds(20))))!;
+
+        Assert.Equal(0, result.Executed);
+        Assert.True(result.Left >= 1);
+        var run = (await client.GetFromJsonAsync<ReportRunResponse>($"/v1/report-runs/{runId}"))!;
+        Assert.Equal("queued", run.Status);
+    }
+
+    private static EventBridgeEvent Tick() => new(
+        Guid.NewGuid().ToString(), RunTickHandler.ScheduledEventSource, RunTickHandler.ScheduledEventDetailType, "123456789012", "eu-central-1",
+        DateTimeOffset.UtcNow, ["arn:aws:events:eu-central-1:123456789012:rule/reports-tick"], JsonSerializer.SerializeToElement(new { }));
+
+    private static LambdaInvocation Invocation(TimeSpan left) =>
+        new(Guid.NewGuid().ToString(), DateTimeOffset.UtcNow + left, "arn:aws:lambda:eu-central-1:123456789012:function:reports", null, ReadOnlyMemory<byte>.Empty);
+
+    private static async Task<string> CreateQueuedRunAsync(HttpClient client, string idempotencyKey)
+    {
+        using var response = await client.PostRunAsync(ContractsQ1, idempotencyKey);
+        Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+        var run = (await response.Content.ReadFromJsonAsync<ReportRunResponse>())!;
+        Assert.Equal("queued", run.Status);
+        return run.Id;
+    }
+
+    /// <summary>Resolves the handler registered under <paramref name="key"/> the way Lambda.Hosting does: keyed, in a scope of its own.</summary>
+    private async Task<object?> HandleAsync<TEvent>(string key, TEvent lambdaEvent, LambdaInvocation invocation)
+        where TEvent : class
+    {
+        await using var scope = fixture.Factory.Services.CreateAsyncScope();
+        var handler = scope.ServiceProvider.GetRequiredKeyedService<ILambdaEventHandler<TEvent>>(key);
+        return await handler.HandleAsync(lambdaEvent, invocation, CancellationToken.None);
+    }
+}
