@@ -127,7 +127,7 @@ public static class RunsApi
 
         if (created)
         {
-            await queue.EnqueueAsync(run.Id, context.RequestAborted);
+            await DispatchAsync(queue, run.Id, context);
         }
         else
         {
@@ -222,8 +222,25 @@ public static class RunsApi
         var next = run.StoredAt is null ? RunStatus.Queued : RunStatus.Stored;
         run.Status = RunStatuses.Name(next);
         await store.SaveAsync(run, "redeliver", $"redelivery requested by {context.Partner().ClientId} from {context.Connection.RemoteIpAddress}", context.RequestAborted);
-        await queue.EnqueueAsync(run.Id, context.RequestAborted);
+        await DispatchAsync(queue, run.Id, context);
         return TypedResults.AcceptedAtRoute(ReportRunResponse.Create(run, events: null), "GetReportRun", new { id = run.Id });
+    }
+
+    /// <summary>
+    /// Hands the saved run on. A failure here (on Lambda: the self-invoke) is not the caller's: the run is saved and
+    /// the worker's sweep or the scheduled tick takes it up, so the request still succeeds.
+    /// </summary>
+    private static async Task DispatchAsync(IRunDispatcher dispatcher, string runId, HttpContext context)
+    {
+        try
+        {
+            await dispatcher.EnqueueAsync(runId, context.RequestAborted);
+        }
+        catch (Exception exception) when (exception is not OperationCanceledException)
+        {
+            context.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(RunsApi))
+                .LogWarning(exception, "Run {RunId} is saved but could not be dispatched; the sweep will take it up", runId);
+        }
     }
 
     private static ProblemHttpResult RunNotFound(string id) => TypedResults.Problem(
