@@ -220,8 +220,11 @@ public sealed class PgpDecryptor(CompanySigningKey companyKey)
         }
     }
 
+    // BouncyCastle 1.8.10 also throws a plain Exception for some garbled packets ("unsupported version: 1" from a
+    // signature packet that decrypted to noise), hence the exact-type check.
     private static bool IsDamagedContent(Exception exception) =>
-        exception is IOException or PgpException or InvalidDataException or ArgumentException or InvalidOperationException or IndexOutOfRangeException;
+        exception is IOException or PgpException or InvalidDataException or ArgumentException or InvalidOperationException or IndexOutOfRangeException
+        || exception.GetType() == typeof(Exception);
 
     /// <summary>A signature being checked while the literal data streams past: one-pass (signature after the data) or prefixed (before it).</summary>
     private sealed class SignatureCheck
