@@ -1,7 +1,7 @@
 using System.Text;
 using System.Text.Json;
 
-namespace Lambda.Hosting.Tests.Infrastructure;
+namespace ReportingApi.TestSupport.Lambda;
 
 /// <summary>An HTTP API payload 2.0 response as the function posted it to <c>/response</c>.</summary>
 public sealed class PayloadResponse
@@ -31,29 +31,11 @@ public sealed class PayloadResponse
 
     public static PayloadResponse From(RuntimePost post)
     {
-        Assert.Equal("response", post.Kind);
-        Assert.Equal("application/json", post.ContentType);
+        if (post.Kind != "response" || post.ContentType != "application/json")
+        {
+            throw new InvalidOperationException($"Expected a JSON /response post, got {post.Kind} ({post.ContentType}): {Encoding.UTF8.GetString(post.Body)}");
+        }
+
         return new PayloadResponse(JsonDocument.Parse(post.Body).RootElement);
     }
-}
-
-public static class EventFixtures
-{
-    public static string Load(string name) => File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "Events", name));
-
-    /// <summary>A minimal GET event for the given raw path and query.</summary>
-    public static string Get(string rawPath, string rawQueryString = "") => JsonSerializer.Serialize(new
-    {
-        version = "2.0",
-        rawPath,
-        rawQueryString,
-        headers = new Dictionary<string, string> { ["host"] = "abc123.execute-api.eu-central-1.amazonaws.com" },
-        requestContext = new
-        {
-            http = new { method = "GET", path = rawPath, protocol = "HTTP/1.1", sourceIp = "203.0.113.9" },
-            requestId = "get-" + Guid.NewGuid(),
-            stage = "$default",
-        },
-        isBase64Encoded = false,
-    });
 }

@@ -10,7 +10,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
-namespace Lambda.Hosting.Tests.Infrastructure;
+namespace ReportingApi.TestSupport.Lambda;
 
 /// <summary>What the function posted back for one invocation (or for init).</summary>
 public sealed record RuntimePost(string Kind, string Path, string? ContentType, string? ErrorTypeHeader, byte[] Body);
