@@ -175,6 +175,19 @@ public sealed class HttpApiBridgeTests(EchoApp app) : IClassFixture<EchoApp>
     }
 
     [Fact]
+    public async Task Text_body_under_the_limit_whose_payload_document_is_over_it_becomes_413()
+    {
+        // The body fits the buffer (capacity = the limit for text), but with the payload document around it the
+        // post would pass 6 MB: it must become the 413 problem, not an empty post.
+        var count = LambdaHostingOptions.LambdaResponseLimitBytes - 16;
+
+        var response = await InvokeAsync(EventFixtures.Get("/text", $"count={count}"));
+
+        Assert.Equal(413, response.StatusCode);
+        Assert.Equal(413, response.BodyJson.GetProperty("status").GetInt32());
+    }
+
+    [Fact]
     public async Task OnStarting_and_OnCompleted_callbacks_run()
     {
         var response = await InvokeAsync(EventFixtures.Get("/callbacks"));

@@ -24,7 +24,13 @@ internal static class HttpApiResponseWriter
 
         var body = response.Buffer.Content;
         var payload = Write(response.StatusCode, response.Headers, body, base64: !BodyContentTypes.IsUtf8Text(response.Headers.ContentType));
-        return payload.Length <= limitBytes ? payload : null;
+        // Not "? payload : null": null would convert to an empty ReadOnlyMemory (via byte[]), not to a null result.
+        if (payload.Length > limitBytes)
+        {
+            return null;
+        }
+
+        return payload;
     }
 
     public static ReadOnlyMemory<byte> WriteResponseTooLarge(LambdaHostingOptions options)
