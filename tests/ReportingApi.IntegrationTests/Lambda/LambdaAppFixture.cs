@@ -1,0 +1,64 @@
+using ReportingApi.TestSupport;
+using ReportingApi.TestSupport.Lambda;
+
+namespace ReportingApi.IntegrationTests.Lambda;
+
+/// <summary>
+/// The app's built assembly as a separate process, started the way Lambda starts it (only
+/// <c>AWS_LAMBDA_RUNTIME_API</c> and the function's variables set) against a <see cref="FakeRuntimeApi"/>, on the
+/// embedded SQLite demo data in a temporary folder.
+/// </summary>
+public sealed class LambdaAppFixture : IAsyncLifetime
+{
+    /// <summary>The first start creates and fills the demo database; a cold CI machine with 2 cores needs time.</summary>
+    private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(90);
+
+    public const int DemoContracts = 6000;
+
+    public const int MaxPeriodDays = 1096;
+
+    private readonly string _folder = Directory.CreateTempSubdirectory("reportingapi-lambda-e2e-").FullName;
+
+    public FakeRuntimeApi Runtime { get; private set; } = null!;
+
+    public AppProcess App { get; private set; } = null!;
+
+    public async Task InitializeAsync()
+    {
+        Runtime = await FakeRuntimeApi.StartAsync();
+        var environment = AppProcess.AsEnvironment(TestPgpKeys.Settings());
+        environment["AWS_LAMBDA_RUNTIME_API"] = Runtime.Address;
+        environment["AWS_LAMBDA_FUNCTION_NAME"] = "reporting-api";
+        environment["AWS_REGION"] = "eu-central-1";
+        environment["ASPNETCORE_ENVIRONMENT"] = "Development";
+        environment["Database__ConnectionString"] = $"Data Source={Path.Combine(_folder, "lambda.db")}";
+        // demo-acme sees employers 1-4 of max(12, contracts / 500): 6,000 contracts give it the largest share (a year of
+        // installments as JSON: 3.6 MB); a longer period than the default 366 days takes the report past 6 MB.
+        environment["Database__DemoDataContracts"] = DemoContracts.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        environment["Reports__MaxPeriodDays"] = MaxPeriodDays.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        environment["ObjectStore__FolderPath"] = Path.Combine(_folder, "objects");
+        environment["DemoOnboarding__SftpRootFolder"] = Path.Combine(_folder, "sftp");
+        App = AppProcess.Start(AppProcess.BuiltAppAssembly(), environment);
+        await App.WaitUntilAsync(Runtime.NextRequested, StartTimeout);
+    }
+
+    /// <summary>Sends one event and returns what the function posted back, with the app's output on failure.</summary>
+    public async Task<RuntimePost> InvokeAsync(string lambdaEvent)
+    {
+        try
+        {
+            return await Runtime.InvokeAsync(lambdaEvent);
+        }
+        catch (TimeoutException exception)
+        {
+            throw new TimeoutException("No answer from the app.\n" + App.Output, exception);
+        }
+    }
+
+    public async Task DisposeAsync()
+    {
+        await App.DisposeAsync();
+        await Runtime.DisposeAsync();
+        Directory.Delete(_folder, recursive: true);
+    }
+}

@@ -1,0 +1,126 @@
+using System.Diagnostics;
+using System.Text;
+
+namespace ReportingApi.TestSupport.Lambda;
+
+/// <summary>
+/// The real app as a separate process (<c>dotnet ReportingApi.dll</c>), with its output collected for failure
+/// messages; killed (with its children) on dispose.
+/// </summary>
+public sealed class AppProcess : IAsyncDisposable
+{
+    private readonly Process _process;
+    private readonly StringBuilder _output = new();
+
+    private AppProcess(Process process) => _process = process;
+
+    public bool HasExited => _process.HasExited;
+
+    /// <summary>What the app wrote to stdout and stderr so far (for assertion messages).</summary>
+    public string Output
+    {
+        get
+        {
+            lock (_output)
+            {
+                return _output.ToString();
+            }
+        }
+    }
+
+    /// <summary>The Debug/Release build output of src/ReportingApi matching the calling test assembly's configuration.</summary>
+    public static string BuiltAppAssembly()
+    {
+        var baseDirectory = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar));
+        var targetFramework = baseDirectory.Name;
+        var configuration = baseDirectory.Parent!.Name;
+        var appDll = Path.Combine(RepositoryRoot(), "src", "ReportingApi", "bin", configuration, targetFramework, "ReportingApi.dll");
+        return File.Exists(appDll) ? appDll : throw new FileNotFoundException($"Build src/ReportingApi ({configuration}) first.", appDll);
+    }
+
+    public static string RepositoryRoot()
+    {
+        for (var folder = new DirectoryInfo(AppContext.BaseDirectory); folder is not null; folder = folder.Parent)
+        {
+            if (File.Exists(Path.Combine(folder.FullName, "src", "ReportingApi", "ReportingApi.csproj")))
+            {
+                return folder.FullName;
+            }
+        }
+
+        throw new DirectoryNotFoundException("No src/ReportingApi above " + AppContext.BaseDirectory);
+    }
+
+    /// <summary>Starts <paramref name="appDll"/> with its folder as content root (appsettings*.json) and the given environment.</summary>
+    public static AppProcess Start(string appDll, IReadOnlyDictionary<string, string?> environment, params string[] arguments)
+    {
+        var start = new ProcessStartInfo("dotnet")
+        {
+            WorkingDirectory = Path.GetDirectoryName(appDll)!,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        start.ArgumentList.Add(appDll);
+        foreach (var argument in arguments)
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        foreach (var (name, value) in environment)
+        {
+            start.Environment[name] = value;
+        }
+
+        var process = new Process { StartInfo = start };
+        var app = new AppProcess(process);
+        process.OutputDataReceived += (_, line) => app.Append(line.Data);
+        process.ErrorDataReceived += (_, line) => app.Append(line.Data);
+        process.Start();
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        return app;
+    }
+
+    /// <summary>Configuration keys (with ':') as environment variable names (with '__').</summary>
+    public static Dictionary<string, string?> AsEnvironment(IReadOnlyDictionary<string, string?> settings) =>
+        settings.ToDictionary(setting => setting.Key.Replace(":", "__", StringComparison.Ordinal), setting => setting.Value);
+
+    /// <summary>Waits for <paramref name="ready"/>, failing early (with the app's output) if the process exits first.</summary>
+    public async Task WaitUntilAsync(Task ready, TimeSpan timeout)
+    {
+        var exited = _process.WaitForExitAsync();
+        var first = await Task.WhenAny(ready, exited, Task.Delay(timeout));
+        if (first != ready)
+        {
+            throw new InvalidOperationException(
+                (first == exited ? $"The app exited ({_process.ExitCode}) before it was ready." : $"The app was not ready within {timeout}.") + "\n" + Output);
+        }
+
+        await ready;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (!_process.HasExited)
+        {
+            _process.Kill(entireProcessTree: true);
+            await _process.WaitForExitAsync();
+        }
+
+        _process.Dispose();
+    }
+
+    private void Append(string? line)
+    {
+        if (line is null)
+        {
+            return;
+        }
+
+        lock (_output)
+        {
+            _output.AppendLine(line);
+        }
+    }
+}

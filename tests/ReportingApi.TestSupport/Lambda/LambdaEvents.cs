@@ -1,0 +1,72 @@
+using System.Text.Json;
+
+namespace ReportingApi.TestSupport.Lambda;
+
+/// <summary>Events as API Gateway (HTTP API, payload 2.0, JWT authorizer) and EventBridge send them to the function.</summary>
+public static class LambdaEvents
+{
+    private static readonly string[] TickRuleArns = ["arn:aws:events:eu-central-1:123456789012:rule/reporting-api-tick"];
+
+    /// <summary>
+    /// A GET through the JWT authorizer: API Gateway has already validated the token, so the event carries its
+    /// claims and the scopes it checked, not the token itself.
+    /// </summary>
+    public static string AuthorizedGet(string rawPath, string rawQueryString, string clientId, params string[] scopes) =>
+        Get(rawPath, rawQueryString, new
+        {
+            jwt = new
+            {
+                claims = new Dictionary<string, string>
+                {
+                    ["client_id"] = clientId,
+                    ["token_use"] = "access",
+                    ["scope"] = string.Join(' ', scopes),
+                    ["iss"] = "https://cognito-idp.eu-central-1.amazonaws.com/eu-central-1_TEST",
+                },
+                scopes,
+            },
+        });
+
+    /// <summary>A GET on a route without an authorizer (health).</summary>
+    public static string AnonymousGet(string rawPath, string rawQueryString = "") => Get(rawPath, rawQueryString, authorizer: null);
+
+    /// <summary>The event of an EventBridge schedule rule.</summary>
+    public static string ScheduledTick() => JsonSerializer.Serialize(new Dictionary<string, object>
+    {
+        ["version"] = "0",
+        ["id"] = Guid.NewGuid().ToString(),
+        ["detail-type"] = "Scheduled Event",
+        ["source"] = "aws.events",
+        ["account"] = "123456789012",
+        ["time"] = DateTimeOffset.UtcNow.ToString("yyyy-MM-ddTHH:mm:ssZ", System.Globalization.CultureInfo.InvariantCulture),
+        ["region"] = "eu-central-1",
+        ["resources"] = TickRuleArns,
+        ["detail"] = new Dictionary<string, object>(),
+    });
+
+    private static string Get(string rawPath, string rawQueryString, object? authorizer) => JsonSerializer.Serialize(new
+    {
+        version = "2.0",
+        routeKey = "$default",
+        rawPath,
+        rawQueryString,
+        headers = new Dictionary<string, string>
+        {
+            ["host"] = "abc123.execute-api.eu-central-1.amazonaws.com",
+            ["user-agent"] = "ReportingApi.Tests",
+        },
+        requestContext = new
+        {
+            accountId = "123456789012",
+            apiId = "abc123",
+            authorizer,
+            domainName = "abc123.execute-api.eu-central-1.amazonaws.com",
+            http = new { method = "GET", path = rawPath, protocol = "HTTP/1.1", sourceIp = "203.0.113.9", userAgent = "ReportingApi.Tests" },
+            requestId = "req-" + Guid.NewGuid(),
+            routeKey = "$default",
+            stage = "$default",
+            timeEpoch = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(),
+        },
+        isBase64Encoded = false,
+    });
+}
