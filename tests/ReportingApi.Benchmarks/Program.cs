@@ -17,6 +17,8 @@ switch (args.FirstOrDefault())
         return await ReportMeasurement.RunAsync(args[1..]);
     case DeliveryBenchmark.RunCommand:
         return await DeliveryBenchmark.RunAsync(args[1..]);
+    case LambdaStartBenchmark.Command:
+        return await LambdaStartBenchmark.RunAsync(args[1..]);
 }
 
 var contracts = int.Parse(Option(args, "--contracts") ?? "1000000", CultureInfo.InvariantCulture);
