@@ -6,26 +6,23 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Logging;
 
+using ReportingApi.Tests.Infrastructure;
+
 namespace ReportingApi.Tests.Runs;
 
 /// <summary>
 /// A loopback stand-in for Lambda's <c>Invoke</c> REST endpoint: records every request as it arrived (method, raw
 /// target, headers, body) and answers 202, or <see cref="ErrorStatus"/> with AWS's error shape when that is set.
 /// </summary>
-internal sealed class FakeLambdaInvoke : IAsyncDisposable
+internal sealed class FakeLambdaInvoke : LoopbackFake
 {
     public const string AccessKey = "AKIDFAKELAMBDA000001";
     public const string SecretKey = "fake/secret+key/for/the/lambda/fake00001";
     public const string Region = "eu-central-1";
 
-    private readonly WebApplication _app;
     private readonly ConcurrentQueue<ReceivedRequest> _requests = new();
 
-    private FakeLambdaInvoke(WebApplication app) => _app = app;
-
     public sealed record ReceivedRequest(string Method, string RawTarget, string Path, string Query, IReadOnlyDictionary<string, string> Headers, byte[] Body);
-
-    public Uri Url { get; private set; } = null!;
 
     public IReadOnlyList<ReceivedRequest> Requests => [.. _requests];
 
@@ -34,26 +31,9 @@ internal sealed class FakeLambdaInvoke : IAsyncDisposable
 
     public string ErrorType { get; set; } = "ResourceNotFoundException";
 
-    public static async Task<FakeLambdaInvoke> StartAsync()
-    {
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.Logging.ClearProviders();
-        builder.WebHost.UseKestrel(k => k.Listen(IPAddress.Loopback, 0));
-        var app = builder.Build();
-        var fake = new FakeLambdaInvoke(app);
-        app.Run(fake.HandleAsync);
-        await app.StartAsync();
-        fake.Url = new Uri(app.Urls.First() + "/");
-        return fake;
-    }
+    public static Task<FakeLambdaInvoke> StartAsync() => StartAsync(new FakeLambdaInvoke());
 
-    public async ValueTask DisposeAsync()
-    {
-        await _app.StopAsync();
-        await _app.DisposeAsync();
-    }
-
-    private async Task HandleAsync(HttpContext context)
+    protected override async Task HandleAsync(HttpContext context)
     {
         using var buffer = new MemoryStream();
         await context.Request.Body.CopyToAsync(buffer);

@@ -9,6 +9,8 @@ using Microsoft.Extensions.Logging;
 using ReportingApi.Secrets;
 using ReportingApi.Tests.Transfer;
 
+using ReportingApi.Tests.Infrastructure;
+
 namespace ReportingApi.Tests.Secrets;
 
 /// <summary>
@@ -18,41 +20,25 @@ namespace ReportingApi.Tests.Secrets;
 /// <see cref="Secrets"/> or with AWS's error shapes: unknown ids are <c>ResourceNotFoundException</c>, ids in
 /// <see cref="Denied"/> <c>AccessDeniedException</c>.
 /// </summary>
-internal sealed class FakeSecretsManager : IAsyncDisposable
+internal sealed class FakeSecretsManager : LoopbackFake
 {
     public const string AccessKey = "AKIDFAKESECRETS00001";
     public const string SecretKey = "fake/secret+key/for/the/secrets/fake0001";
     public const string Region = "eu-west-1";
 
-    private readonly WebApplication _app;
     private readonly ConcurrentQueue<string> _requestedIds = new();
     private readonly ConcurrentQueue<string> _violations = new();
-
-    private FakeSecretsManager(WebApplication app) => _app = app;
 
     public ConcurrentDictionary<string, string> Secrets { get; } = new(StringComparer.Ordinal);
 
     public ConcurrentDictionary<string, bool> Denied { get; } = new(StringComparer.Ordinal);
-
-    public Uri Url { get; private set; } = null!;
 
     /// <summary>The SecretId of every well-formed request, in order.</summary>
     public IReadOnlyList<string> RequestedIds => [.. _requestedIds];
 
     public IReadOnlyList<string> ProtocolViolations => [.. _violations];
 
-    public static async Task<FakeSecretsManager> StartAsync()
-    {
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.Logging.ClearProviders();
-        builder.WebHost.UseKestrel(k => k.Listen(IPAddress.Loopback, 0));
-        var app = builder.Build();
-        var fake = new FakeSecretsManager(app);
-        app.Run(fake.HandleAsync);
-        await app.StartAsync();
-        fake.Url = new Uri(app.Urls.First() + "/");
-        return fake;
-    }
+    public static Task<FakeSecretsManager> StartAsync() => StartAsync(new FakeSecretsManager());
 
     public SecretsOptions Options(int cacheSeconds = 300) => new()
     {
@@ -65,13 +51,7 @@ internal sealed class FakeSecretsManager : IAsyncDisposable
     public SecretsManagerClient CreateClient(string secretKey = SecretKey) =>
         new(Options(), new BasicAWSCredentials(AccessKey, secretKey));
 
-    public async ValueTask DisposeAsync()
-    {
-        await _app.StopAsync();
-        await _app.DisposeAsync();
-    }
-
-    private async Task HandleAsync(HttpContext context)
+    protected override async Task HandleAsync(HttpContext context)
     {
         using var buffer = new MemoryStream();
         await context.Request.Body.CopyToAsync(buffer);
@@ -160,27 +140,8 @@ internal sealed class FakeSecretsManager : IAsyncDisposable
             problems.Add("body is not JSON");
         }
 
-        var authorization = SigV4Verifier.Parse(headers.GetValueOrDefault("Authorization"));
-        if (authorization is null)
-        {
-            problems.Add("Authorization is not a SigV4 header");
-            return problems;
-        }
-
-        if (authorization.AccessKey != AccessKey || authorization.Service != "secretsmanager" || authorization.Region != Region)
-        {
-            problems.Add($"credential scope is {authorization.AccessKey}/{authorization.Region}/{authorization.Service}");
-        }
-
-        if (!authorization.SignedHeaders.Contains("x-amz-target"))
-        {
-            problems.Add("SignedHeaders lacks x-amz-target");
-        }
-
-        if (SigV4Verifier.Verify(request.Method, request.Path.ToString(), request.QueryString.ToString(), headers, body, SecretKey) is { } signatureProblem)
-        {
-            problems.Add(signatureProblem);
-        }
+        problems.AddRange(SigV4Verifier.Problems(
+            request.Method, request.Path.ToString(), request.QueryString.ToString(), headers, body, (AccessKey, SecretKey, Region, "secretsmanager"), "x-amz-target"));
 
         return problems;
     }

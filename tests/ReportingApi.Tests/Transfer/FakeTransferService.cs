@@ -10,6 +10,8 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using ReportingApi.Transfer;
 
+using ReportingApi.Tests.Infrastructure;
+
 namespace ReportingApi.Tests.Transfer;
 
 /// <summary>One request the fake received.</summary>
@@ -31,7 +33,7 @@ internal sealed record FakeReply(int Status, string Json, string? ErrorTypeHeade
 /// that verifies with the test secret, and a JSON object body. A request that fails a check is answered with an AWS
 /// error and listed in <see cref="ProtocolViolations"/>.
 /// </summary>
-internal sealed partial class FakeTransferService : IAsyncDisposable
+internal sealed partial class FakeTransferService : LoopbackFake
 {
     public const string AccessKey = "AKIDFAKETRANSFER0001";
     public const string SecretKey = "fake/secret+key/for/the/transfer/fake0001";
@@ -41,20 +43,13 @@ internal sealed partial class FakeTransferService : IAsyncDisposable
     private static readonly HashSet<string> Operations =
         ["StartFileTransfer", "ListFileTransferResults", "StartRemoteMove", "DescribeConnector", "TestConnection"];
 
-    private readonly WebApplication _app;
     private readonly ConcurrentQueue<RecordedCall> _calls = new();
     private readonly ConcurrentQueue<string> _violations = new();
     private int _sequence;
 
-    private FakeTransferService(WebApplication app, Func<RecordedCall, FakeReply> handler)
-    {
-        _app = app;
-        Handler = handler;
-    }
+    private FakeTransferService(Func<RecordedCall, FakeReply> handler) => Handler = handler;
 
     public Func<RecordedCall, FakeReply> Handler { get; set; }
-
-    public Uri Url { get; private set; } = null!;
 
     public IReadOnlyList<RecordedCall> Calls => [.. _calls.OrderBy(c => c.Sequence)];
 
@@ -62,18 +57,7 @@ internal sealed partial class FakeTransferService : IAsyncDisposable
 
     public IReadOnlyList<RecordedCall> CallsOf(string operation) => [.. Calls.Where(c => c.Operation == operation)];
 
-    public static async Task<FakeTransferService> StartAsync(Func<RecordedCall, FakeReply> handler)
-    {
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.Logging.ClearProviders();
-        builder.WebHost.UseKestrel(k => k.Listen(IPAddress.Loopback, 0));
-        var app = builder.Build();
-        var fake = new FakeTransferService(app, handler);
-        app.Run(fake.HandleAsync);
-        await app.StartAsync();
-        fake.Url = new Uri(app.Urls.First() + "/");
-        return fake;
-    }
+    public static Task<FakeTransferService> StartAsync(Func<RecordedCall, FakeReply> handler) => StartAsync(new FakeTransferService(handler));
 
     public TransferOptions Options(Action<TransferOptions>? configure = null)
     {
@@ -93,13 +77,7 @@ internal sealed partial class FakeTransferService : IAsyncDisposable
     public TransferConnectorClient CreateClient(Action<TransferOptions>? configure = null, AWSCredentials? credentials = null) =>
         new(Options(configure), credentials ?? new BasicAWSCredentials(AccessKey, SecretKey), NullLogger<TransferConnectorClient>.Instance);
 
-    public async ValueTask DisposeAsync()
-    {
-        await _app.StopAsync();
-        await _app.DisposeAsync();
-    }
-
-    private async Task HandleAsync(HttpContext context)
+    protected override async Task HandleAsync(HttpContext context)
     {
         using var buffer = new MemoryStream();
         await context.Request.Body.CopyToAsync(buffer);
@@ -181,31 +159,9 @@ internal sealed partial class FakeTransferService : IAsyncDisposable
             problems.Add("X-Amz-Date is missing or not yyyyMMddTHHmmssZ");
         }
 
-        var authorization = SigV4Verifier.Parse(headers.GetValueOrDefault("Authorization"));
-        if (authorization is null)
-        {
-            problems.Add("Authorization is not a SigV4 header");
-            return problems;
-        }
-
-        if (authorization.AccessKey != AccessKey || authorization.Service != "transfer" || authorization.Region != Region)
-        {
-            problems.Add($"credential scope is {authorization.AccessKey}/{authorization.Region}/{authorization.Service}, not {AccessKey}/{Region}/transfer");
-        }
-
-        foreach (var required in new[] { "host", "x-amz-date", "x-amz-target", "content-type" })
-        {
-            if (!authorization.SignedHeaders.Contains(required))
-            {
-                problems.Add($"SignedHeaders lacks {required}");
-            }
-        }
-
-        var signatureProblem = SigV4Verifier.Verify(request.Method, request.Path.ToString(), request.QueryString.ToString(), headers, body, SecretKey);
-        if (signatureProblem is not null)
-        {
-            problems.Add(signatureProblem);
-        }
+        problems.AddRange(SigV4Verifier.Problems(
+            request.Method, request.Path.ToString(), request.QueryString.ToString(), headers, body, (AccessKey, SecretKey, Region, "transfer"),
+            "host", "x-amz-date", "x-amz-target", "content-type"));
 
         return problems;
     }

@@ -26,6 +26,35 @@ internal static partial class SigV4Verifier
             match.Groups["headers"].Value.Split(';'), match.Groups["signature"].Value);
     }
 
+    /// <summary>
+    /// What a service would refuse in a signed request: a missing or malformed Authorization header, the wrong
+    /// credential scope, required headers left unsigned, or a signature that does not verify. Empty when all is right.
+    /// </summary>
+    public static IReadOnlyList<string> Problems(
+        string method, string path, string query, IReadOnlyDictionary<string, string> headers, byte[] body,
+        (string AccessKey, string SecretKey, string Region, string Service) expected, params string[] requiredSignedHeaders)
+    {
+        var authorization = Parse(headers.GetValueOrDefault("Authorization"));
+        if (authorization is null)
+        {
+            return ["Authorization is not a SigV4 header"];
+        }
+
+        var problems = new List<string>();
+        if (authorization.AccessKey != expected.AccessKey || authorization.Service != expected.Service || authorization.Region != expected.Region)
+        {
+            problems.Add($"credential scope is {authorization.AccessKey}/{authorization.Region}/{authorization.Service}, not {expected.AccessKey}/{expected.Region}/{expected.Service}");
+        }
+
+        problems.AddRange(requiredSignedHeaders.Where(required => !authorization.SignedHeaders.Contains(required)).Select(required => $"SignedHeaders lacks {required}"));
+        if (Verify(method, path, query, headers, body, expected.SecretKey) is { } signatureProblem)
+        {
+            problems.Add(signatureProblem);
+        }
+
+        return problems;
+    }
+
     /// <summary>Null when the signature is right, else what is wrong.</summary>
     public static string? Verify(string method, string path, string query, IReadOnlyDictionary<string, string> headers, byte[] body, string secretKey)
     {

@@ -1,0 +1,41 @@
+using System.Net;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Logging;
+
+namespace ReportingApi.Tests.Infrastructure;
+
+/// <summary>A stand-in for a remote service on a loopback port of its own; subclasses answer in <see cref="HandleAsync"/>.</summary>
+internal abstract class LoopbackFake : IAsyncDisposable
+{
+    private WebApplication? _app;
+
+    /// <summary>The fake's base address, ending in '/'.</summary>
+    public Uri Url { get; private set; } = null!;
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_app is not null)
+        {
+            await _app.StopAsync();
+            await _app.DisposeAsync();
+        }
+    }
+
+    protected static async Task<TFake> StartAsync<TFake>(TFake fake)
+        where TFake : LoopbackFake
+    {
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.Logging.ClearProviders();
+        builder.WebHost.UseKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, 0));
+        var app = builder.Build();
+        app.Run(fake.HandleAsync);
+        await app.StartAsync();
+        fake._app = app;
+        fake.Url = new Uri(app.Urls.First() + "/");
+        return fake;
+    }
+
+    protected abstract Task HandleAsync(HttpContext context);
+}
