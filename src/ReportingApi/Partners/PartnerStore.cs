@@ -7,7 +7,8 @@ using ReportingApi.Transfer;
 namespace ReportingApi.Partners;
 
 /// <summary>Where a partner's files go: its PGP key and delivery target.</summary>
-public sealed record PartnerProfile(int PartnerId, string? PgpPublicKey, string? PgpFingerprint, DeliveryTarget? Target)
+/// <param name="DeleteOutboxAfterDelivery">Delete a file dropped in the partner's S3 outbox once it is delivered.</param>
+public sealed record PartnerProfile(int PartnerId, string? PgpPublicKey, string? PgpFingerprint, DeliveryTarget? Target, bool DeleteOutboxAfterDelivery = false)
 {
     /// <summary>Why a run cannot be delivered for this partner, or null when it can.</summary>
     public ProblemHttpResult? Refusal()
@@ -29,7 +30,7 @@ public sealed class PartnerStore(DbConnectionFactory connections, PartnerRegistr
     public async Task<PartnerProfile> GetAsync(int partnerId, CancellationToken cancellationToken)
     {
         var row = await FindRowAsync(partnerId, cancellationToken) ?? throw new InvalidOperationException($"No partner {partnerId}.");
-        return new PartnerProfile(row.Id, row.PgpPublicKey, row.PgpFingerprint, row.Target());
+        return new PartnerProfile(row.Id, row.PgpPublicKey, row.PgpFingerprint, row.Target(), row.DeleteOutboxAfterDelivery is > 0);
     }
 
     public async Task<IReadOnlyList<PartnerResponse>> ListAsync(CancellationToken cancellationToken)

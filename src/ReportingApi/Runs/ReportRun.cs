@@ -84,6 +84,18 @@ public sealed class ReportRun
 
     public DateTime? FailedAt { get; set; }
 
+    /// <summary>A file dropped in the partner's S3 outbox that this run delivers (null: the run renders a report).</summary>
+    public string? SourceObjectKey { get; set; }
+
+    /// <summary>The Transfer connector transfer this run waits for (set while a connector send is pending).</summary>
+    public string? ConnectorTransferId { get; set; }
+
+    /// <summary>The connector rename this run waits for (set while a remote move is pending).</summary>
+    public string? ConnectorMoveId { get; set; }
+
+    /// <summary>The pending connector delivery as JSON (see <c>Transfer.ConnectorHandover</c>).</summary>
+    public string? ConnectorState { get; set; }
+
     public RunStatus State => RunStatuses.Parse(Status);
 
     public string ChecksumObjectKey => ObjectKey + ".sha256";

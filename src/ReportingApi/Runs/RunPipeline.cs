@@ -58,7 +58,7 @@ public sealed class RunPipeline(
                 await RenderAndStoreAsync(run, profile.PgpPublicKey, cancellationToken);
             }
 
-            await DeliverAsync(run, profile.Target, cancellationToken);
+            await DeliverAsync(run, profile, cancellationToken);
         }
         catch (Exception exception) when (exception is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
@@ -173,16 +173,23 @@ public sealed class RunPipeline(
         }
     }
 
-    private async Task DeliverAsync(ReportRun run, DeliveryTarget target, CancellationToken cancellationToken)
+    private async Task DeliverAsync(ReportRun run, PartnerProfile profile, CancellationToken cancellationToken)
     {
+        var target = profile.Target!;
         run.Attempts++;
         await store.TransitionAsync(run, RunStatus.Sending, $"attempt {run.Attempts} to {target.Kind} {target.RemoteDirectory}", cancellationToken);
         await deliveries.DeliverAsync(
             target,
             [new DeliveryFile(run.ObjectKey!, run.FileName!), new DeliveryFile(run.ChecksumObjectKey, run.FileName + ".sha256")],
             cancellationToken);
+        await CompleteDeliveryAsync(run, profile, cancellationToken);
+    }
+
+    /// <summary>The one way a run becomes delivered, whether the delivery finished in line or a connector event confirmed it.</summary>
+    private async Task CompleteDeliveryAsync(ReportRun run, PartnerProfile profile, CancellationToken cancellationToken)
+    {
         run.FailureReason = null;
-        await store.TransitionAsync(run, RunStatus.Delivered, $"{run.FileName} and its .sha256 in {target.RemoteDirectory}", cancellationToken);
+        await store.TransitionAsync(run, RunStatus.Delivered, $"{run.FileName} and its .sha256 in {profile.Target!.RemoteDirectory}", cancellationToken);
         metrics.RunDelivered(run.Id, run.RowCount, run.ByteCount, SinceCreated(run));
     }
 

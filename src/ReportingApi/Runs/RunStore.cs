@@ -14,7 +14,8 @@ public sealed class RunStore(DbConnectionFactory connections, TimeProvider clock
         "filters AS Filters, armored AS Armored, status AS Status, attempts AS Attempts, next_attempt_at AS NextAttemptAt, " +
         "failure_reason AS FailureReason, row_count AS RowCount, byte_count AS ByteCount, sha256 AS Sha256, object_key AS ObjectKey, " +
         "file_name AS FileName, created_at AS CreatedAt, updated_at AS UpdatedAt, rendering_at AS RenderingAt, stored_at AS StoredAt, " +
-        "sending_at AS SendingAt, delivered_at AS DeliveredAt, failed_at AS FailedAt";
+        "sending_at AS SendingAt, delivered_at AS DeliveredAt, failed_at AS FailedAt, source_object_key AS SourceObjectKey, " +
+        "connector_transfer_id AS ConnectorTransferId, connector_move_id AS ConnectorMoveId, connector_state AS ConnectorState";
 
     /// <summary>Inserts the run, or returns the partner's existing run with the same idempotency key (created is then false).</summary>
     public async Task<(ReportRun Run, bool Created)> CreateAsync(ReportRun run, CancellationToken cancellationToken)
@@ -34,15 +35,15 @@ public sealed class RunStore(DbConnectionFactory connections, TimeProvider clock
             await connection.ExecuteAsync(
                 """
                 INSERT INTO report_runs (id, partner_id, client_id, source_ip, idempotency_key, request_hash, report, format, period_from, period_to,
-                  filters, armored, status, attempts, created_at, updated_at)
+                  filters, armored, status, attempts, created_at, updated_at, source_object_key)
                 VALUES (@Id, @PartnerId, @ClientId, @SourceIp, @IdempotencyKey, @RequestHash, @Report, @Format, @From, @To,
-                  @Filters, @Armored, @Status, 0, @CreatedAt, @UpdatedAt)
+                  @Filters, @Armored, @Status, 0, @CreatedAt, @UpdatedAt, @SourceObjectKey)
                 """,
                 new
                 {
                     run.Id, run.PartnerId, run.ClientId, run.SourceIp, run.IdempotencyKey, run.RequestHash, run.Report, run.Format,
                     From = DateOnlyText(run.PeriodFrom), To = DateOnlyText(run.PeriodTo), run.Filters, Armored = run.Armored ? 1 : 0, run.Status,
-                    run.CreatedAt, run.UpdatedAt,
+                    run.CreatedAt, run.UpdatedAt, run.SourceObjectKey,
                 },
                 transaction);
             await InsertEventAsync(connection, transaction, run.Id, run.Status, $"requested by {run.ClientId} from {run.SourceIp ?? "unknown address"}", now);
@@ -148,7 +149,8 @@ public sealed class RunStore(DbConnectionFactory connections, TimeProvider clock
             """
             UPDATE report_runs SET status = @Status, attempts = @Attempts, next_attempt_at = @NextAttemptAt, failure_reason = @FailureReason,
               row_count = @RowCount, byte_count = @ByteCount, sha256 = @Sha256, object_key = @ObjectKey, file_name = @FileName, updated_at = @UpdatedAt,
-              rendering_at = @RenderingAt, stored_at = @StoredAt, sending_at = @SendingAt, delivered_at = @DeliveredAt, failed_at = @FailedAt
+              rendering_at = @RenderingAt, stored_at = @StoredAt, sending_at = @SendingAt, delivered_at = @DeliveredAt, failed_at = @FailedAt,
+              connector_transfer_id = @ConnectorTransferId, connector_move_id = @ConnectorMoveId, connector_state = @ConnectorState
             WHERE id = @Id
             """,
             run,
