@@ -159,6 +159,47 @@ public sealed class RunStore(DbConnectionFactory connections, TimeProvider clock
         await transaction.CommitAsync(cancellationToken);
     }
 
+    /// <summary>The run waiting for connector transfer <paramref name="transferId"/>, if any.</summary>
+    public async Task<ReportRun?> FindByConnectorTransferAsync(string transferId, CancellationToken cancellationToken)
+    {
+        await using var connection = await connections.OpenAsync(cancellationToken);
+        return await connection.QueryFirstOrDefaultAsync<ReportRun>($"SELECT {Columns} FROM report_runs WHERE connector_transfer_id = @transferId", new { transferId });
+    }
+
+    /// <summary>The run waiting for the connector rename with this key (<c>ConnectorHandover.RenameKey</c>), if any.</summary>
+    public async Task<ReportRun?> FindByConnectorRenameAsync(string renameKey, CancellationToken cancellationToken)
+    {
+        await using var connection = await connections.OpenAsync(cancellationToken);
+        return await connection.QueryFirstOrDefaultAsync<ReportRun>($"SELECT {Columns} FROM report_runs WHERE connector_move_id = @renameKey", new { renameKey });
+    }
+
+    /// <summary>
+    /// Saves the run's connector fields and next attempt only if its saved connector state is still
+    /// <paramref name="expectedState"/>: a connector event and a poll may race for the same step, and only one may take
+    /// it. Records <paramref name="eventStatus"/> when given. Returns false when another took the step first.
+    /// </summary>
+    public async Task<bool> TryUpdateConnectorAsync(ReportRun run, string? expectedState, string? eventStatus, string? detail, CancellationToken cancellationToken)
+    {
+        run.UpdatedAt = Now();
+        await using var connection = await connections.OpenAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        var updated = await connection.ExecuteAsync(
+            """
+            UPDATE report_runs SET connector_transfer_id = @ConnectorTransferId, connector_move_id = @ConnectorMoveId, connector_state = @ConnectorState,
+              next_attempt_at = @NextAttemptAt, updated_at = @UpdatedAt
+            WHERE id = @Id AND (connector_state = @expectedState OR (connector_state IS NULL AND @expectedState IS NULL))
+            """,
+            new { run.ConnectorTransferId, run.ConnectorMoveId, run.ConnectorState, run.NextAttemptAt, run.UpdatedAt, run.Id, expectedState },
+            transaction);
+        if (updated == 1 && eventStatus is not null)
+        {
+            await InsertEventAsync(connection, transaction, run.Id, eventStatus, detail, run.UpdatedAt);
+        }
+
+        await transaction.CommitAsync(cancellationToken);
+        return updated == 1;
+    }
+
     private static async Task<ReportRun?> FindByKeyAsync(DbConnection connection, int partnerId, string key) =>
         await connection.QuerySingleOrDefaultAsync<ReportRun>(
             $"SELECT {Columns} FROM report_runs WHERE partner_id = @partnerId AND idempotency_key = @key", new { partnerId, key });

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using ReportingApi.Observability;
 using ReportingApi.Runs.Lambda;
+using ReportingApi.Transfer;
 
 namespace ReportingApi.Runs;
 
@@ -37,12 +38,13 @@ public static class RunsExtensions
         return services;
     }
 
-    /// <summary>The <c>report-run</c> app invocation and the scheduled tick (<c>aws.events</c>) handlers.</summary>
+    /// <summary>The <c>report-run</c> app invocation, the scheduled tick (<c>aws.events</c>) and the connector events (<c>aws.transfer</c>) handlers.</summary>
     internal static IServiceCollection AddLambdaRunHandlers(this IServiceCollection services)
     {
         services.AddOptions<LambdaRunsOptions>().BindConfiguration(LambdaRunsOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddLambdaAppInvocationHandler<ReportRunInvocationHandler>(ReportRunInvocationHandler.Kind);
         services.AddLambdaEventBridgeHandler<RunTickHandler>(RunTickHandler.ScheduledEventSource);
+        services.AddLambdaEventBridgeHandler<ConnectorStatusHandler>(ConnectorEvent.Source);
         return services;
     }
 }

@@ -17,54 +17,133 @@ public sealed class AwsConnectorDelivery(
 {
     public DeliveryKind Kind => DeliveryKind.AwsConnector;
 
+    /// <summary>Delivers and waits in line: sends, polls until every file is sent, then renames them in order.</summary>
     public async Task DeliverAsync(DeliveryTarget target, IReadOnlyList<DeliveryFile> files, CancellationToken cancellationToken)
     {
-        var settings = options.Value;
-        var connectorId = string.IsNullOrWhiteSpace(target.ConnectorId)
-            ? throw new DeliveryException("The connector delivery target has no ConnectorId.", transient: false)
-            : target.ConnectorId;
-        var bucket = string.IsNullOrWhiteSpace(settings.SourceBucket)
-            ? throw new DeliveryException($"{ConnectorDeliveryOptions.Section}:SourceBucket is not configured.", transient: false)
-            : settings.SourceBucket;
-        if (!target.RemoteDirectory.StartsWith('/'))
-        {
-            throw new DeliveryException($"The connector's remote directory must be absolute, not '{target.RemoteDirectory}'.", transient: false);
-        }
-
-        var remoteDirectory = "/" + string.Join('/', RemotePaths.DirectorySegments(target.RemoteDirectory));
-        foreach (var file in files)
-        {
-            RemotePaths.ValidateFileName(file.RemoteName);
-        }
-
         if (files.Count == 0)
         {
             return;
         }
 
-        // A folder of its own per delivery: two deliveries of the same name never share a staging object.
-        var stagingFolder = $"{settings.StagingPrefix}/{Guid.NewGuid():N}";
+        var (connectorId, remoteDirectory) = Validate(target, files);
         var staged = new List<string>(files.Count);
         try
         {
-            foreach (var file in files)
-            {
-                var stagingKey = $"{stagingFolder}/{RemotePaths.PartName(file.RemoteName)}";
-                await store.CopyAsync(file.ObjectKey, stagingKey, cancellationToken);
-                staged.Add(stagingKey);
-            }
-
-            var transfers = await client.StartFileTransferAsync(connectorId, [.. staged.Select(key => $"/{bucket}/{key}")], remoteDirectory, cancellationToken);
+            var transfers = await StageAndSendAsync(connectorId, remoteDirectory, files, staged, cancellationToken);
             await WaitForAllAsync(connectorId, transfers, cancellationToken);
-
-            foreach (var file in files)
+            foreach (var rename in Renames(remoteDirectory, files))
             {
-                await client.StartRemoteMoveAsync(
-                    connectorId,
-                    RemotePaths.Combine(remoteDirectory, RemotePaths.PartName(file.RemoteName)),
-                    RemotePaths.Combine(remoteDirectory, file.RemoteName),
-                    cancellationToken);
+                await Translate(() => client.StartRemoteMoveAsync(connectorId, rename.SourcePath, rename.TargetPath, cancellationToken));
             }
+        }
+        finally
+        {
+            await DeleteStagedAsync(staged);
+        }
+
+        logger.LogInformation("Delivered {Count} file(s) through connector {ConnectorId} to {Directory}", files.Count, connectorId, remoteDirectory);
+    }
+
+    /// <summary>
+    /// Starts the delivery without waiting for it: stages the files and starts one transfer (at most
+    /// <see cref="TransferConnectorClient.MaxFilesPerTransfer"/> files). Events or <see cref="IsSentAsync"/> tell when it is sent.
+    /// </summary>
+    public async Task<ConnectorHandover> HandOverAsync(DeliveryTarget target, IReadOnlyList<DeliveryFile> files, TimeProvider clock, CancellationToken cancellationToken)
+    {
+        var (connectorId, remoteDirectory) = Validate(target, files);
+        if (files.Count is 0 or > TransferConnectorClient.MaxFilesPerTransfer)
+        {
+            throw new DeliveryException($"A handed-over connector delivery has 1 to {TransferConnectorClient.MaxFilesPerTransfer} files, not {files.Count}.", transient: false);
+        }
+
+        var staged = new List<string>(files.Count);
+        try
+        {
+            var transfer = (await StageAndSendAsync(connectorId, remoteDirectory, files, staged, cancellationToken)).Single();
+            logger.LogInformation("Transfer {TransferId} of {Count} file(s) started through connector {ConnectorId}", transfer.TransferId, files.Count, connectorId);
+            return new ConnectorHandover(
+                connectorId, transfer.TransferId, files.Count, staged, Renames(remoteDirectory, files), ConnectorPhase.Sending, 0, null, clock.GetUtcNow());
+        }
+        catch
+        {
+            await DeleteStagedAsync(staged);
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// Asks ListFileTransferResults whether every file of the handed-over transfer is sent. Throws a transient
+    /// <see cref="DeliveryException"/> naming the file and AWS's reason when one failed.
+    /// </summary>
+    public async Task<bool> IsSentAsync(ConnectorHandover handover, CancellationToken cancellationToken)
+    {
+        var results = await Translate(() => client.ListAllFileTransferResultsAsync(handover.ConnectorId, handover.TransferId, cancellationToken));
+        ThrowIfAnyFailed(handover.ConnectorId, results);
+        return PollingConnectorTransferTracker.IsFinished(results, handover.FileCount);
+    }
+
+    /// <summary>Starts the handover's current rename and returns its MoveId; the Remote Move events confirm it.</summary>
+    public Task<string> StartRenameAsync(ConnectorHandover handover, CancellationToken cancellationToken) =>
+        Translate(() => client.StartRemoteMoveAsync(handover.ConnectorId, handover.CurrentRename.SourcePath, handover.CurrentRename.TargetPath, cancellationToken));
+
+    /// <summary>Removes the handover's staging objects once the delivery has ended, delivered or not.</summary>
+    public Task DeleteStagedAsync(ConnectorHandover handover) => DeleteStagedAsync(handover.StagingKeys);
+
+    private (string ConnectorId, string RemoteDirectory) Validate(DeliveryTarget target, IReadOnlyList<DeliveryFile> files)
+    {
+        var connectorId = string.IsNullOrWhiteSpace(target.ConnectorId)
+            ? throw new DeliveryException("The connector delivery target has no ConnectorId.", transient: false)
+            : target.ConnectorId;
+        if (string.IsNullOrWhiteSpace(options.Value.SourceBucket))
+        {
+            throw new DeliveryException($"{ConnectorDeliveryOptions.Section}:SourceBucket is not configured.", transient: false);
+        }
+
+        if (!target.RemoteDirectory.StartsWith('/'))
+        {
+            throw new DeliveryException($"The connector's remote directory must be absolute, not '{target.RemoteDirectory}'.", transient: false);
+        }
+
+        foreach (var file in files)
+        {
+            RemotePaths.ValidateFileName(file.RemoteName);
+        }
+
+        return (connectorId, "/" + string.Join('/', RemotePaths.DirectorySegments(target.RemoteDirectory)));
+    }
+
+    /// <summary>Copies each file to a staging key named <c>{RemoteName}.part</c> (adding it to <paramref name="staged"/>) and starts sending them.</summary>
+    private async Task<IReadOnlyList<StartedFileTransfer>> StageAndSendAsync(
+        string connectorId, string remoteDirectory, IReadOnlyList<DeliveryFile> files, List<string> staged, CancellationToken cancellationToken)
+    {
+        var settings = options.Value;
+        // A folder of its own per delivery: two deliveries of the same name never share a staging object.
+        var stagingFolder = $"{settings.StagingPrefix}/{Guid.NewGuid():N}";
+        foreach (var file in files)
+        {
+            var stagingKey = $"{stagingFolder}/{RemotePaths.PartName(file.RemoteName)}";
+            await Translate(async () =>
+            {
+                await store.CopyAsync(file.ObjectKey, stagingKey, cancellationToken);
+                return stagingKey;
+            });
+            staged.Add(stagingKey);
+        }
+
+        return await Translate(() => client.StartFileTransferAsync(connectorId, [.. staged.Select(key => $"/{settings.SourceBucket}/{key}")], remoteDirectory, cancellationToken));
+    }
+
+    private static List<ConnectorRename> Renames(string remoteDirectory, IReadOnlyList<DeliveryFile> files) =>
+        files.Select(file => new ConnectorRename(
+            RemotePaths.Combine(remoteDirectory, RemotePaths.PartName(file.RemoteName)),
+            RemotePaths.Combine(remoteDirectory, file.RemoteName))).ToList();
+
+    /// <summary>Turns the client's and the store's failures into delivery failures with a reason fit for the run's record.</summary>
+    private static async Task<T> Translate<T>(Func<Task<T>> call)
+    {
+        try
+        {
+            return await call();
         }
         catch (TransferServiceException e)
         {
@@ -78,31 +157,29 @@ public sealed class AwsConnectorDelivery(
         {
             throw new DeliveryException(e.Message, transient: true, e);
         }
-        finally
-        {
-            await DeleteStagedAsync(staged);
-        }
-
-        logger.LogInformation("Delivered {Count} file(s) through connector {ConnectorId} to {Directory}", files.Count, connectorId, remoteDirectory);
     }
 
     private async Task WaitForAllAsync(string connectorId, IReadOnlyList<StartedFileTransfer> transfers, CancellationToken cancellationToken)
     {
         foreach (var transfer in transfers)
         {
-            var results = await tracker.WaitForTransferAsync(connectorId, transfer, cancellationToken);
-            var failed = results.FirstOrDefault(r => r.StatusCode == FileTransferStatusCodes.Failed);
-            if (failed is not null)
-            {
-                // The partner's server may be down or full: worth another try later.
-                throw new DeliveryException(
-                    $"Connector {connectorId} could not send {failed.FilePath}: {failed.FailureCode ?? "FAILED"}: {failed.FailureMessage ?? "no message"}",
-                    transient: true);
-            }
+            ThrowIfAnyFailed(connectorId, await Translate(() => tracker.WaitForTransferAsync(connectorId, transfer, cancellationToken)));
         }
     }
 
-    private async Task DeleteStagedAsync(List<string> staged)
+    private static void ThrowIfAnyFailed(string connectorId, IReadOnlyList<ConnectorFileTransferResult> results)
+    {
+        if (results.FirstOrDefault(r => r.StatusCode == FileTransferStatusCodes.Failed) is { } failed)
+        {
+            throw SendFailed(connectorId, failed.FilePath, failed.FailureCode, failed.FailureMessage);
+        }
+    }
+
+    /// <summary>A file the connector could not send. The partner's server may be down or full: worth another try later.</summary>
+    public static DeliveryException SendFailed(string connectorId, string? filePath, string? failureCode, string? failureMessage) =>
+        new($"Connector {connectorId} could not send {filePath ?? "a file"}: {failureCode ?? "FAILED"}: {failureMessage ?? "no message"}", transient: true);
+
+    private async Task DeleteStagedAsync(IEnumerable<string> staged)
     {
         foreach (var key in staged)
         {

@@ -21,7 +21,8 @@ public static class TransferExtensions
 
         services.AddSingleton<IFileDelivery, FolderDelivery>();
         services.AddSingleton<IFileDelivery, SftpDelivery>();
-        services.AddSingleton<IFileDelivery, AwsConnectorDelivery>();
+        services.AddSingleton<AwsConnectorDelivery>();
+        services.AddSingleton<IFileDelivery>(provider => provider.GetRequiredService<AwsConnectorDelivery>());
         services.AddSingleton<FileDeliveries>();
         return services;
     }

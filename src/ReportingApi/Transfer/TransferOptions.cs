@@ -51,6 +51,35 @@ public sealed class ConnectorDeliveryOptions
     /// <summary>How long to wait for a transfer to complete before giving up (the delivery is retried later).</summary>
     [Range(typeof(TimeSpan), "00:00:00.001", "1.00:00:00")]
     public TimeSpan MaxWait { get; set; } = TimeSpan.FromMinutes(30);
+
+    /// <summary>
+    /// How a run learns that the connector is done. Empty: <see cref="ConnectorCompletion.Events"/> on AWS Lambda
+    /// (nothing may wait between invocations), <see cref="ConnectorCompletion.Wait"/> elsewhere.
+    /// </summary>
+    public ConnectorCompletion? Completion { get; set; }
+
+    public ConnectorCompletion EffectiveCompletion => Completion ?? (LambdaHostingExtensions.RunsOnLambda ? ConnectorCompletion.Events : ConnectorCompletion.Wait);
+
+    /// <summary>With <see cref="ConnectorCompletion.Events"/>: how long a sent transfer waits for its event before the run polls ListFileTransferResults (and again between polls).</summary>
+    [Range(typeof(TimeSpan), "00:00:01", "01:00:00")]
+    public TimeSpan EventWait { get; set; } = TimeSpan.FromMinutes(2);
+
+    /// <summary>With <see cref="ConnectorCompletion.Events"/>: how long a rename waits for its Remote Move event before the attempt counts as failed (renames cannot be polled).</summary>
+    [Range(typeof(TimeSpan), "00:00:01", "1.00:00:00")]
+    public TimeSpan RenameWait { get; set; } = TimeSpan.FromMinutes(15);
+}
+
+/// <summary>How a run learns that a connector delivery is done.</summary>
+public enum ConnectorCompletion
+{
+    /// <summary>The delivery polls ListFileTransferResults in line until the files are sent, then renames them.</summary>
+    Wait,
+
+    /// <summary>
+    /// The run is handed over and left <c>sending</c>; the connector's EventBridge events advance it (send completed →
+    /// rename → rename completed → delivered), and the sweep or scheduled tick polls transfers whose event never came.
+    /// </summary>
+    Events,
 }
 
 /// <summary>How files reach partners through OpenSSH <c>sftp</c> (section <c>Transfer:Sftp</c>).</summary>

@@ -12,7 +12,61 @@ public static class LambdaEvents
     /// claims and the scopes it checked, not the token itself.
     /// </summary>
     public static string AuthorizedGet(string rawPath, string rawQueryString, string clientId, params string[] scopes) =>
-        Get(rawPath, rawQueryString, new
+        Request("GET", rawPath, rawQueryString, Authorizer(clientId, scopes), body: null, extraHeaders: null);
+
+    /// <summary>A POST of a JSON body through the JWT authorizer, with extra headers (e.g. <c>idempotency-key</c>).</summary>
+    public static string AuthorizedPost(string rawPath, string jsonBody, IReadOnlyDictionary<string, string> headers, string clientId, params string[] scopes) =>
+        Request("POST", rawPath, "", Authorizer(clientId, scopes), jsonBody, headers);
+
+    /// <summary>A GET on a route without an authorizer (health).</summary>
+    public static string AnonymousGet(string rawPath, string rawQueryString = "") => Request("GET", rawPath, rawQueryString, authorizer: null, body: null, extraHeaders: null);
+
+    /// <summary>An <c>SFTP Connector File Send Completed|Failed</c> event (failed when <paramref name="failureCode"/> is given).</summary>
+    public static string FileSendEvent(string connectorId, string transferId, string filePath, string? failureCode = null, string? failureMessage = null) =>
+        TransferEvent(failureCode is null ? "SFTP Connector File Send Completed" : "SFTP Connector File Send Failed", new Dictionary<string, object?>
+        {
+            ["operation"] = "SEND",
+            ["connector-id"] = connectorId,
+            ["transfer-id"] = transferId,
+            ["file-transfer-id"] = Guid.NewGuid().ToString(),
+            ["url"] = "sftp://partner.example.com",
+            ["file-path"] = filePath,
+            ["status-code"] = failureCode is null ? "COMPLETED" : "FAILED",
+            ["failure-code"] = failureCode,
+            ["failure-message"] = failureMessage,
+            ["start-timestamp"] = DateTimeOffset.UtcNow.AddSeconds(-2).ToString("O", System.Globalization.CultureInfo.InvariantCulture),
+            ["end-timestamp"] = DateTimeOffset.UtcNow.ToString("O", System.Globalization.CultureInfo.InvariantCulture),
+        });
+
+    /// <summary>An <c>SFTP Connector Remote Move Completed|Failed</c> event (failed when <paramref name="failureCode"/> is given).</summary>
+    public static string RemoteMoveEvent(string connectorId, string moveId, string sourcePath, string targetPath, string? failureCode = null, string? failureMessage = null) =>
+        TransferEvent(failureCode is null ? "SFTP Connector Remote Move Completed" : "SFTP Connector Remote Move Failed", new Dictionary<string, object?>
+        {
+            ["operation"] = "MOVE",
+            ["connector-id"] = connectorId,
+            ["move-id"] = moveId,
+            ["url"] = "sftp://partner.example.com",
+            ["move-source-path"] = sourcePath,
+            ["move-target-path"] = targetPath,
+            ["status-code"] = failureCode is null ? "COMPLETED" : "FAILED",
+            ["failure-code"] = failureCode,
+            ["failure-message"] = failureMessage,
+        });
+
+    private static string TransferEvent(string detailType, Dictionary<string, object?> detail) => JsonSerializer.Serialize(new Dictionary<string, object>
+    {
+        ["version"] = "0",
+        ["id"] = Guid.NewGuid().ToString(),
+        ["detail-type"] = detailType,
+        ["source"] = "aws.transfer",
+        ["account"] = "123456789012",
+        ["time"] = DateTimeOffset.UtcNow.ToString("yyyy-MM-ddTHH:mm:ssZ", System.Globalization.CultureInfo.InvariantCulture),
+        ["region"] = "eu-central-1",
+        ["resources"] = new[] { $"arn:aws:transfer:eu-central-1:123456789012:connector/{detail["connector-id"]}" },
+        ["detail"] = detail.Where(pair => pair.Value is not null).ToDictionary(pair => pair.Key, pair => pair.Value),
+    });
+
+    private static object Authorizer(string clientId, string[] scopes) => new
         {
             jwt = new
             {
@@ -25,10 +79,7 @@ public static class LambdaEvents
                 },
                 scopes,
             },
-        });
-
-    /// <summary>A GET on a route without an authorizer (health).</summary>
-    public static string AnonymousGet(string rawPath, string rawQueryString = "") => Get(rawPath, rawQueryString, authorizer: null);
+        };
 
     /// <summary>The event of an EventBridge schedule rule.</summary>
     public static string ScheduledTick() => JsonSerializer.Serialize(new Dictionary<string, object>
@@ -44,7 +95,7 @@ public static class LambdaEvents
         ["detail"] = new Dictionary<string, object>(),
     });
 
-    private static string Get(string rawPath, string rawQueryString, object? authorizer) => JsonSerializer.Serialize(new
+    private static string Request(string method, string rawPath, string rawQueryString, object? authorizer, string? body, IReadOnlyDictionary<string, string>? extraHeaders) => JsonSerializer.Serialize(new
     {
         version = "2.0",
         routeKey = "$default",
@@ -54,14 +105,15 @@ public static class LambdaEvents
         {
             ["host"] = "abc123.execute-api.eu-central-1.amazonaws.com",
             ["user-agent"] = "ReportingApi.Tests",
-        },
+        }.Concat(body is null ? [] : [KeyValuePair.Create("content-type", "application/json")]).Concat(extraHeaders ?? new Dictionary<string, string>()).ToDictionary(),
+        body,
         requestContext = new
         {
             accountId = "123456789012",
             apiId = "abc123",
             authorizer,
             domainName = "abc123.execute-api.eu-central-1.amazonaws.com",
-            http = new { method = "GET", path = rawPath, protocol = "HTTP/1.1", sourceIp = "203.0.113.9", userAgent = "ReportingApi.Tests" },
+            http = new { method, path = rawPath, protocol = "HTTP/1.1", sourceIp = "203.0.113.9", userAgent = "ReportingApi.Tests" },
             requestId = "req-" + Guid.NewGuid(),
             routeKey = "$default",
             stage = "$default",

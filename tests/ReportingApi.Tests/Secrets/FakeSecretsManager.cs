@@ -7,9 +7,8 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
 using ReportingApi.Secrets;
-using ReportingApi.Tests.Transfer;
 
-using ReportingApi.Tests.Infrastructure;
+using ReportingApi.TestSupport.Aws;
 
 namespace ReportingApi.Tests.Secrets;
 

@@ -1,3 +1,4 @@
+using ReportingApi.TestSupport.Aws;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Text;

@@ -1,3 +1,4 @@
+using ReportingApi.TestSupport.Aws;
 using System.Text.Json;
 using Amazon.Runtime;
 using ReportingApi.Transfer;

@@ -10,15 +10,14 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using ReportingApi.Transfer;
 
-using ReportingApi.Tests.Infrastructure;
 
-namespace ReportingApi.Tests.Transfer;
+namespace ReportingApi.TestSupport.Aws;
 
 /// <summary>One request the fake received.</summary>
-internal sealed record RecordedCall(int Sequence, string Operation, JsonElement Body, IReadOnlyDictionary<string, string> Headers);
+public sealed record RecordedCall(int Sequence, string Operation, JsonElement Body, IReadOnlyDictionary<string, string> Headers);
 
 /// <summary>What the fake answers: a status and a JSON body, optionally AWS's <c>x-amzn-ErrorType</c> header.</summary>
-internal sealed record FakeReply(int Status, string Json, string? ErrorTypeHeader = null)
+public sealed record FakeReply(int Status, string Json, string? ErrorTypeHeader = null)
 {
     public static FakeReply Ok(object body) => new(200, JsonSerializer.Serialize(body));
 
@@ -33,7 +32,7 @@ internal sealed record FakeReply(int Status, string Json, string? ErrorTypeHeade
 /// that verifies with the test secret, and a JSON object body. A request that fails a check is answered with an AWS
 /// error and listed in <see cref="ProtocolViolations"/>.
 /// </summary>
-internal sealed partial class FakeTransferService : LoopbackFake
+public sealed partial class FakeTransferService : LoopbackFake
 {
     public const string AccessKey = "AKIDFAKETRANSFER0001";
     public const string SecretKey = "fake/secret+key/for/the/transfer/fake0001";

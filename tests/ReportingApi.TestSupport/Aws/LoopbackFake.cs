@@ -4,10 +4,10 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
 
-namespace ReportingApi.Tests.Infrastructure;
+namespace ReportingApi.TestSupport.Aws;
 
 /// <summary>A stand-in for a remote service on a loopback port of its own; subclasses answer in <see cref="HandleAsync"/>.</summary>
-internal abstract class LoopbackFake : IAsyncDisposable
+public abstract class LoopbackFake : IAsyncDisposable
 {
     private WebApplication? _app;
 
@@ -21,6 +21,8 @@ internal abstract class LoopbackFake : IAsyncDisposable
             await _app.StopAsync();
             await _app.DisposeAsync();
         }
+
+        GC.SuppressFinalize(this);
     }
 
     protected static async Task<TFake> StartAsync<TFake>(TFake fake)

@@ -3,13 +3,13 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.RegularExpressions;
 
-namespace ReportingApi.Tests.Transfer;
+namespace ReportingApi.TestSupport.Aws;
 
 /// <summary>
 /// Checks an AWS SigV4 <c>Authorization</c> header the way a service does: rebuilds the canonical request from what
 /// arrived and recomputes the signature. Itself checked against AWS's published test-suite vectors.
 /// </summary>
-internal static partial class SigV4Verifier
+public static partial class SigV4Verifier
 {
     public sealed record Authorization(string AccessKey, string Date, string Region, string Service, IReadOnlyList<string> SignedHeaders, string Signature);
 

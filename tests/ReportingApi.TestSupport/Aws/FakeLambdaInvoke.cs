@@ -6,15 +6,14 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Logging;
 
-using ReportingApi.Tests.Infrastructure;
 
-namespace ReportingApi.Tests.Runs;
+namespace ReportingApi.TestSupport.Aws;
 
 /// <summary>
 /// A loopback stand-in for Lambda's <c>Invoke</c> REST endpoint: records every request as it arrived (method, raw
 /// target, headers, body) and answers 202, or <see cref="ErrorStatus"/> with AWS's error shape when that is set.
 /// </summary>
-internal sealed class FakeLambdaInvoke : LoopbackFake
+public sealed class FakeLambdaInvoke : LoopbackFake
 {
     public const string AccessKey = "AKIDFAKELAMBDA000001";
     public const string SecretKey = "fake/secret+key/for/the/lambda/fake00001";
