@@ -62,6 +62,16 @@ public sealed class HttpApiBridgeTests(EchoApp app) : IClassFixture<EchoApp>
     }
 
     [Fact]
+    public async Task Json_body_binds_to_a_minimal_api_parameter()
+    {
+        var response = await InvokeAsync(EventFixtures.Load("put-json-bound-body.json"));
+
+        Assert.Equal(200, response.StatusCode);
+        Assert.Equal("contracts", response.BodyJson.GetProperty("report").GetString());
+        Assert.Equal("Grüße", response.BodyJson.GetProperty("note").GetString());
+    }
+
+    [Fact]
     public async Task Text_request_body_arrives_as_UTF8()
     {
         var echo = (await InvokeAsync(EventFixtures.Load("post-text-body.json"))).BodyJson;

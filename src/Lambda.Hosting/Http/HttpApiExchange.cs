@@ -37,6 +37,8 @@ internal sealed class HttpApiExchange : IDisposable
             () => _aborted.Cancel());
 
         Features.Set<IHttpRequestFeature>(CreateRequestFeature(request));
+        // Without this feature, minimal APIs treat every request as bodiless and refuse [FromBody] parameters.
+        Features.Set<IHttpRequestBodyDetectionFeature>(new RequestBodyDetection(!string.IsNullOrEmpty(request.Body)));
         Features.Set<IHttpResponseFeature>(Response);
         Features.Set<IHttpResponseBodyFeature>(Response);
         Features.Set<IHttpConnectionFeature>(new HttpConnectionFeature
@@ -169,4 +171,10 @@ internal sealed class HttpApiExchange : IDisposable
 
     private static string ClaimValue(JsonElement value) =>
         value.ValueKind == JsonValueKind.String ? value.GetString() ?? string.Empty : value.GetRawText();
+}
+
+/// <summary>Whether the request has a body: API Gateway sends the whole body (or none) in the event.</summary>
+internal sealed class RequestBodyDetection(bool canHaveBody) : IHttpRequestBodyDetectionFeature
+{
+    public bool CanHaveBody { get; } = canHaveBody;
 }

@@ -8,6 +8,9 @@ using Microsoft.Extensions.Logging;
 
 namespace Lambda.Hosting.Tests.Infrastructure;
 
+/// <summary>A JSON body bound by a minimal API.</summary>
+public sealed record BoundBody(string Report, string Note);
+
 /// <summary>Per-request service, to see that each request gets its own DI scope.</summary>
 public sealed class ScopedMarker
 {
@@ -58,6 +61,8 @@ public sealed class EchoApp : IAsyncLifetime
     private void Map(WebApplication app)
     {
         app.Map("/echo/{**rest}", (Delegate)EchoAsync);
+        // Minimal API body binding, which needs the server to say that the request can have a body.
+        app.MapPut("/bound", (BoundBody body) => TypedResults.Ok(body));
         app.MapGet("/bytes", (int count) => TypedResults.Bytes(Pattern(count), "application/octet-stream"));
         app.MapGet("/text", (int count) => TypedResults.Text(new string('a', count), "text/csv; charset=utf-8"));
         app.MapGet("/pdf-sync", (HttpContext context) =>

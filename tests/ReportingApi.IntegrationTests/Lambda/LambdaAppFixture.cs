@@ -1,4 +1,5 @@
 using ReportingApi.TestSupport;
+using ReportingApi.TestSupport.Aws;
 using ReportingApi.TestSupport.Lambda;
 
 namespace ReportingApi.IntegrationTests.Lambda;
@@ -6,7 +7,9 @@ namespace ReportingApi.IntegrationTests.Lambda;
 /// <summary>
 /// The app's built assembly as a separate process, started the way Lambda starts it (only
 /// <c>AWS_LAMBDA_RUNTIME_API</c> and the function's variables set) against a <see cref="FakeRuntimeApi"/>, on the
-/// embedded SQLite demo data in a temporary folder.
+/// embedded SQLite demo data in a temporary folder. The AWS services it calls are loopback fakes: Lambda Invoke (the
+/// self-invocation of report runs, recorded) and Transfer Family, whose connector acts on the app's object folder and
+/// <see cref="RemoteRoot"/>.
 /// </summary>
 public sealed class LambdaAppFixture : IAsyncLifetime
 {
@@ -17,15 +20,31 @@ public sealed class LambdaAppFixture : IAsyncLifetime
 
     public const int MaxPeriodDays = 1096;
 
+    public const string SourceBucket = "reports-bucket";
+
     private readonly string _folder = Directory.CreateTempSubdirectory("reportingapi-lambda-e2e-").FullName;
 
     public FakeRuntimeApi Runtime { get; private set; } = null!;
 
     public AppProcess App { get; private set; } = null!;
 
+    public FakeLambdaInvoke LambdaInvoke { get; private set; } = null!;
+
+    public FakeTransferService Transfer { get; private set; } = null!;
+
+    public FakeSftpConnector Connector { get; private set; } = null!;
+
+    /// <summary>The partners' SFTP servers as the fake connector sees them: remote paths under this folder.</summary>
+    public string RemoteRoot => Path.Combine(_folder, "remote");
+
+    public string ObjectsFolder => Path.Combine(_folder, "objects");
+
     public async Task InitializeAsync()
     {
         Runtime = await FakeRuntimeApi.StartAsync();
+        LambdaInvoke = await FakeLambdaInvoke.StartAsync();
+        Connector = new FakeSftpConnector(key => Path.Combine(ObjectsFolder, key), SourceBucket, RemoteRoot);
+        Transfer = await FakeTransferService.StartAsync(Connector.Handle);
         var environment = AppProcess.AsEnvironment(TestPgpKeys.Settings());
         environment["AWS_LAMBDA_RUNTIME_API"] = Runtime.Address;
         environment["AWS_LAMBDA_FUNCTION_NAME"] = "reporting-api";
@@ -36,7 +55,13 @@ public sealed class LambdaAppFixture : IAsyncLifetime
         // installments as JSON: 3.6 MB); a longer period than the default 366 days takes the report past 6 MB.
         environment["Database__DemoDataContracts"] = DemoContracts.ToString(System.Globalization.CultureInfo.InvariantCulture);
         environment["Reports__MaxPeriodDays"] = MaxPeriodDays.ToString(System.Globalization.CultureInfo.InvariantCulture);
-        environment["ObjectStore__FolderPath"] = Path.Combine(_folder, "objects");
+        environment["ObjectStore__FolderPath"] = ObjectsFolder;
+        // The default credential chain finds these, as it finds the role's on Lambda; the fakes check the signatures.
+        environment["AWS_ACCESS_KEY_ID"] = FakeTransferService.AccessKey;
+        environment["AWS_SECRET_ACCESS_KEY"] = FakeTransferService.SecretKey;
+        environment["Runs__Lambda__ServiceUrl"] = LambdaInvoke.Url.ToString();
+        environment["Transfer__ServiceUrl"] = Transfer.Url.ToString();
+        environment["Transfer__Connector__SourceBucket"] = SourceBucket;
         environment["DemoOnboarding__SftpRootFolder"] = Path.Combine(_folder, "sftp");
         App = AppProcess.Start(AppProcess.BuiltAppAssembly(), environment);
         await App.WaitUntilAsync(Runtime.NextRequested, StartTimeout);
@@ -59,6 +84,8 @@ public sealed class LambdaAppFixture : IAsyncLifetime
     {
         await App.DisposeAsync();
         await Runtime.DisposeAsync();
+        await Transfer.DisposeAsync();
+        await LambdaInvoke.DisposeAsync();
         Directory.Delete(_folder, recursive: true);
     }
 }

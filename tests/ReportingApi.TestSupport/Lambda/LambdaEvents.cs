@@ -14,9 +14,9 @@ public static class LambdaEvents
     public static string AuthorizedGet(string rawPath, string rawQueryString, string clientId, params string[] scopes) =>
         Request("GET", rawPath, rawQueryString, Authorizer(clientId, scopes), body: null, extraHeaders: null);
 
-    /// <summary>A POST of a JSON body through the JWT authorizer, with extra headers (e.g. <c>idempotency-key</c>).</summary>
-    public static string AuthorizedPost(string rawPath, string jsonBody, IReadOnlyDictionary<string, string> headers, string clientId, params string[] scopes) =>
-        Request("POST", rawPath, "", Authorizer(clientId, scopes), jsonBody, headers);
+    /// <summary>A POST, PUT or other request with a JSON body through the JWT authorizer, with extra headers (e.g. <c>idempotency-key</c>).</summary>
+    public static string AuthorizedSend(string method, string rawPath, string jsonBody, IReadOnlyDictionary<string, string> headers, string clientId, params string[] scopes) =>
+        Request(method, rawPath, "", Authorizer(clientId, scopes), jsonBody, headers);
 
     /// <summary>A GET on a route without an authorizer (health).</summary>
     public static string AnonymousGet(string rawPath, string rawQueryString = "") => Request("GET", rawPath, rawQueryString, authorizer: null, body: null, extraHeaders: null);

@@ -15,16 +15,16 @@ public sealed class ConnectorStatusHandler(RunPipeline pipeline, ILogger<Connect
         if (ConnectorEvent.TryRead(lambdaEvent.DetailType, lambdaEvent.Detail) is not { } connectorEvent)
         {
             logger.LogInformation("Ignoring the {DetailType} event: deliveries do not wait for it", lambdaEvent.DetailType);
-            return new ConnectorEventResult(lambdaEvent.DetailType, nameof(ConnectorEventOutcome.NoRunWaiting));
+            return new ConnectorStatusResult(lambdaEvent.DetailType, nameof(ConnectorEventOutcome.NoRunWaiting));
         }
 
         var outcome = await pipeline.ApplyConnectorEventAsync(connectorEvent, cancellationToken);
         logger.LogInformation(
             "{DetailType} of connector {ConnectorId} (transfer {TransferId}, move {MoveId}): {Outcome}",
             lambdaEvent.DetailType, connectorEvent.ConnectorId, connectorEvent.TransferId, connectorEvent.MoveId, outcome);
-        return new ConnectorEventResult(lambdaEvent.DetailType, outcome.ToString());
+        return new ConnectorStatusResult(lambdaEvent.DetailType, outcome.ToString());
     }
 }
 
 /// <summary>The invocation's response: the event type and what became of it.</summary>
-public sealed record ConnectorEventResult(string DetailType, string Outcome);
+public sealed record ConnectorStatusResult(string DetailType, string Outcome);
