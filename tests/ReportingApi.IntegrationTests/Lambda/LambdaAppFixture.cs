@@ -23,6 +23,12 @@ public sealed class LambdaAppFixture : IAsyncLifetime
 
     public AppProcess App { get; private set; } = null!;
 
+    /// <summary>The root of the app's folder object store.</summary>
+    public string ObjectsFolder => Path.Combine(_folder, "objects");
+
+    /// <summary>The folder that stands for a demo partner's SFTP server (DemoOnboarding's folder delivery).</summary>
+    public string SftpFolder(string clientId) => Path.Combine(_folder, "sftp", clientId);
+
     public async Task InitializeAsync()
     {
         Runtime = await FakeRuntimeApi.StartAsync();
@@ -36,7 +42,7 @@ public sealed class LambdaAppFixture : IAsyncLifetime
         // installments as JSON: 3.6 MB); a longer period than the default 366 days takes the report past 6 MB.
         environment["Database__DemoDataContracts"] = DemoContracts.ToString(System.Globalization.CultureInfo.InvariantCulture);
         environment["Reports__MaxPeriodDays"] = MaxPeriodDays.ToString(System.Globalization.CultureInfo.InvariantCulture);
-        environment["ObjectStore__FolderPath"] = Path.Combine(_folder, "objects");
+        environment["ObjectStore__FolderPath"] = ObjectsFolder;
         environment["DemoOnboarding__SftpRootFolder"] = Path.Combine(_folder, "sftp");
         App = AppProcess.Start(AppProcess.BuiltAppAssembly(), environment);
         await App.WaitUntilAsync(Runtime.NextRequested, StartTimeout);

@@ -451,7 +451,7 @@ public sealed class ReportDeliveryTests(DeliveryEnvironment environment) : IClas
         Assert.Equal(expected.Order(StringComparer.Ordinal), run.Steps!.Select(step => step.Status).Order(StringComparer.Ordinal));
 
     /// <summary>The primary key fingerprint of the company signing key the tests gave the app.</summary>
-    private static string CompanyFingerprint(GnuPgHome gpg) =>
+    internal static string CompanyFingerprint(GnuPgHome gpg) =>
         gpg.RunChecked("--with-colons", "--show-keys", TestPgpKeys.CompanySecretKeyPath).Output.Split('\n')
             .First(line => line.StartsWith("fpr:", StringComparison.Ordinal))
             .Split(':')[9];
