@@ -2,8 +2,6 @@ using System.Text;
 using System.Text.Json;
 using ReportingApi.IntegrationTests.Pgp;
 using ReportingApi.IntegrationTests.Runs;
-using ReportingApi.Partners;
-using ReportingApi.TestSupport;
 using ReportingApi.TestSupport.Lambda;
 
 namespace ReportingApi.IntegrationTests.Lambda;
@@ -110,11 +108,8 @@ public sealed class LambdaAppProcessTests(LambdaAppFixture lambda) : IClassFixtu
         Assert.True(File.Exists(delivered + ".sha256"));
 
         using var gpg = new GnuPgHome();
-        var passphraseFile = Path.Combine(TestPgpKeys.DemoKeysFolder, $"{Client}.passphrase");
-        gpg.RunChecked("--pinentry-mode", "loopback", "--passphrase-file", passphraseFile, "--import", Path.Combine(TestPgpKeys.DemoKeysFolder, $"{Client}.secret.asc"));
-        gpg.RunChecked("--import", Path.Combine(TestPgpKeys.DemoKeysFolder, DemoOnboarding.CompanyPublicKeyFile));
         var plaintext = gpg.File("plaintext.csv");
-        var decryption = gpg.Run("--pinentry-mode", "loopback", "--passphrase-file", passphraseFile, "--output", plaintext, "--decrypt", delivered);
+        var decryption = gpg.DecryptAsDemoPartner(Client, delivered, plaintext);
 
         Assert.True(decryption.ExitCode == 0, decryption.Errors);
         Assert.True(decryption.HasStatus("GOODSIG") && decryption.HasStatus("GOODMDC"), decryption.Errors);

@@ -62,11 +62,8 @@ public sealed class ReportDeliveryTests(DeliveryEnvironment environment) : IClas
 
         // The partner decrypts with real gpg, which verifies our signature.
         using var gpg = new GnuPgHome();
-        var passphraseFile = Path.Combine(TestPgpKeys.DemoKeysFolder, $"{DemoClients.Acme.Id}.passphrase");
-        gpg.RunChecked("--pinentry-mode", "loopback", "--passphrase-file", passphraseFile, "--import", Path.Combine(TestPgpKeys.DemoKeysFolder, $"{DemoClients.Acme.Id}.secret.asc"));
-        gpg.RunChecked("--import", Path.Combine(TestPgpKeys.DemoKeysFolder, DemoOnboarding.CompanyPublicKeyFile));
         var plaintext = gpg.File("plaintext.csv");
-        var decryption = gpg.Run("--pinentry-mode", "loopback", "--passphrase-file", passphraseFile, "--output", plaintext, "--decrypt", delivered);
+        var decryption = gpg.DecryptAsDemoPartner(DemoClients.Acme.Id, delivered, plaintext);
 
         Assert.True(decryption.ExitCode == 0, decryption.Errors);
         Assert.True(decryption.HasStatus("DECRYPTION_OKAY"), decryption.Errors);
