@@ -9,6 +9,7 @@
 #     COGNITO_DOMAIN_PREFIX  prefix of the Cognito hosted domain (tokens: https://PREFIX.auth.REGION.amazoncognito.com)
 #   Optional: DATABASE_NAME, DATABASE_USER, ALARM_TOPIC_ARN, LOG_RETENTION_DAYS, RUN_RETENTION_DAYS, FUNCTION_MEMORY_SIZE
 #   The partners' client ids (PartnerClientIds) are kept as deployed; deploy/onboard-partner.sh adds to them.
+#   After deploying, it points the bucket's S3 notifications (ObjectCreated under partners/) at the function's alias.
 # Needs: SAM CLI, AWS CLI, AWS credentials.
 set -euo pipefail
 
@@ -62,5 +63,29 @@ if [ "${#overrides[@]}" -gt 0 ]; then
   deploy_args+=(--parameter-overrides "${overrides[@]}")
 fi
 sam deploy "${deploy_args[@]}"
+
+# S3 notifications for the partners' outboxes (partners/{id}/outbox/). They are set here, not in the template: the
+# function refers to the bucket (environment, IAM), so a bucket notification that referred to the function would be
+# a circular dependency in CloudFormation. The template grants S3 the right to invoke (OutboxNotificationPermission).
+# Every object under partners/ is notified (S3 filters have no wildcard for the partner id); the function ignores
+# everything that is not directly in an outbox.
+stack_output() {
+  aws cloudformation describe-stacks --stack-name "$stack_name" --query "Stacks[0].Outputs[?OutputKey=='$1'].OutputValue" --output text
+}
+reports_bucket=$(stack_output ReportsBucketName)
+function_alias_arn=$(stack_output FunctionAliasArn)
+aws s3api put-bucket-notification-configuration --bucket "$reports_bucket" --notification-configuration "$(cat <<JSON
+{
+  "LambdaFunctionConfigurations": [
+    {
+      "Id": "partner-outboxes",
+      "LambdaFunctionArn": "$function_alias_arn",
+      "Events": ["s3:ObjectCreated:*"],
+      "Filter": { "Key": { "FilterRules": [ { "Name": "prefix", "Value": "partners/" } ] } }
+    }
+  ]
+}
+JSON
+)"
 
 aws cloudformation describe-stacks --stack-name "$stack_name" --query "Stacks[0].Outputs" --output table

@@ -87,8 +87,8 @@ internal sealed class RequestExamplesFilter : IOperationFilter
     private static readonly Dictionary<string, string> Examples = new(StringComparer.Ordinal)
     {
         ["CreateReportRun"] = """{"report": "contracts", "format": "csv", "from": "2026-01-01", "to": "2026-03-31", "filters": {"status": "active"}, "armored": false}""",
-        ["CreatePartner"] = """{"name": "Fabrikam Payroll", "clientId": "fabrikam-payroll", "active": true, "employerIds": [11, 12], "ipAllowlist": ["203.0.113.0/24"], "allowedReports": ["contracts", "installments"], "allowedFormats": ["csv", "xlsx"]}""",
-        ["UpdatePartner"] = """{"name": "Fabrikam Payroll", "clientId": "fabrikam-payroll", "active": true, "employerIds": [11, 12], "ipAllowlist": [], "allowedReports": [], "allowedFormats": []}""",
+        ["CreatePartner"] = """{"name": "Fabrikam Payroll", "clientId": "fabrikam-payroll", "active": true, "employerIds": [11, 12], "ipAllowlist": ["203.0.113.0/24"], "allowedReports": ["contracts", "installments"], "allowedFormats": ["csv", "xlsx"], "deleteOutboxAfterDelivery": false}""",
+        ["UpdatePartner"] = """{"name": "Fabrikam Payroll", "clientId": "fabrikam-payroll", "active": true, "employerIds": [11, 12], "ipAllowlist": [], "allowedReports": [], "allowedFormats": [], "deleteOutboxAfterDelivery": true}""",
         ["SetPartnerPgpKey"] = """{"armoredPublicKey": "-----BEGIN PGP PUBLIC KEY BLOCK-----\n...\n-----END PGP PUBLIC KEY BLOCK-----"}""",
         ["SetPartnerDelivery"] = """{"kind": "Sftp", "remoteDirectory": "/inbound/reports", "host": "sftp.partner.example", "port": 22, "user": "reports", "hostKey": "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOMqqnkVzrm0SdG6UOoqKLsabgH5C9okWi0dh2l9GKJl", "privateKeyPath": "/etc/reportingapi/keys/partner-4"}""",
     };

@@ -12,6 +12,10 @@ namespace ReportingApi.Partners;
 /// <param name="IpAllowlist">CIDRs the partner may call from; empty allows any address.</param>
 /// <param name="AllowedReports">Report ids the partner may use; empty allows all.</param>
 /// <param name="AllowedFormats">Formats the partner may use; empty allows all.</param>
+/// <param name="DeleteOutboxAfterDelivery">
+/// Delete a file the partner's systems dropped in its S3 outbox (<c>partners/{id}/outbox/</c>) once it is delivered to
+/// its SFTP server; false (the default) keeps it.
+/// </param>
 public sealed partial record PartnerRequest(
     string? Name,
     string? ClientId,
@@ -19,7 +23,8 @@ public sealed partial record PartnerRequest(
     IReadOnlyList<int>? EmployerIds,
     IReadOnlyList<string>? IpAllowlist,
     IReadOnlyList<string>? AllowedReports,
-    IReadOnlyList<string>? AllowedFormats)
+    IReadOnlyList<string>? AllowedFormats,
+    bool? DeleteOutboxAfterDelivery = null)
 {
     public Dictionary<string, string[]> Validate()
     {
@@ -145,6 +150,7 @@ public sealed partial record DeliveryRequest(
 }
 
 /// <summary>A partner with everything operators set.</summary>
+/// <param name="DeleteOutboxAfterDelivery">Files dropped in the partner's S3 outbox are deleted once delivered.</param>
 public sealed record PartnerResponse(
     int Id,
     string Name,
@@ -155,7 +161,8 @@ public sealed record PartnerResponse(
     IReadOnlyList<string> AllowedReports,
     IReadOnlyList<string> AllowedFormats,
     string? PgpKeyFingerprint,
-    DeliveryTarget? Delivery);
+    DeliveryTarget? Delivery,
+    bool DeleteOutboxAfterDelivery);
 
 /// <summary>The key that was stored.</summary>
 public sealed record PgpKeyResponse(string Fingerprint, string KeyId, string Algorithm, int Bits, DateTimeOffset CreatedAt, DateTimeOffset? ExpiresAt, IReadOnlyList<string> UserIds);

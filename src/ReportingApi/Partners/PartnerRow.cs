@@ -53,7 +53,8 @@ internal sealed class PartnerRow
     public int? DeleteOutboxAfterDelivery { get; set; }
 
     public PartnerResponse ToResponse(IReadOnlyList<int> employerIds) => new(
-        Id, Name, ClientId, Active != 0, employerIds, Partner.SplitList(IpAllowlist), Partner.SplitList(AllowedReports), Partner.SplitList(AllowedFormats), PgpFingerprint, Target());
+        Id, Name, ClientId, Active != 0, employerIds, Partner.SplitList(IpAllowlist), Partner.SplitList(AllowedReports), Partner.SplitList(AllowedFormats), PgpFingerprint, Target(),
+        DeleteOutboxAfterDelivery is > 0);
 
     public DeliveryTarget? Target() =>
         Enum.TryParse<DeliveryKind>(DeliveryKind, ignoreCase: true, out var kind)

@@ -8,7 +8,9 @@ namespace ReportingApi.Partners;
 
 /// <summary>Where a partner's files go: its PGP key and delivery target.</summary>
 /// <param name="DeleteOutboxAfterDelivery">Delete a file dropped in the partner's S3 outbox once it is delivered.</param>
-public sealed record PartnerProfile(int PartnerId, string? PgpPublicKey, string? PgpFingerprint, DeliveryTarget? Target, bool DeleteOutboxAfterDelivery = false)
+/// <param name="Active">Inactive partners get nothing delivered from their outbox.</param>
+public sealed record PartnerProfile(
+    int PartnerId, string? PgpPublicKey, string? PgpFingerprint, DeliveryTarget? Target, bool DeleteOutboxAfterDelivery = false, bool Active = true)
 {
     /// <summary>Why a run cannot be delivered for this partner, or null when it can.</summary>
     public ProblemHttpResult? Refusal()
@@ -30,7 +32,7 @@ public sealed class PartnerStore(DbConnectionFactory connections, PartnerRegistr
     public async Task<PartnerProfile> GetAsync(int partnerId, CancellationToken cancellationToken)
     {
         var row = await FindRowAsync(partnerId, cancellationToken) ?? throw new InvalidOperationException($"No partner {partnerId}.");
-        return new PartnerProfile(row.Id, row.PgpPublicKey, row.PgpFingerprint, row.Target(), row.DeleteOutboxAfterDelivery is > 0);
+        return new PartnerProfile(row.Id, row.PgpPublicKey, row.PgpFingerprint, row.Target(), row.DeleteOutboxAfterDelivery is > 0, row.Active != 0);
     }
 
     public async Task<IReadOnlyList<PartnerResponse>> ListAsync(CancellationToken cancellationToken)
@@ -85,12 +87,13 @@ public sealed class PartnerStore(DbConnectionFactory connections, PartnerRegistr
             ipAllowlist = Join(request.IpAllowlist),
             allowedReports = Join(request.AllowedReports?.Select(r => r.ToLowerInvariant())),
             allowedFormats = Join(request.AllowedFormats?.Select(f => f.ToLowerInvariant())),
+            deleteOutbox = request.DeleteOutboxAfterDelivery ?? false ? 1 : 0,
             createdAt = clock.GetUtcNow().UtcDateTime,
         };
         await connection.ExecuteAsync(
             partnerId is null
-                ? "INSERT INTO partners (id, name, client_id, active, ip_allowlist, allowed_reports, allowed_formats, created_at) VALUES (@id, @name, @clientId, @active, @ipAllowlist, @allowedReports, @allowedFormats, @createdAt)"
-                : "UPDATE partners SET name = @name, client_id = @clientId, active = @active, ip_allowlist = @ipAllowlist, allowed_reports = @allowedReports, allowed_formats = @allowedFormats WHERE id = @id",
+                ? "INSERT INTO partners (id, name, client_id, active, ip_allowlist, allowed_reports, allowed_formats, delete_outbox_after_delivery, created_at) VALUES (@id, @name, @clientId, @active, @ipAllowlist, @allowedReports, @allowedFormats, @deleteOutbox, @createdAt)"
+                : "UPDATE partners SET name = @name, client_id = @clientId, active = @active, ip_allowlist = @ipAllowlist, allowed_reports = @allowedReports, allowed_formats = @allowedFormats, delete_outbox_after_delivery = @deleteOutbox WHERE id = @id",
             values,
             transaction);
         await connection.ExecuteAsync("DELETE FROM partner_employers WHERE partner_id = @id", new { id }, transaction);

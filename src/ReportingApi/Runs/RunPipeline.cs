@@ -6,6 +6,7 @@ using System.Text.Json;
 using Microsoft.Extensions.Options;
 using ReportingApi.Partners;
 using ReportingApi.Observability;
+using ReportingApi.Outbox;
 using ReportingApi.Pgp;
 using ReportingApi.Rendering;
 using ReportingApi.Reports;
@@ -64,7 +65,7 @@ public sealed class RunPipeline(
 
             if (run.StoredAt is null || run.ObjectKey is null)
             {
-                await RenderAndStoreAsync(run, profile.PgpPublicKey, cancellationToken);
+                await ProduceFileAsync(run, profile, cancellationToken);
             }
 
             await DeliverAsync(run, profile, cancellationToken);
@@ -75,32 +76,108 @@ public sealed class RunPipeline(
         }
     }
 
+    /// <summary>The file a run delivers: a rendered report, or a file dropped in the partner's S3 outbox.</summary>
+    private Task ProduceFileAsync(ReportRun run, PartnerProfile profile, CancellationToken cancellationToken) =>
+        run.SourceObjectKey is null
+            ? RenderAndStoreAsync(run, profile.PgpPublicKey!, cancellationToken)
+            : ForwardOutboxFileAsync(run, profile, cancellationToken);
+
     private async Task RenderAndStoreAsync(ReportRun run, string armoredPublicKey, CancellationToken cancellationToken)
     {
-        var validation = keys.Validate(armoredPublicKey);
-        if (!validation.IsValid)
-        {
-            throw new RunStepException($"The partner's PGP key can no longer be used: {validation.Rejection.Message}", transient: false);
-        }
-
+        var recipient = UsableKey(armoredPublicKey);
         await store.TransitionAsync(run, RunStatus.Rendering, $"attempt {run.Attempts + 1}", cancellationToken);
         var request = ToReportRequest(run);
         var plainName = $"{request.Report.Id}_{request.From:yyyy-MM-dd}_{request.To:yyyy-MM-dd}_{run.Id}.{ReportFormats.Extension(request.Format)}";
         var fileName = plainName + ".pgp";
         var objectKey = PartnerObjectKeys.Outbound(run.PartnerId, DateTime.SpecifyKind(run.CreatedAt, DateTimeKind.Utc), fileName);
+        await StoreFileAsync(run, objectKey, fileName, async (output, token) =>
+        {
+            await using var rowsSource = await reader.OpenAsync(request, run.PartnerId, token);
+            return await RenderEncryptedAsync(request, rowsSource, output, recipient, plainName, run.Armored, token);
+        }, cancellationToken);
+    }
 
+    /// <summary>
+    /// A file the partner's systems dropped in its outbox: an OpenPGP file (<c>.pgp</c>/<c>.gpg</c>) is sent as it is,
+    /// anything else is encrypted to the partner's key and signed like a report, as <c>{name}.pgp</c>. It goes through
+    /// the partner's outbound folder like a report, so delivery, checksum and redelivery work alike; the source stays.
+    /// </summary>
+    private async Task ForwardOutboxFileAsync(ReportRun run, PartnerProfile profile, CancellationToken cancellationToken)
+    {
+        var sourceKey = run.SourceObjectKey!;
+        if (!profile.Active)
+        {
+            throw new RunStepException("The partner is inactive: files in its outbox are not delivered.", transient: false);
+        }
+
+        if (!PartnerObjectKeys.TryParseOutboxFile(sourceKey, out var partnerId, out var name) || partnerId != run.PartnerId)
+        {
+            throw new RunStepException($"'{sourceKey}' is not a file in the partner's outbox.", transient: false);
+        }
+
+        var alreadyEncrypted = OutboxFiles.IsEncrypted(name);
+        var fileName = alreadyEncrypted ? name : name + ".pgp";
+        if (Encoding.UTF8.GetByteCount(fileName) > OutboxFiles.MaxFileNameBytes)
+        {
+            throw new RunStepException($"The outbox file name is too long: the delivered name may have at most {OutboxFiles.MaxFileNameBytes} UTF-8 bytes (with the .pgp that encryption adds).", transient: false);
+        }
+
+        var recipient = alreadyEncrypted ? null : UsableKey(profile.PgpPublicKey!);
+        await store.TransitionAsync(
+            run, RunStatus.Rendering, $"attempt {run.Attempts + 1}: {(alreadyEncrypted ? "copying" : "encrypting")} {sourceKey}", cancellationToken);
+        var objectKey = PartnerObjectKeys.Outbound(run.PartnerId, DateTime.SpecifyKind(run.CreatedAt, DateTimeKind.Utc), run.Id, fileName);
+        await StoreFileAsync(run, objectKey, fileName, async (output, token) =>
+        {
+            await using var source = await OpenOutboxFileAsync(sourceKey, token);
+            if (recipient is null)
+            {
+                await source.CopyToAsync(output, PgpEncryptor.BufferSize, token);
+            }
+            else
+            {
+                await encryptor.EncryptAsync(source, output, recipient, name, run.Armored, token);
+            }
+
+            return null;
+        }, cancellationToken);
+    }
+
+    private async Task<Stream> OpenOutboxFileAsync(string key, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await objects.OpenReadAsync(key, cancellationToken);
+        }
+        catch (ObjectNotFoundException)
+        {
+            throw new RunStepException($"The outbox file '{key}' is no longer in the object store.", transient: false);
+        }
+    }
+
+    private PartnerPgpKey UsableKey(string armoredPublicKey)
+    {
+        var validation = keys.Validate(armoredPublicKey);
+        return validation.IsValid
+            ? validation.Key
+            : throw new RunStepException($"The partner's PGP key can no longer be used: {validation.Rejection.Message}", transient: false);
+    }
+
+    /// <summary>
+    /// Writes what <paramref name="produce"/> writes (and returns as the row count, null for files that have no rows)
+    /// through a SHA-256 counter into a temporary file, stores it under <paramref name="objectKey"/> with its .sha256 file
+    /// beside it, and records the run as stored. Nothing of the file is held in memory.
+    /// </summary>
+    private async Task StoreFileAsync(
+        ReportRun run, string objectKey, string fileName, Func<Stream, CancellationToken, Task<long?>> produce, CancellationToken cancellationToken)
+    {
         var path = Path.Combine(Path.GetTempPath(), $"reportingapi-run-{run.Id}-{Guid.NewGuid():N}.pgp");
         await using var file = new FileStream(path, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None, 1 << 16, FileOptions.DeleteOnClose | FileOptions.Asynchronous);
-        long rows;
+        long? rows;
         string sha256;
         long bytes;
         await using (var hashing = new Sha256CountingStream(file))
         {
-            await using (var rowsSource = await reader.OpenAsync(request, run.PartnerId, cancellationToken))
-            {
-                rows = await RenderEncryptedAsync(request, rowsSource, hashing, validation.Key, plainName, run.Armored, cancellationToken);
-            }
-
+            rows = await produce(hashing, cancellationToken);
             sha256 = hashing.HashHex();
             bytes = hashing.BytesWritten;
         }
@@ -118,7 +195,8 @@ public sealed class RunPipeline(
         run.ByteCount = bytes;
         run.Sha256 = sha256;
         run.FailureReason = null;
-        await store.TransitionAsync(run, RunStatus.Stored, $"{rows} rows, {bytes} bytes, sha256 {sha256}", cancellationToken);
+        var counted = rows is { } rowCount ? $"{rowCount} rows, " : "";
+        await store.TransitionAsync(run, RunStatus.Stored, $"{counted}{bytes} bytes, sha256 {sha256}", cancellationToken);
     }
 
     /// <summary>
@@ -365,6 +443,40 @@ public sealed class RunPipeline(
         run.FailureReason = null;
         await store.TransitionAsync(run, RunStatus.Delivered, $"{run.FileName} and its .sha256 in {profile.Target!.RemoteDirectory}", cancellationToken);
         metrics.RunDelivered(run.Id, run.RowCount, run.ByteCount, SinceCreated(run));
+        if (run.SourceObjectKey is not null && profile.DeleteOutboxAfterDelivery)
+        {
+            await DeleteOutboxFileAsync(run, cancellationToken);
+        }
+    }
+
+    /// <summary>
+    /// Removes the delivered outbox file, as the partner asked. The run is delivered whatever happens here: a failed
+    /// delete (or a failure to record it) is logged and, where possible, recorded as a step; the file then stays.
+    /// </summary>
+    private async Task DeleteOutboxFileAsync(ReportRun run, CancellationToken cancellationToken)
+    {
+        var sourceKey = run.SourceObjectKey!;
+#pragma warning disable CA1031 // Nothing here may turn a delivered run into a failed one.
+        try
+        {
+            try
+            {
+                await objects.DeleteAsync(sourceKey, cancellationToken);
+            }
+            catch (Exception deleteError) when (deleteError is not OperationCanceledException)
+            {
+                logger.LogWarning(deleteError, "Run {RunId} is delivered but its outbox file {Key} could not be deleted", run.Id, sourceKey);
+                await store.SaveAsync(run, OutboxFiles.SourceDeleteFailedStep, $"{sourceKey} could not be deleted; it stays in the outbox.", cancellationToken);
+                return;
+            }
+
+            await store.SaveAsync(run, OutboxFiles.SourceDeletedStep, sourceKey, cancellationToken);
+        }
+        catch (Exception recordError) when (recordError is not OperationCanceledException)
+        {
+            logger.LogError(recordError, "Run {RunId}: could not record what became of its outbox file {Key}", run.Id, sourceKey);
+        }
+#pragma warning restore CA1031
     }
 
     private async Task RecordFailureAsync(string runId, Exception exception)

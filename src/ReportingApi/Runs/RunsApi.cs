@@ -266,5 +266,5 @@ public static class RunsApi
     }
 
     // Version 7 GUIDs sort by creation time, which keeps the index and the listing order tidy.
-    private static string NewRunId() => "run_" + Guid.CreateVersion7().ToString("N");
+    internal static string NewRunId() => "run_" + Guid.CreateVersion7().ToString("N");
 }

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using ReportingApi.Observability;
+using ReportingApi.Outbox;
 using ReportingApi.Runs.Lambda;
 using ReportingApi.Transfer;
 
@@ -10,7 +11,8 @@ public static class RunsExtensions
     /// <summary>
     /// The run store, pipeline and dispatcher. Off Lambda, runs go through an in-process queue read by the
     /// <see cref="RunWorker"/>. On Lambda (<c>AWS_LAMBDA_RUNTIME_API</c> set), where nothing runs between invocations,
-    /// the function invokes itself asynchronously per run and a scheduled EventBridge tick retries due runs instead.
+    /// the function invokes itself asynchronously per run and a scheduled EventBridge tick retries due runs instead; the
+    /// bucket's S3 notifications deliver files dropped in partners' outboxes (<see cref="OutboxExtensions.AddOutbox"/>).
     /// </summary>
     public static IServiceCollection AddRuns(this IServiceCollection services) =>
         services.AddRuns(LambdaHostingExtensions.RunsOnLambda);
@@ -25,6 +27,7 @@ public static class RunsExtensions
         if (onLambda)
         {
             services.AddLambdaRunHandlers();
+            services.AddOutbox();
             services.AddSingleton<LambdaRunDispatcher>();
             services.AddSingleton<IRunDispatcher>(provider => provider.GetRequiredService<LambdaRunDispatcher>());
         }

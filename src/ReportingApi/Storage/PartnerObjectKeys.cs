@@ -5,6 +5,9 @@ namespace ReportingApi.Storage;
 /// <summary>Where a partner's files live in the object store.</summary>
 public static class PartnerObjectKeys
 {
+    private const string PartnersFolder = "partners";
+    private const string OutboxFolder = "outbox";
+
     /// <summary>
     /// <c>partners/{partnerId}/outbound/{yyyy}/{MM}/{fileName}</c>; year and month are those of <paramref name="at"/> in UTC,
     /// so the same instant lands in the same folder whatever offset it carries.
@@ -12,19 +15,54 @@ public static class PartnerObjectKeys
     public static string Outbound(int partnerId, DateTimeOffset at, string fileName)
     {
         ValidateFileName(fileName);
-        var utc = at.UtcDateTime;
-        return string.Create(
-            CultureInfo.InvariantCulture,
-            $"{PartnerPrefix(partnerId)}outbound/{utc:yyyy}/{utc:MM}/{fileName}");
+        return OutboundFolder(partnerId, at) + fileName;
+    }
+
+    /// <summary>
+    /// <c>partners/{partnerId}/outbound/{yyyy}/{MM}/{runId}/{fileName}</c>: a run's file whose name is not its own (a file
+    /// dropped in the outbox keeps the partner's name), so the run's folder keeps two drops of one name apart.
+    /// </summary>
+    public static string Outbound(int partnerId, DateTimeOffset at, string runId, string fileName)
+    {
+        ValidateFileName(runId);
+        ValidateFileName(fileName);
+        return $"{OutboundFolder(partnerId, at)}{runId}{ObjectKeys.Separator}{fileName}";
     }
 
     /// <summary>The prefix of the partner's outbox: <c>partners/{partnerId}/outbox/</c>.</summary>
-    public static string Outbox(int partnerId) => $"{PartnerPrefix(partnerId)}outbox/";
+    public static string Outbox(int partnerId) => $"{PartnerPrefix(partnerId)}{OutboxFolder}/";
+
+    /// <summary>
+    /// Reads <c>partners/{partnerId}/outbox/{fileName}</c> (a file directly in the outbox; nested folders do not match).
+    /// The partner id must be written as <see cref="Outbox"/> writes it: no sign, no leading zeros.
+    /// </summary>
+    public static bool TryParseOutboxFile(string key, out int partnerId, out string fileName)
+    {
+        partnerId = 0;
+        fileName = "";
+        var segments = key.Split(ObjectKeys.Separator);
+        if (segments is not [PartnersFolder, var id, OutboxFolder, var name] || !ObjectKeys.IsValid(key)
+            || !int.TryParse(id, NumberStyles.None, CultureInfo.InvariantCulture, out var parsed) || parsed <= 0
+            || !key.StartsWith(Outbox(parsed), StringComparison.Ordinal))
+        {
+            return false;
+        }
+
+        partnerId = parsed;
+        fileName = name;
+        return true;
+    }
+
+    private static string OutboundFolder(int partnerId, DateTimeOffset at)
+    {
+        var utc = at.UtcDateTime;
+        return string.Create(CultureInfo.InvariantCulture, $"{PartnerPrefix(partnerId)}outbound/{utc:yyyy}/{utc:MM}/");
+    }
 
     private static string PartnerPrefix(int partnerId)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(partnerId);
-        return string.Create(CultureInfo.InvariantCulture, $"partners/{partnerId}/");
+        return string.Create(CultureInfo.InvariantCulture, $"{PartnersFolder}/{partnerId}/");
     }
 
     private static void ValidateFileName(string fileName)

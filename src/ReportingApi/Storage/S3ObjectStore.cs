@@ -271,7 +271,8 @@ public sealed class S3ObjectStore : IObjectStore, IDisposable
         return filled;
     }
 
-    private static string NormalizePrefix(string? prefix)
+    /// <summary>The prefix as keys carry it: without leading or trailing separators, then one separator; empty for none.</summary>
+    internal static string NormalizePrefix(string? prefix)
     {
         var trimmed = prefix?.Trim(ObjectKeys.Separator) ?? "";
         if (trimmed.Length == 0)

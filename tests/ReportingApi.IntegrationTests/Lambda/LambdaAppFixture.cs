@@ -37,7 +37,11 @@ public sealed class LambdaAppFixture : IAsyncLifetime
     /// <summary>The partners' SFTP servers as the fake connector sees them: remote paths under this folder.</summary>
     public string RemoteRoot => Path.Combine(_folder, "remote");
 
+    /// <summary>The root of the app's folder object store.</summary>
     public string ObjectsFolder => Path.Combine(_folder, "objects");
+
+    /// <summary>The folder that stands for a demo partner's SFTP server (DemoOnboarding's folder delivery).</summary>
+    public string SftpFolder(string clientId) => Path.Combine(_folder, "sftp", clientId);
 
     public async Task InitializeAsync()
     {

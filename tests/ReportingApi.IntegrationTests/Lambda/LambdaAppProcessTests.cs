@@ -1,12 +1,14 @@
 using System.Text;
 using System.Text.Json;
+using ReportingApi.IntegrationTests.Pgp;
+using ReportingApi.IntegrationTests.Runs;
 using ReportingApi.TestSupport.Lambda;
 
 namespace ReportingApi.IntegrationTests.Lambda;
 
 /// <summary>
 /// Issue 4's acceptance check: the real app process, started with <c>AWS_LAMBDA_RUNTIME_API</c>, answers HTTP API
-/// 2.0 events (text, binary XLSX, the 6 MB limit, unknown routes) and scheduled EventBridge ticks.
+/// 2.0 events (text, binary XLSX, the 6 MB limit, unknown routes), scheduled EventBridge ticks and S3 notifications.
 /// </summary>
 public sealed class LambdaAppProcessTests(LambdaAppFixture lambda) : IClassFixture<LambdaAppFixture>
 {
@@ -86,6 +88,33 @@ public sealed class LambdaAppProcessTests(LambdaAppFixture lambda) : IClassFixtu
         var result = JsonDocument.Parse(post.Body).RootElement;
         Assert.Equal(JsonValueKind.Object, result.ValueKind);
         Assert.Equal(0, result.GetProperty("left").GetInt32());
+    }
+
+    [Fact]
+    public async Task S3_notification_delivers_an_outbox_file_that_gpg_decrypts_with_a_good_signature()
+    {
+        const string name = "payroll May 2026.csv";
+        var content = "employee;amount\n1001;42.50\n" + string.Concat(Enumerable.Range(0, 2000).Select(i => $"{i};{i * 1.5:0.00}\n"));
+        var outbox = Path.Combine(lambda.ObjectsFolder, "partners", "1", "outbox");
+        Directory.CreateDirectory(outbox);
+        await File.WriteAllTextAsync(Path.Combine(outbox, name), content);
+
+        var post = await lambda.InvokeAsync(LambdaEvents.S3ObjectCreated("reports-bucket", $"partners/1/outbox/{name}", Encoding.UTF8.GetByteCount(content), "9b2cf535f27731c974343645a3985328"));
+
+        Assert.True(post.Kind == "response", $"{post.Kind}: {Encoding.UTF8.GetString(post.Body)}\n{lambda.App.Output}");
+        var outcome = JsonDocument.Parse(post.Body).RootElement.GetProperty("objects").EnumerateArray().Single();
+        Assert.True(outcome.GetProperty("status").GetString() == "delivered", outcome.ToString() + "\n" + lambda.App.Output);
+        var delivered = Path.Combine(lambda.SftpFolder(Client), "reports", name + ".pgp");
+        Assert.True(File.Exists(delivered + ".sha256"));
+
+        using var gpg = new GnuPgHome();
+        var plaintext = gpg.File("plaintext.csv");
+        var decryption = gpg.DecryptAsDemoPartner(Client, delivered, plaintext);
+
+        Assert.True(decryption.ExitCode == 0, decryption.Errors);
+        Assert.True(decryption.HasStatus("GOODSIG") && decryption.HasStatus("GOODMDC"), decryption.Errors);
+        Assert.Equal(ReportDeliveryTests.CompanyFingerprint(gpg), decryption.StatusFields("VALIDSIG")![9]);
+        Assert.Equal(content, await File.ReadAllTextAsync(plaintext));
     }
 
     private async Task<PayloadResponse> HttpAsync(string lambdaEvent) => PayloadResponse.From(await lambda.InvokeAsync(lambdaEvent));

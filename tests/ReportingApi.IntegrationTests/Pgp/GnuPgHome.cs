@@ -1,4 +1,6 @@
 using System.Diagnostics;
+using ReportingApi.Partners;
+using ReportingApi.TestSupport;
 
 namespace ReportingApi.IntegrationTests.Pgp;
 
@@ -52,6 +54,18 @@ internal sealed class GnuPgHome : IDisposable
         var path = File("passphrase-" + Guid.NewGuid().ToString("N")[..8]);
         System.IO.File.WriteAllText(path, passphrase + "\n");
         return path;
+    }
+
+    /// <summary>
+    /// Decrypts <paramref name="encryptedPath"/> into <paramref name="outputPath"/> as the demo partner
+    /// <paramref name="clientId"/> would: with its secret key, and our company's public key to verify the signature.
+    /// </summary>
+    public GpgResult DecryptAsDemoPartner(string clientId, string encryptedPath, string outputPath)
+    {
+        var passphraseFile = System.IO.Path.Combine(TestPgpKeys.DemoKeysFolder, $"{clientId}.passphrase");
+        RunChecked("--pinentry-mode", "loopback", "--passphrase-file", passphraseFile, "--import", System.IO.Path.Combine(TestPgpKeys.DemoKeysFolder, $"{clientId}.secret.asc"));
+        RunChecked("--import", System.IO.Path.Combine(TestPgpKeys.DemoKeysFolder, DemoOnboarding.CompanyPublicKeyFile));
+        return Run("--pinentry-mode", "loopback", "--passphrase-file", passphraseFile, "--output", outputPath, "--decrypt", encryptedPath);
     }
 
     public GpgResult Run(params string[] arguments) => Execute("gpg", ["--batch", "--no-tty", "--status-fd", "2", .. arguments]);

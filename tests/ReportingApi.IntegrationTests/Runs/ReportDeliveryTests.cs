@@ -62,11 +62,8 @@ public sealed class ReportDeliveryTests(DeliveryEnvironment environment) : IClas
 
         // The partner decrypts with real gpg, which verifies our signature.
         using var gpg = new GnuPgHome();
-        var passphraseFile = Path.Combine(TestPgpKeys.DemoKeysFolder, $"{DemoClients.Acme.Id}.passphrase");
-        gpg.RunChecked("--pinentry-mode", "loopback", "--passphrase-file", passphraseFile, "--import", Path.Combine(TestPgpKeys.DemoKeysFolder, $"{DemoClients.Acme.Id}.secret.asc"));
-        gpg.RunChecked("--import", Path.Combine(TestPgpKeys.DemoKeysFolder, DemoOnboarding.CompanyPublicKeyFile));
         var plaintext = gpg.File("plaintext.csv");
-        var decryption = gpg.Run("--pinentry-mode", "loopback", "--passphrase-file", passphraseFile, "--output", plaintext, "--decrypt", delivered);
+        var decryption = gpg.DecryptAsDemoPartner(DemoClients.Acme.Id, delivered, plaintext);
 
         Assert.True(decryption.ExitCode == 0, decryption.Errors);
         Assert.True(decryption.HasStatus("DECRYPTION_OKAY"), decryption.Errors);
@@ -451,7 +448,7 @@ public sealed class ReportDeliveryTests(DeliveryEnvironment environment) : IClas
         Assert.Equal(expected.Order(StringComparer.Ordinal), run.Steps!.Select(step => step.Status).Order(StringComparer.Ordinal));
 
     /// <summary>The primary key fingerprint of the company signing key the tests gave the app.</summary>
-    private static string CompanyFingerprint(GnuPgHome gpg) =>
+    internal static string CompanyFingerprint(GnuPgHome gpg) =>
         gpg.RunChecked("--with-colons", "--show-keys", TestPgpKeys.CompanySecretKeyPath).Output.Split('\n')
             .First(line => line.StartsWith("fpr:", StringComparison.Ordinal))
             .Split(':')[9];

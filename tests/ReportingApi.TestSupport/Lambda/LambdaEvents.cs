@@ -2,7 +2,7 @@ using System.Text.Json;
 
 namespace ReportingApi.TestSupport.Lambda;
 
-/// <summary>Events as API Gateway (HTTP API, payload 2.0, JWT authorizer) and EventBridge send them to the function.</summary>
+/// <summary>Events as API Gateway (HTTP API, payload 2.0, JWT authorizer), EventBridge and S3 send them to the function.</summary>
 public static class LambdaEvents
 {
     private static readonly string[] TickRuleArns = ["arn:aws:events:eu-central-1:123456789012:rule/reporting-api-tick"];
@@ -93,6 +93,35 @@ public static class LambdaEvents
         ["region"] = "eu-central-1",
         ["resources"] = TickRuleArns,
         ["detail"] = new Dictionary<string, object>(),
+    });
+
+    /// <summary>
+    /// An S3 event notification for one created object (<c>ObjectCreated:Put</c>), as S3 sends it: the key
+    /// form-encoded (a space is <c>+</c>), the ETag without quotes.
+    /// </summary>
+    public static string S3ObjectCreated(string bucket, string key, long size, string etag) => JsonSerializer.Serialize(new
+    {
+        Records = new[]
+        {
+            new Dictionary<string, object>
+            {
+                ["eventVersion"] = "2.1",
+                ["eventSource"] = "aws:s3",
+                ["awsRegion"] = "eu-central-1",
+                ["eventTime"] = DateTimeOffset.UtcNow.ToString("yyyy-MM-ddTHH:mm:ss.fffZ", System.Globalization.CultureInfo.InvariantCulture),
+                ["eventName"] = "ObjectCreated:Put",
+                ["userIdentity"] = new { principalId = "AWS:AIDAEXAMPLE" },
+                ["requestParameters"] = new { sourceIPAddress = "203.0.113.9" },
+                ["responseElements"] = new Dictionary<string, string> { ["x-amz-request-id"] = "C3D13FE58DE4C810", ["x-amz-id-2"] = "FMyUVURIY8/IgAtTv8xRjskZQpcIZ9KG4V5Wp6S7S/JRWeUWerMUE5JgHvANOjpD" },
+                ["s3"] = new Dictionary<string, object>
+                {
+                    ["s3SchemaVersion"] = "1.0",
+                    ["configurationId"] = "partner-outboxes",
+                    ["bucket"] = new { name = bucket, ownerIdentity = new { principalId = "A3NL1KOZZKExample" }, arn = "arn:aws:s3:::" + bucket },
+                    ["object"] = new { key = System.Net.WebUtility.UrlEncode(key).Replace("%2F", "/", StringComparison.Ordinal), size, eTag = etag, sequencer = "0055AED6DCD90281E5" },
+                },
+            },
+        },
     });
 
     private static string Request(string method, string rawPath, string rawQueryString, object? authorizer, string? body, IReadOnlyDictionary<string, string>? extraHeaders) => JsonSerializer.Serialize(new
