@@ -1,6 +1,7 @@
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using ReportingApi.Observability;
 using ReportingApi.Runs.Lambda;
+using ReportingApi.SnapStart;
 
 namespace ReportingApi.Runs;
 
@@ -9,7 +10,8 @@ public static class RunsExtensions
     /// <summary>
     /// The run store, pipeline and dispatcher. Off Lambda, runs go through an in-process queue read by the
     /// <see cref="RunWorker"/>. On Lambda (<c>AWS_LAMBDA_RUNTIME_API</c> set), where nothing runs between invocations,
-    /// the function invokes itself asynchronously per run and a scheduled EventBridge tick retries due runs instead.
+    /// the function invokes itself asynchronously per run and a scheduled EventBridge tick retries due runs instead;
+    /// there the app's SnapStart hooks (<see cref="SnapStartExtensions.AddAppSnapStartHooks"/>) are registered too.
     /// </summary>
     public static IServiceCollection AddRuns(this IServiceCollection services) =>
         services.AddRuns(LambdaHostingExtensions.RunsOnLambda);
@@ -24,6 +26,7 @@ public static class RunsExtensions
         if (onLambda)
         {
             services.AddLambdaRunHandlers();
+            services.AddAppSnapStartHooks();
             services.AddSingleton<LambdaRunDispatcher>();
             services.AddSingleton<IRunDispatcher>(provider => provider.GetRequiredService<LambdaRunDispatcher>());
         }
