@@ -58,7 +58,7 @@ public sealed class DbConnectionFactory
     {
         if (Provider != DatabaseProvider.MySql)
         {
-            return await OpenAsync(new SqliteConnection(_connectionString), cancellationToken);
+            return await OpenConnectionAsync(new SqliteConnection(_connectionString), cancellationToken);
         }
 
         if (_passwordSecret is null)
@@ -86,6 +86,10 @@ public sealed class DbConnectionFactory
         }
     }
 
+    /// <summary>The connection string <see cref="OpenAsync"/> would use now, password included (tests look at it; never log it).</summary>
+    internal Task<string> ConnectionStringAsync(CancellationToken cancellationToken) =>
+        _passwordSecret is null ? Task.FromResult(_connectionString) : ConnectionStringWithPasswordAsync(_passwordSecret, cancellationToken);
+
     /// <summary>
     /// Closes the idle pooled connections of both providers, e.g. so that none is kept in a SnapStart snapshot, where
     /// they would be dead on restore. Connections in use are closed when they are returned.
@@ -103,9 +107,9 @@ public sealed class DbConnectionFactory
     }
 
     // MySql.Data 8.0.16 throws NullReferenceException when a token cancels; it opens synchronously anyway.
-    private static Task<DbConnection> OpenMySqlAsync(string connectionString) => OpenAsync(new MySqlConnection(connectionString), CancellationToken.None);
+    private static Task<DbConnection> OpenMySqlAsync(string connectionString) => OpenConnectionAsync(new MySqlConnection(connectionString), CancellationToken.None);
 
-    private static async Task<DbConnection> OpenAsync(DbConnection connection, CancellationToken cancellationToken)
+    private static async Task<DbConnection> OpenConnectionAsync(DbConnection connection, CancellationToken cancellationToken)
     {
         try
         {
