@@ -157,6 +157,25 @@ public sealed class MariaDbServer : IAsyncDisposable
     }
 
     /// <summary>
+    /// Creates another login (from 127.0.0.1) with all rights on <paramref name="database"/>, or gives an existing one
+    /// <paramref name="password"/>: for tests of logins, such as a rotated password. Names and passwords here are
+    /// letters, digits and underscores.
+    /// </summary>
+    public async Task SetUserAsync(string userName, string password, string database)
+    {
+        foreach (var (value, parameter) in new[] { (userName, nameof(userName)), (password, nameof(password)), (database, nameof(database)) })
+        {
+            if (value.Length == 0 || !value.All(c => char.IsAsciiLetterOrDigit(c) || c == '_'))
+            {
+                throw new ArgumentException("Only letters, digits and underscores here.", parameter);
+            }
+        }
+
+        await RunAsRootAsync(
+            $"CREATE OR REPLACE USER '{userName}'@'127.0.0.1' IDENTIFIED BY '{password}'; GRANT ALL PRIVILEGES ON `{database}`.* TO '{userName}'@'127.0.0.1';");
+    }
+
+    /// <summary>
     /// Starts the server: again after <see cref="StopAsync"/>, on the same port and data; a running server is
     /// stopped first. Returns once it accepts connections.
     /// </summary>

@@ -18,6 +18,19 @@ public sealed class DatabaseOptions
     [Required]
     public string ConnectionString { get; set; } = "";
 
+    /// <summary>
+    /// ARN (or name) of the Secrets Manager secret with the MySQL password, used when <c>Secrets:Provider</c> is
+    /// <c>SecretsManager</c>: a plain password (its first line) or RDS's JSON (<c>{"username": ..., "password": ...}</c>,
+    /// then the user name is taken from it too). It replaces any password in <see cref="ConnectionString"/>.
+    /// </summary>
+    public string? PasswordSecretArn { get; set; }
+
+    /// <summary>
+    /// File with the MySQL password, in the same forms as <see cref="PasswordSecretArn"/>, used when <c>Secrets:Provider</c>
+    /// is <c>Files</c>. A relative path is resolved against the content root.
+    /// </summary>
+    public string? PasswordPath { get; set; }
+
     /// <summary>Apply pending migrations at start.</summary>
     public bool MigrateOnStart { get; set; } = true;
 

@@ -2,6 +2,7 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using ReportingApi.Observability;
 using ReportingApi.Outbox;
 using ReportingApi.Runs.Lambda;
+using ReportingApi.SnapStart;
 using ReportingApi.Transfer;
 
 namespace ReportingApi.Runs;
@@ -12,7 +13,8 @@ public static class RunsExtensions
     /// The run store, pipeline and dispatcher. Off Lambda, runs go through an in-process queue read by the
     /// <see cref="RunWorker"/>. On Lambda (<c>AWS_LAMBDA_RUNTIME_API</c> set), where nothing runs between invocations,
     /// the function invokes itself asynchronously per run and a scheduled EventBridge tick retries due runs instead; the
-    /// bucket's S3 notifications deliver files dropped in partners' outboxes (<see cref="OutboxExtensions.AddOutbox"/>).
+    /// bucket's S3 notifications deliver files dropped in partners' outboxes (<see cref="OutboxExtensions.AddOutbox"/>),
+    /// and the app's SnapStart hooks (<see cref="SnapStartExtensions.AddAppSnapStartHooks"/>) are registered.
     /// </summary>
     public static IServiceCollection AddRuns(this IServiceCollection services) =>
         services.AddRuns(LambdaHostingExtensions.RunsOnLambda);
@@ -28,6 +30,7 @@ public static class RunsExtensions
         {
             services.AddLambdaRunHandlers();
             services.AddOutbox();
+            services.AddAppSnapStartHooks();
             services.AddSingleton<LambdaRunDispatcher>();
             services.AddSingleton<IRunDispatcher>(provider => provider.GetRequiredService<LambdaRunDispatcher>());
         }

@@ -31,8 +31,10 @@ public sealed class SecretsManagerSecretSource(SecretsManagerClient client, IOpt
         return value;
     }
 
+    public void Forget(string reference) => _cache.TryRemove(reference, out _);
+
     /// <summary>Forgets every cached value (after a SnapStart restore, say, or when a secret is known to have rotated).</summary>
-    public void Clear() => _cache.Clear();
+    public void ForgetAll() => _cache.Clear();
 
     private sealed record CachedSecret(string Value, DateTimeOffset Expires)
     {

@@ -3,10 +3,14 @@ using System.Security.Cryptography.X509Certificates;
 using Amazon;
 using Amazon.Runtime;
 using Amazon.S3;
+using ReportingApi.Aws;
 
 namespace ReportingApi.Storage;
 
-/// <summary>Builds the S3 client from <see cref="S3StoreOptions"/>; credentials come from the SDK's default chain.</summary>
+/// <summary>
+/// Builds the S3 client from <see cref="S3StoreOptions"/>; credentials come from the SDK's default chain through
+/// <see cref="DefaultChainCredentials"/>, so that a SnapStart restore can make the client look them up anew.
+/// </summary>
 internal static class S3ClientFactory
 {
     /// <summary>Region to sign for when only a ServiceUrl is given (S3-compatible servers do not care which).</summary>
@@ -14,7 +18,7 @@ internal static class S3ClientFactory
 
     /// <param name="decorateHandler">Wraps the HTTP handler, e.g. to observe requests in tests; null in production.</param>
     public static AmazonS3Client Create(S3StoreOptions options, Func<HttpMessageHandler, HttpMessageHandler>? decorateHandler = null) =>
-        new(CreateConfig(options, decorateHandler));
+        new(new DefaultChainCredentials(), CreateConfig(options, decorateHandler));
 
     internal static AmazonS3Config CreateConfig(S3StoreOptions options, Func<HttpMessageHandler, HttpMessageHandler>? decorateHandler = null)
     {

@@ -110,6 +110,23 @@ public sealed class ServerlessTemplateTests
     }
 
     [Fact]
+    public void Function_reads_exactly_the_database_and_company_key_secrets()
+    {
+        var role = (string)FunctionProperties["Role"]!["Fn::GetAtt"]![0]!;
+        var secretStatements = DeploymentFiles.Resources(Template)[role]!["Properties"]!["Policies"]!.AsArray()
+            .SelectMany(policy => policy!["PolicyDocument"]!["Statement"]!.AsArray())
+            .Where(statement => AsStrings(statement!["Action"]).Contains("secretsmanager:GetSecretValue"))
+            .ToList();
+
+        // The function's own secrets by reference; partners' connector secrets are the Transfer service role's business.
+        var statement = Assert.Single(secretStatements)!;
+        Assert.Equal(["secretsmanager:GetSecretValue"], AsStrings(statement["Action"]));
+        Assert.Equal(
+            ["DatabaseSecret", "PgpPassphraseSecret", "PgpSecretKeySecret"],
+            statement["Resource"]!.AsArray().Select(r => (string)r!["Ref"]!).Order());
+    }
+
+    [Fact]
     public void Function_s3_access_is_limited_to_the_partners_prefix()
     {
         var role = (string)FunctionProperties["Role"]!["Fn::GetAtt"]![0]!;
@@ -185,7 +202,8 @@ public sealed class ServerlessTemplateTests
         Assert.Equal("S3", (string?)variables["ObjectStore__Provider"]);
         Assert.Equal("ReportsBucket", (string?)variables["ObjectStore__S3__BucketName"]!["Ref"]);
         Assert.Equal("ReportsBucket", (string?)variables["Transfer__Connector__SourceBucket"]!["Ref"]);
-        Assert.Contains("{{resolve:secretsmanager:${DatabaseSecret}", (string)variables["Database__ConnectionString"]!["Fn::Sub"]!, StringComparison.Ordinal);
+        Assert.DoesNotContain("Password", (string)variables["Database__ConnectionString"]!["Fn::Sub"]!, StringComparison.OrdinalIgnoreCase);
+        Assert.Equal("DatabaseSecret", (string?)variables["Database__PasswordSecretArn"]!["Ref"]);
         Assert.StartsWith("partners/", (string?)variables["Transfer__Connector__StagingPrefix"], StringComparison.Ordinal);
         Assert.Equal("SecretsManager", (string?)variables["Secrets__Provider"]);
         Assert.Equal("PgpSecretKeySecret", (string?)variables["Pgp__SecretKeySecretArn"]!["Ref"]);
