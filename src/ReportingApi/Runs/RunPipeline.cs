@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Data.Common;
 using System.Globalization;
 using System.IO.Pipelines;
@@ -40,14 +41,47 @@ public sealed class RunPipeline(
     private const string EncryptedContentType = "application/pgp-encrypted";
     private const int PipeBufferBytes = 4 * 1024 * 1024;
 
+    /// <summary>Executes the run if it is due and no other executor holds it; a run another one executes is left alone.</summary>
     public async Task ExecuteAsync(string runId, CancellationToken cancellationToken)
     {
-        var run = await store.GetAsync(runId, cancellationToken);
-        if (run is null || RunStatuses.IsFinished(run.State) || run.NextAttemptAt > clock.GetUtcNow().UtcDateTime)
+        if (!IsDue(await store.GetAsync(runId, cancellationToken))
+            || !await store.TryLeaseAsync(runId, TimeSpan.FromSeconds(options.Value.LeaseSeconds), cancellationToken))
         {
             return;
         }
 
+        try
+        {
+            // Read again under the lease: whoever held it before may have moved the run on.
+            if (await store.GetAsync(runId, cancellationToken) is { } run && IsDue(run))
+            {
+                await ExecuteLeasedAsync(run, cancellationToken);
+            }
+        }
+        finally
+        {
+            await ReleaseLeaseAsync(runId);
+        }
+    }
+
+    private bool IsDue([NotNullWhen(true)] ReportRun? run) =>
+        run is not null && !RunStatuses.IsFinished(run.State) && !(run.NextAttemptAt > clock.GetUtcNow().UtcDateTime);
+
+    private async Task ReleaseLeaseAsync(string runId)
+    {
+        try
+        {
+            await store.ReleaseLeaseAsync(runId);
+        }
+        catch (Exception e) when (e is DbException or TimeoutException or InvalidOperationException)
+        {
+            // The database is down: the lease expires by itself.
+            logger.LogWarning(e, "Run {RunId}: could not give back its lease", runId);
+        }
+    }
+
+    private async Task ExecuteLeasedAsync(ReportRun run, CancellationToken cancellationToken)
+    {
         try
         {
             var profile = await settings.GetAsync(run.PartnerId, cancellationToken);

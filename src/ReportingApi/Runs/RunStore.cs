@@ -102,8 +102,28 @@ public sealed class RunStore(DbConnectionFactory connections, TimeProvider clock
     {
         await using var connection = await connections.OpenAsync(cancellationToken);
         return (await connection.QueryAsync<string>(
-            "SELECT id FROM report_runs WHERE status NOT IN ('delivered', 'failed') AND (next_attempt_at IS NULL OR next_attempt_at <= @now) ORDER BY created_at",
+            """
+            SELECT id FROM report_runs
+            WHERE status NOT IN ('delivered', 'failed') AND (next_attempt_at IS NULL OR next_attempt_at <= @now) AND (lease_until IS NULL OR lease_until <= @now)
+            ORDER BY created_at
+            """,
             new { now = Now() })).ToList();
+    }
+
+    /// <summary>Takes the run for <paramref name="duration"/> unless another executor holds it; false when one does.</summary>
+    public async Task<bool> TryLeaseAsync(string runId, TimeSpan duration, CancellationToken cancellationToken)
+    {
+        var now = Now();
+        await using var connection = await connections.OpenAsync(cancellationToken);
+        return await connection.ExecuteAsync(
+            "UPDATE report_runs SET lease_until = @until WHERE id = @runId AND (lease_until IS NULL OR lease_until <= @now)",
+            new { runId, now, until = now + duration }) == 1;
+    }
+
+    public async Task ReleaseLeaseAsync(string runId)
+    {
+        await using var connection = await connections.OpenAsync();
+        await connection.ExecuteAsync("UPDATE report_runs SET lease_until = NULL WHERE id = @runId", new { runId });
     }
 
     /// <summary>Moves a run to <paramref name="status"/>, stamps that step's time, and records the event.</summary>

@@ -26,6 +26,14 @@ public sealed class RunsOptions
     [Range(0.05, 3600.0)]
     public double SweepIntervalSeconds { get; set; } = 15;
 
+    /// <summary>
+    /// How long a run's execution holds it against other executors (another instance, the tick, a sweep). It must
+    /// outlast the longest execution (Lambda stops an invocation after 15 minutes); a run whose executor crashed is
+    /// picked up again once its lease has expired.
+    /// </summary>
+    [Range(1, 86400)]
+    public int LeaseSeconds { get; set; } = 900;
+
     [Range(1, 500)]
     public int MaxPageSize { get; set; } = 100;
 }

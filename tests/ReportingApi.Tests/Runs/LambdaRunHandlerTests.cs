@@ -117,6 +117,28 @@ public sealed class LambdaRunHandlerTests(LambdaRunsFixture fixture) : IClassFix
     }
 
     [Fact]
+    public async Task A_run_another_executor_holds_is_neither_executed_nor_offered_to_the_tick_until_it_gives_it_back()
+    {
+        using var client = await fixture.ClientForAsync(DemoClients.Acme);
+        var runId = await CreateQueuedRunAsync(client, "lambda-leased");
+        var store = fixture.Factory.Services.GetRequiredService<RunStore>();
+        var pipeline = fixture.Factory.Services.GetRequiredService<RunPipeline>();
+        Assert.True(await store.TryLeaseAsync(runId, TimeSpan.FromMinutes(15), default));
+
+        // The asynchronous invocation arrives while the tick (the other executor) holds the run.
+        await pipeline.ExecuteAsync(runId, default);
+        Assert.Equal("queued", (await store.GetAsync(runId))!.Status);
+        Assert.DoesNotContain(runId, await store.UnfinishedAsync(default));
+        Assert.False(await store.TryLeaseAsync(runId, TimeSpan.FromMinutes(15), default));
+
+        await store.ReleaseLeaseAsync(runId);
+        await pipeline.ExecuteAsync(runId, default);
+
+        Assert.Equal("delivered", (await store.GetAsync(runId))!.Status);
+        Assert.True(await store.TryLeaseAsync(runId, TimeSpan.FromMinutes(1), default), "The executor gives its lease back when it is done.");
+    }
+
+    [Fact]
     public async Task The_tick_starts_no_run_when_the_deadline_is_within_the_margin()
     {
         using var client = await fixture.ClientForAsync(DemoClients.Acme);
