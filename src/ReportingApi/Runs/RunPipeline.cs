@@ -44,12 +44,14 @@ public sealed class RunPipeline(
     /// <summary>Executes the run if it is due and no other executor holds it; a run another one executes is left alone.</summary>
     public async Task ExecuteAsync(string runId, CancellationToken cancellationToken)
     {
-        if (!IsDue(await store.GetAsync(runId, cancellationToken))
-            || !await store.TryLeaseAsync(runId, TimeSpan.FromSeconds(options.Value.LeaseSeconds), cancellationToken))
+        var lease = TimeSpan.FromSeconds(options.Value.LeaseSeconds);
+        if (!IsDue(await store.GetAsync(runId, cancellationToken)) || !await store.TryLeaseAsync(runId, lease, cancellationToken))
         {
             return;
         }
 
+        using var stopRenewing = new CancellationTokenSource();
+        var renewing = RenewLeaseAsync(runId, lease, stopRenewing.Token);
         try
         {
             // Read again under the lease: whoever held it before may have moved the run on.
@@ -60,7 +62,33 @@ public sealed class RunPipeline(
         }
         finally
         {
+            await stopRenewing.CancelAsync();
+            await renewing;
             await ReleaseLeaseAsync(runId);
+        }
+    }
+
+    /// <summary>Keeps the lease alive while the run executes, however long rendering or sending takes.</summary>
+    private async Task RenewLeaseAsync(string runId, TimeSpan lease, CancellationToken stop)
+    {
+        using var timer = new PeriodicTimer(lease / 3, clock);
+        try
+        {
+            while (await timer.WaitForNextTickAsync(stop))
+            {
+                try
+                {
+                    await store.RenewLeaseAsync(runId, lease, stop);
+                }
+                catch (Exception e) when (e is DbException or TimeoutException or InvalidOperationException)
+                {
+                    logger.LogWarning(e, "Run {RunId}: could not renew its lease", runId);
+                }
+            }
+        }
+        catch (OperationCanceledException) when (stop.IsCancellationRequested)
+        {
+            // The run is done.
         }
     }
 

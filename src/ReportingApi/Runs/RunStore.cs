@@ -8,6 +8,9 @@ namespace ReportingApi.Runs;
 /// <summary>Reads and writes report runs and their step events. Every state change is also an event: the audit trail.</summary>
 public sealed class RunStore(DbConnectionFactory connections, TimeProvider clock)
 {
+    /// <summary>This process's name on the leases it takes: it may take its own back (after the database was down), nobody else's.</summary>
+    private readonly string _leaseOwner = Guid.NewGuid().ToString("N");
+
     private const string Columns =
         "id AS Id, partner_id AS PartnerId, client_id AS ClientId, source_ip AS SourceIp, idempotency_key AS IdempotencyKey, " +
         "request_hash AS RequestHash, report AS Report, format AS Format, period_from AS PeriodFrom, period_to AS PeriodTo, " +
@@ -104,10 +107,10 @@ public sealed class RunStore(DbConnectionFactory connections, TimeProvider clock
         return (await connection.QueryAsync<string>(
             """
             SELECT id FROM report_runs
-            WHERE status NOT IN ('delivered', 'failed') AND (next_attempt_at IS NULL OR next_attempt_at <= @now) AND (lease_until IS NULL OR lease_until <= @now)
+            WHERE status NOT IN ('delivered', 'failed') AND (next_attempt_at IS NULL OR next_attempt_at <= @now) AND (lease_until IS NULL OR lease_until <= @now OR lease_owner = @owner)
             ORDER BY created_at
             """,
-            new { now = Now() })).ToList();
+            new { now = Now(), owner = _leaseOwner })).ToList();
     }
 
     /// <summary>Takes the run for <paramref name="duration"/> unless another executor holds it; false when one does.</summary>
@@ -116,14 +119,27 @@ public sealed class RunStore(DbConnectionFactory connections, TimeProvider clock
         var now = Now();
         await using var connection = await connections.OpenAsync(cancellationToken);
         return await connection.ExecuteAsync(
-            "UPDATE report_runs SET lease_until = @until WHERE id = @runId AND (lease_until IS NULL OR lease_until <= @now)",
-            new { runId, now, until = now + duration }) == 1;
+            """
+            UPDATE report_runs SET lease_owner = @owner, lease_until = @until
+            WHERE id = @runId AND (lease_until IS NULL OR lease_until <= @now OR lease_owner = @owner)
+            """,
+            new { runId, now, until = now + duration, owner = _leaseOwner }) == 1;
+    }
+
+    /// <summary>Extends this process's lease on the run; false when it no longer holds it.</summary>
+    public async Task<bool> RenewLeaseAsync(string runId, TimeSpan duration, CancellationToken cancellationToken)
+    {
+        await using var connection = await connections.OpenAsync(cancellationToken);
+        return await connection.ExecuteAsync(
+            "UPDATE report_runs SET lease_until = @until WHERE id = @runId AND lease_owner = @owner",
+            new { runId, until = Now() + duration, owner = _leaseOwner }) == 1;
     }
 
     public async Task ReleaseLeaseAsync(string runId)
     {
         await using var connection = await connections.OpenAsync();
-        await connection.ExecuteAsync("UPDATE report_runs SET lease_until = NULL WHERE id = @runId", new { runId });
+        await connection.ExecuteAsync(
+            "UPDATE report_runs SET lease_owner = NULL, lease_until = NULL WHERE id = @runId AND lease_owner = @owner", new { runId, owner = _leaseOwner });
     }
 
     /// <summary>Moves a run to <paramref name="status"/>, stamps that step's time, and records the event.</summary>

@@ -27,12 +27,12 @@ public sealed class RunsOptions
     public double SweepIntervalSeconds { get; set; } = 15;
 
     /// <summary>
-    /// How long a run's execution holds it against other executors (another instance, the tick, a sweep). It must
-    /// outlast the longest execution (Lambda stops an invocation after 15 minutes); a run whose executor crashed is
-    /// picked up again once its lease has expired.
+    /// How long an executing run is held against other executors (another instance, the Lambda tick) without being
+    /// renewed; the executor renews it every third of this while it works. A crashed executor's run is picked up
+    /// again once its lease has run out.
     /// </summary>
-    [Range(1, 86400)]
-    public int LeaseSeconds { get; set; } = 900;
+    [Range(3, 3600)]
+    public int LeaseSeconds { get; set; } = 60;
 
     [Range(1, 500)]
     public int MaxPageSize { get; set; } = 100;

@@ -9,6 +9,7 @@ using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
+using ReportingApi.Data;
 using ReportingApi.Runs;
 using ReportingApi.Runs.Lambda;
 using ReportingApi.TestSupport;
@@ -123,19 +124,21 @@ public sealed class LambdaRunHandlerTests(LambdaRunsFixture fixture) : IClassFix
         var runId = await CreateQueuedRunAsync(client, "lambda-leased");
         var store = fixture.Factory.Services.GetRequiredService<RunStore>();
         var pipeline = fixture.Factory.Services.GetRequiredService<RunPipeline>();
-        Assert.True(await store.TryLeaseAsync(runId, TimeSpan.FromMinutes(15), default));
+        // Another instance: a store of its own, with a lease owner of its own.
+        var otherInstance = new RunStore(fixture.Factory.Services.GetRequiredService<DbConnectionFactory>(), TimeProvider.System);
+        Assert.True(await otherInstance.TryLeaseAsync(runId, TimeSpan.FromMinutes(15), default));
 
-        // The asynchronous invocation arrives while the tick (the other executor) holds the run.
+        // The asynchronous invocation arrives while the tick of the other instance executes the run.
         await pipeline.ExecuteAsync(runId, default);
         Assert.Equal("queued", (await store.GetAsync(runId))!.Status);
         Assert.DoesNotContain(runId, await store.UnfinishedAsync(default));
         Assert.False(await store.TryLeaseAsync(runId, TimeSpan.FromMinutes(15), default));
 
-        await store.ReleaseLeaseAsync(runId);
+        await otherInstance.ReleaseLeaseAsync(runId);
         await pipeline.ExecuteAsync(runId, default);
 
         Assert.Equal("delivered", (await store.GetAsync(runId))!.Status);
-        Assert.True(await store.TryLeaseAsync(runId, TimeSpan.FromMinutes(1), default), "The executor gives its lease back when it is done.");
+        Assert.True(await otherInstance.TryLeaseAsync(runId, TimeSpan.FromMinutes(1), default), "The executor gives its lease back when it is done.");
     }
 
     [Fact]
