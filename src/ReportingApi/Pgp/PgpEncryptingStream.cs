@@ -27,7 +27,7 @@ public sealed class PgpEncryptingStream : Stream
     private readonly PgpEncryptedDataGenerator _encryption;
     private readonly BcpgOutputStream _compressedPacket;
     private readonly ZLibStream _compressor;
-    private readonly PgpSignatureGenerator _signature;
+    private readonly OnePassSigner _signer;
     private readonly PgpLiteralDataGenerator _literalData;
     private readonly Stream _literal;
     private long _plaintextBytes;
@@ -55,15 +55,8 @@ public sealed class PgpEncryptingStream : Stream
         _compressedPacket.WriteByte((byte)CompressionAlgorithmTag.ZLib);
         _compressor = new ZLibStream(_compressedPacket, compressionLevel, leaveOpen: true);
 
-        _signature = new PgpSignatureGenerator(signer.SigningPublicKey.Algorithm, HashAlgorithmTag.Sha256);
-        _signature.InitSign(PgpSignature.BinaryDocument, signer.SigningKey, random);
-        var hashed = new PgpSignatureSubpacketGenerator();
-        hashed.SetSignatureCreationTime(false, modificationTime);
-        _signature.SetHashedSubpackets(hashed.Generate());
-        var unhashed = new PgpSignatureSubpacketGenerator();
-        unhashed.SetIssuerKeyID(false, signer.SigningPublicKey.KeyId);
-        _signature.SetUnhashedSubpackets(unhashed.Generate());
-        _signature.GenerateOnePassVersion(false).Encode(_compressor);
+        _signer = OnePassSigner.Create(signer, modificationTime, random);
+        _signer.WriteOnePassPacket(_compressor);
 
         _literalData = new PgpLiteralDataGenerator();
         _literal = _literalData.Open(_compressor, PgpLiteralData.Binary, fileName, modificationTime, new byte[PgpEncryptor.BufferSize]);
@@ -182,7 +175,7 @@ public sealed class PgpEncryptingStream : Stream
     {
         var length = Math.Min(plaintext.Length, _chunk.Length);
         plaintext[..length].CopyTo(_chunk);
-        _signature.Update(_chunk, 0, length);
+        _signer.Update(_chunk, 0, length);
         _literal.Write(_chunk, 0, length);
         _plaintextBytes += length;
         return length;
@@ -192,7 +185,7 @@ public sealed class PgpEncryptingStream : Stream
     private void FinishPackets()
     {
         _literalData.Close();
-        _signature.Generate().Encode(_compressor);
+        _signer.WriteSignaturePacket(_compressor);
         _compressor.Dispose();
         _compressedPacket.Finish();
         _encryption.Close();
