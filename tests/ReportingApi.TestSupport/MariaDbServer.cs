@@ -59,6 +59,8 @@ public sealed class MariaDbServer : IAsyncDisposable
 
     private string ClientOptionsPath => Path.Combine(_folder, "client.cnf");
 
+    private bool _kept;
+
     /// <summary>
     /// Creates a server in a new folder under <paramref name="parentFolder"/> (default: the temp folder) and starts it.
     /// Benchmarks on big data want a bigger <paramref name="innoDbBufferPoolMegabytes"/>.
@@ -250,9 +252,25 @@ public sealed class MariaDbServer : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// Leaves the server running after this process ends, with its folder, so a later benchmark can measure the same
+    /// data again (<c>--database</c>, <c>--client-options</c>). Returns the client options file. Stop it by hand.
+    /// </summary>
+    public string KeepRunning()
+    {
+        AppDomain.CurrentDomain.ProcessExit -= KillOnExit;
+        _kept = true;
+        return ClientOptionsPath;
+    }
+
     public async ValueTask DisposeAsync()
     {
         AppDomain.CurrentDomain.ProcessExit -= KillOnExit;
+        if (_kept)
+        {
+            return;
+        }
+
         try
         {
             await StopAsync();

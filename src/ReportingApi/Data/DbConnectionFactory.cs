@@ -114,6 +114,11 @@ public sealed class DbConnectionFactory
         try
         {
             await connection.OpenAsync(cancellationToken);
+            if (connection is MySqlConnection mySql)
+            {
+                MySqlReadBuffer.Apply(mySql);
+            }
+
             return connection;
         }
         catch

@@ -15,7 +15,7 @@ namespace ReportingApi.Pgp;
 /// A one-pass OpenPGP signature (SHA-256, binary document) over data seen once, in chunks: the one-pass packet goes
 /// before the data, the signature packet after it. The creation time is hashed, the issuer key id is not.
 /// </summary>
-internal abstract class OnePassSigner
+internal abstract class OnePassSigner : IDisposable
 {
     /// <summary>
     /// For RSA keys (what <see cref="PgpKeyGenerator"/> makes) the data is hashed by .NET's SHA-256, which uses the CPU's
@@ -33,6 +33,16 @@ internal abstract class OnePassSigner
 
     public abstract void WriteSignaturePacket(Stream output);
 
+    public void Dispose()
+    {
+        Dispose(true);
+        GC.SuppressFinalize(this);
+    }
+
+    protected virtual void Dispose(bool disposing)
+    {
+    }
+
     protected static void Write(Stream output, ContainedPacket packet) => new BcpgOutputStream(output).WritePacket(packet);
 
     /// <summary>Builds the v4 signature packet itself (RFC 4880 5.2.3) around an RSA PKCS#1 v1.5 signature of the SHA-256 hash.</summary>
@@ -49,6 +59,16 @@ internal abstract class OnePassSigner
             Write(output, new OnePassSignaturePacket(SignatureType, Hash, _algorithm, _keyId, isNested: false));
 
         public override void Update(byte[] buffer, int offset, int count) => _hash.AppendData(buffer, offset, count);
+
+        protected override void Dispose(bool disposing)
+        {
+            if (disposing)
+            {
+                _hash.Dispose();
+            }
+
+            base.Dispose(disposing);
+        }
 
         public override void WriteSignaturePacket(Stream output)
         {

@@ -167,6 +167,11 @@ public sealed class PgpEncryptingStream : Stream
             _output.Flush();
         }
 
+        if (disposing)
+        {
+            _signer.Dispose();
+        }
+
         base.Dispose(disposing);
     }
 
