@@ -49,24 +49,17 @@ public sealed class LambdaAppFixture : IAsyncLifetime
         LambdaInvoke = await FakeLambdaInvoke.StartAsync();
         Connector = new FakeSftpConnector(key => Path.Combine(ObjectsFolder, key), SourceBucket, RemoteRoot);
         Transfer = await FakeTransferService.StartAsync(Connector.Handle);
-        var environment = AppProcess.AsEnvironment(TestPgpKeys.Settings());
-        environment["AWS_LAMBDA_RUNTIME_API"] = Runtime.Address;
-        environment["AWS_LAMBDA_FUNCTION_NAME"] = "reporting-api";
-        environment["AWS_REGION"] = "eu-central-1";
-        environment["ASPNETCORE_ENVIRONMENT"] = "Development";
-        environment["Database__ConnectionString"] = $"Data Source={Path.Combine(_folder, "lambda.db")}";
+        var environment = AppProcess.LambdaEnvironment(Runtime.Address, _folder);
         // demo-acme sees employers 1-4 of max(12, contracts / 500): 6,000 contracts give it the largest share (a year of
         // installments as JSON: 3.6 MB); a longer period than the default 366 days takes the report past 6 MB.
         environment["Database__DemoDataContracts"] = DemoContracts.ToString(System.Globalization.CultureInfo.InvariantCulture);
         environment["Reports__MaxPeriodDays"] = MaxPeriodDays.ToString(System.Globalization.CultureInfo.InvariantCulture);
-        environment["ObjectStore__FolderPath"] = ObjectsFolder;
         // The default credential chain finds these, as it finds the role's on Lambda; the fakes check the signatures.
         environment["AWS_ACCESS_KEY_ID"] = FakeTransferService.AccessKey;
         environment["AWS_SECRET_ACCESS_KEY"] = FakeTransferService.SecretKey;
         environment["Runs__Lambda__ServiceUrl"] = LambdaInvoke.Url.ToString();
         environment["Transfer__ServiceUrl"] = Transfer.Url.ToString();
         environment["Transfer__Connector__SourceBucket"] = SourceBucket;
-        environment["DemoOnboarding__SftpRootFolder"] = Path.Combine(_folder, "sftp");
         App = AppProcess.Start(AppProcess.BuiltAppAssembly(), environment);
         await App.WaitUntilAsync(Runtime.NextRequested, StartTimeout);
     }

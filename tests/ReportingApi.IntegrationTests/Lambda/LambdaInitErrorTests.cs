@@ -19,13 +19,7 @@ public sealed class LambdaInitErrorTests
         try
         {
             await using var runtime = await FakeRuntimeApi.StartAsync();
-            var environment = AppProcess.AsEnvironment(TestPgpKeys.Settings());
-            environment["AWS_LAMBDA_RUNTIME_API"] = runtime.Address;
-            environment["AWS_LAMBDA_FUNCTION_NAME"] = "reporting-api";
-            environment["AWS_REGION"] = "eu-central-1";
-            environment["ASPNETCORE_ENVIRONMENT"] = "Development";
-            environment["Database__ConnectionString"] = $"Data Source={Path.Combine(folder, "init-error.db")}";
-            environment["ObjectStore__FolderPath"] = Path.Combine(folder, "objects");
+            var environment = AppProcess.LambdaEnvironment(runtime.Address, folder);
             environment["Runs__MaxDeliveryAttempts"] = "0";
             await using var app = AppProcess.Start(AppProcess.BuiltAppAssembly(), environment);
 

@@ -19,16 +19,9 @@ public sealed class SnapStartAppProcessTests
         try
         {
             await using var runtime = await FakeRuntimeApi.StartAsync();
-            var environment = AppProcess.AsEnvironment(TestPgpKeys.Settings());
-            environment["AWS_LAMBDA_RUNTIME_API"] = runtime.Address;
+            var environment = AppProcess.LambdaEnvironment(runtime.Address, folder);
             environment["AWS_LAMBDA_INITIALIZATION_TYPE"] = "snap-start";
-            environment["AWS_LAMBDA_FUNCTION_NAME"] = "reporting-api";
-            environment["AWS_REGION"] = "eu-central-1";
-            environment["ASPNETCORE_ENVIRONMENT"] = "Development";
-            environment["Database__ConnectionString"] = $"Data Source={Path.Combine(folder, "snapstart.db")}";
             environment["Database__DemoDataContracts"] = "300";
-            environment["ObjectStore__FolderPath"] = Path.Combine(folder, "objects");
-            environment["DemoOnboarding__SftpRootFolder"] = Path.Combine(folder, "sftp");
             await using var app = AppProcess.Start(AppProcess.BuiltAppAssembly(), environment);
 
             await app.WaitUntilAsync(runtime.RestoreRequested, StartTimeout);

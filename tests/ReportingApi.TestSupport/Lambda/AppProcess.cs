@@ -86,6 +86,23 @@ public sealed class AppProcess : IAsyncDisposable
     public static Dictionary<string, string?> AsEnvironment(IReadOnlyDictionary<string, string?> settings) =>
         settings.ToDictionary(setting => setting.Key.Replace(":", "__", StringComparison.Ordinal), setting => setting.Value);
 
+    /// <summary>
+    /// The environment Lambda gives the function (Runtime API, function name, region), on the embedded defaults with the
+    /// test PGP keys and its database, object store and demo SFTP folders under <paramref name="folder"/>.
+    /// </summary>
+    public static Dictionary<string, string?> LambdaEnvironment(string runtimeApiAddress, string folder)
+    {
+        var environment = AsEnvironment(TestPgpKeys.Settings());
+        environment["AWS_LAMBDA_RUNTIME_API"] = runtimeApiAddress;
+        environment["AWS_LAMBDA_FUNCTION_NAME"] = "reporting-api";
+        environment["AWS_REGION"] = "eu-central-1";
+        environment["ASPNETCORE_ENVIRONMENT"] = "Development";
+        environment["Database__ConnectionString"] = $"Data Source={Path.Combine(folder, "lambda.db")}";
+        environment["ObjectStore__FolderPath"] = Path.Combine(folder, "objects");
+        environment["DemoOnboarding__SftpRootFolder"] = Path.Combine(folder, "sftp");
+        return environment;
+    }
+
     /// <summary>Waits for <paramref name="ready"/>, failing early (with the app's output) if the process exits first.</summary>
     public async Task WaitUntilAsync(Task ready, TimeSpan timeout)
     {
