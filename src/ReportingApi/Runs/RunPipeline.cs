@@ -22,7 +22,7 @@ namespace ReportingApi.Runs;
 /// Every step is recorded. A failed step is retried with exponential backoff until the attempts run out; then
 /// the run is failed with the reason. A stored file is never rendered again, so a redelivery sends the same bytes.
 /// </summary>
-public sealed class RunPipeline(
+public sealed partial class RunPipeline(
     RunStore store,
     ReportReader reader,
     ReportRenderers renderers,
@@ -121,7 +121,7 @@ public sealed class RunPipeline(
             if (run.ConnectorState is not null)
             {
                 // Handed over to the connector: its event never came in time, so ask for the transfer's results instead.
-                await PollConnectorAsync(run, profile, cancellationToken);
+                await PollConnectorAsync(run, cancellationToken);
                 return;
             }
 
@@ -157,63 +157,6 @@ public sealed class RunPipeline(
             await using var rowsSource = await reader.OpenAsync(request, run.PartnerId, token);
             return await RenderEncryptedAsync(request, rowsSource, output, recipient, plainName, run.Armored, token);
         }, cancellationToken);
-    }
-
-    /// <summary>
-    /// A file the partner's systems dropped in its outbox: an OpenPGP file (<c>.pgp</c>/<c>.gpg</c>) is sent as it is,
-    /// anything else is encrypted to the partner's key and signed like a report, as <c>{name}.pgp</c>. It goes through
-    /// the partner's outbound folder like a report, so delivery, checksum and redelivery work alike; the source stays.
-    /// </summary>
-    private async Task ForwardOutboxFileAsync(ReportRun run, PartnerProfile profile, CancellationToken cancellationToken)
-    {
-        var sourceKey = run.SourceObjectKey!;
-        if (!profile.Active)
-        {
-            throw new RunStepException("The partner is inactive: files in its outbox are not delivered.", transient: false);
-        }
-
-        if (!PartnerObjectKeys.TryParseOutboxFile(sourceKey, out var partnerId, out var name) || partnerId != run.PartnerId)
-        {
-            throw new RunStepException($"'{sourceKey}' is not a file in the partner's outbox.", transient: false);
-        }
-
-        var alreadyEncrypted = OutboxFiles.IsEncrypted(name);
-        var fileName = alreadyEncrypted ? name : name + ".pgp";
-        if (Encoding.UTF8.GetByteCount(fileName) > OutboxFiles.MaxFileNameBytes)
-        {
-            throw new RunStepException($"The outbox file name is too long: the delivered name may have at most {OutboxFiles.MaxFileNameBytes} UTF-8 bytes (with the .pgp that encryption adds).", transient: false);
-        }
-
-        var recipient = alreadyEncrypted ? null : UsableKey(profile.PgpPublicKey!);
-        await store.TransitionAsync(
-            run, RunStatus.Rendering, $"attempt {run.Attempts + 1}: {(alreadyEncrypted ? "copying" : "encrypting")} {sourceKey}", cancellationToken);
-        var objectKey = PartnerObjectKeys.Outbound(run.PartnerId, DateTime.SpecifyKind(run.CreatedAt, DateTimeKind.Utc), run.Id, fileName);
-        await StoreFileAsync(run, objectKey, fileName, async (output, token) =>
-        {
-            await using var source = await OpenOutboxFileAsync(sourceKey, token);
-            if (recipient is null)
-            {
-                await source.CopyToAsync(output, PgpEncryptor.BufferSize, token);
-            }
-            else
-            {
-                await encryptor.EncryptAsync(source, output, recipient, name, run.Armored, token);
-            }
-
-            return null;
-        }, cancellationToken);
-    }
-
-    private async Task<Stream> OpenOutboxFileAsync(string key, CancellationToken cancellationToken)
-    {
-        try
-        {
-            return await objects.OpenReadAsync(key, cancellationToken);
-        }
-        catch (ObjectNotFoundException)
-        {
-            throw new RunStepException($"The outbox file '{key}' is no longer in the object store.", transient: false);
-        }
     }
 
     private PartnerPgpKey UsableKey(string armoredPublicKey)
@@ -338,167 +281,6 @@ public sealed class RunPipeline(
         await CompleteDeliveryAsync(run, profile, cancellationToken);
     }
 
-    /// <summary>Starts the connector's transfer and leaves the run <c>sending</c>; its events (or a poll) move it on.</summary>
-    private async Task HandOverToConnectorAsync(ReportRun run, DeliveryTarget target, IReadOnlyList<DeliveryFile> files, CancellationToken cancellationToken)
-    {
-        var handover = await connector.HandOverAsync(target, files, clock, cancellationToken);
-        var expected = run.ConnectorState;
-        run.ConnectorTransferId = handover.TransferId;
-        run.ConnectorMoveId = null;
-        run.ConnectorState = handover.ToJson();
-        run.NextAttemptAt = clock.GetUtcNow().UtcDateTime + connectorOptions.Value.EventWait;
-        await store.TryUpdateConnectorAsync(
-            run, expected, "transfer-started", $"transfer {handover.TransferId} through connector {handover.ConnectorId}; waiting for the connector's events", cancellationToken);
-    }
-
-    /// <summary>
-    /// A connector event for a run handed over to the connector. Events come at least once, in any order, and may race
-    /// with a poll or with each other: each step is taken only by whoever changes the saved state first.
-    /// </summary>
-    public async Task<ConnectorEventOutcome> ApplyConnectorEventAsync(ConnectorEvent connectorEvent, CancellationToken cancellationToken)
-    {
-        var run = connectorEvent.Kind is ConnectorEventKind.SendCompleted or ConnectorEventKind.SendFailed
-            ? await store.FindByConnectorTransferAsync(connectorEvent.TransferId ?? "", cancellationToken)
-            : await store.FindByConnectorRenameAsync(ConnectorHandover.RenameKey(connectorEvent.ConnectorId, connectorEvent.MoveSourcePath ?? ""), cancellationToken);
-        if (run?.ConnectorState is null || RunStatuses.IsFinished(run.State))
-        {
-            return ConnectorEventOutcome.NoRunWaiting;
-        }
-
-        var handover = ConnectorHandover.FromJson(run.ConnectorState);
-        try
-        {
-            switch (connectorEvent.Kind)
-            {
-                case ConnectorEventKind.SendCompleted when handover.Phase == ConnectorPhase.Sending:
-                    // One event per file: only the results tell whether the others are sent too.
-                    if (!await connector.IsSentAsync(handover, cancellationToken))
-                    {
-                        return ConnectorEventOutcome.Waiting;
-                    }
-
-                    await StartRenameAsync(run, handover, handover with { Phase = ConnectorPhase.Renaming, RenameIndex = 0 }, cancellationToken);
-                    return ConnectorEventOutcome.Advanced;
-                case ConnectorEventKind.SendFailed when handover.Phase == ConnectorPhase.Sending:
-                    throw AwsConnectorDelivery.SendFailed(handover.ConnectorId, connectorEvent.FilePath, connectorEvent.FailureCode, connectorEvent.FailureMessage);
-                case ConnectorEventKind.MoveCompleted when IsCurrentRename(handover, connectorEvent):
-                    if (!handover.IsLastRename)
-                    {
-                        await StartRenameAsync(run, handover, handover with { RenameIndex = handover.RenameIndex + 1 }, cancellationToken);
-                        return ConnectorEventOutcome.Advanced;
-                    }
-
-                    if (await EndHandoverAsync(run, handover, cancellationToken))
-                    {
-                        await CompleteDeliveryAsync(run, await settings.GetAsync(run.PartnerId, cancellationToken), cancellationToken);
-                    }
-
-                    return ConnectorEventOutcome.Advanced;
-                case ConnectorEventKind.MoveFailed when IsCurrentRename(handover, connectorEvent):
-                    throw new DeliveryException(
-                        $"Connector {handover.ConnectorId} could not rename {handover.CurrentRename.SourcePath} to {handover.CurrentRename.TargetPath}: " +
-                        $"{connectorEvent.FailureCode ?? "FAILED"}: {connectorEvent.FailureMessage ?? "no message"}",
-                        transient: true);
-                default:
-                    // A duplicate, or a late event of a step already taken.
-                    return ConnectorEventOutcome.NoRunWaiting;
-            }
-        }
-        catch (Exception exception) when (exception is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
-        {
-            if (await EndHandoverAsync(run, handover, cancellationToken))
-            {
-                await RecordFailureAsync(run.Id, exception);
-            }
-
-            return ConnectorEventOutcome.Failed;
-        }
-    }
-
-    /// <summary>For a handed-over run whose event did not come in time: polls the transfer, or gives up on a rename.</summary>
-    private async Task PollConnectorAsync(ReportRun run, PartnerProfile profile, CancellationToken cancellationToken)
-    {
-        var handover = ConnectorHandover.FromJson(run.ConnectorState!);
-        var settings = connectorOptions.Value;
-        var waited = clock.GetUtcNow() - handover.PhaseStartedAt;
-        try
-        {
-            if (handover.Phase == ConnectorPhase.Renaming)
-            {
-                // StartRemoteMove has no results to ask for: without its event, this attempt cannot be confirmed.
-                throw new DeliveryException(
-                    $"Connector {handover.ConnectorId} did not confirm renaming {handover.CurrentRename.SourcePath} within {settings.RenameWait}.", transient: true);
-            }
-
-            if (await connector.IsSentAsync(handover, cancellationToken))
-            {
-                await StartRenameAsync(run, handover, handover with { Phase = ConnectorPhase.Renaming, RenameIndex = 0 }, cancellationToken);
-                return;
-            }
-
-            if (waited > settings.MaxWait)
-            {
-                throw new DeliveryException($"Transfer {handover.TransferId} of connector {handover.ConnectorId} was not sent after {settings.MaxWait}.", transient: true);
-            }
-
-            var expected = run.ConnectorState;
-            run.NextAttemptAt = clock.GetUtcNow().UtcDateTime + settings.EventWait;
-            await store.TryUpdateConnectorAsync(run, expected, eventStatus: null, detail: null, cancellationToken);
-        }
-        catch (DeliveryException)
-        {
-            // Only the caller that ends the handover records the failure; an event that ended it first has done so.
-            if (await EndHandoverAsync(run, handover, cancellationToken))
-            {
-                throw;
-            }
-        }
-    }
-
-    private static bool IsCurrentRename(ConnectorHandover handover, ConnectorEvent connectorEvent) =>
-        handover.Phase == ConnectorPhase.Renaming
-        && string.Equals(connectorEvent.MoveSourcePath, handover.CurrentRename.SourcePath, StringComparison.Ordinal)
-        && (handover.MoveId is null || connectorEvent.MoveId is null || handover.MoveId == connectorEvent.MoveId);
-
-    /// <summary>
-    /// Saves <paramref name="next"/> (whose current rename is the one to start) before calling StartRemoteMove, so the
-    /// rename's event finds the run even when it comes before the MoveId could be saved; then saves the MoveId.
-    /// </summary>
-    private async Task StartRenameAsync(ReportRun run, ConnectorHandover current, ConnectorHandover next, CancellationToken cancellationToken)
-    {
-        var expected = run.ConnectorState;
-        next = next with { MoveId = null, PhaseStartedAt = clock.GetUtcNow() };
-        run.ConnectorMoveId = next.CurrentRenameKey;
-        run.ConnectorState = next.ToJson();
-        run.NextAttemptAt = clock.GetUtcNow().UtcDateTime + connectorOptions.Value.RenameWait;
-        var detail = $"{(current.Phase == ConnectorPhase.Sending ? $"transfer {current.TransferId} sent; " : "")}renaming {next.CurrentRename.SourcePath} to {next.CurrentRename.TargetPath}";
-        if (!await store.TryUpdateConnectorAsync(run, expected, "renaming", detail, cancellationToken))
-        {
-            return;
-        }
-
-        var moveId = await connector.StartRenameAsync(next, cancellationToken);
-        var claimed = run.ConnectorState;
-        run.ConnectorState = (next with { MoveId = moveId }).ToJson();
-        await store.TryUpdateConnectorAsync(run, claimed, eventStatus: null, detail: null, cancellationToken);
-    }
-
-    /// <summary>Clears the run's connector state (only one caller wins) and removes the staged copies. False: another caller ended it first.</summary>
-    private async Task<bool> EndHandoverAsync(ReportRun run, ConnectorHandover handover, CancellationToken cancellationToken)
-    {
-        var expected = run.ConnectorState;
-        run.ConnectorTransferId = null;
-        run.ConnectorMoveId = null;
-        run.ConnectorState = null;
-        if (!await store.TryUpdateConnectorAsync(run, expected, eventStatus: null, detail: null, cancellationToken))
-        {
-            return false;
-        }
-
-        await connector.DeleteStagedAsync(handover);
-        return true;
-    }
-
     /// <summary>The one way a run becomes delivered, whether the delivery finished in line or a connector event confirmed it.</summary>
     private async Task CompleteDeliveryAsync(ReportRun run, PartnerProfile profile, CancellationToken cancellationToken)
     {
@@ -509,36 +291,6 @@ public sealed class RunPipeline(
         {
             await DeleteOutboxFileAsync(run, cancellationToken);
         }
-    }
-
-    /// <summary>
-    /// Removes the delivered outbox file, as the partner asked. The run is delivered whatever happens here: a failed
-    /// delete (or a failure to record it) is logged and, where possible, recorded as a step; the file then stays.
-    /// </summary>
-    private async Task DeleteOutboxFileAsync(ReportRun run, CancellationToken cancellationToken)
-    {
-        var sourceKey = run.SourceObjectKey!;
-#pragma warning disable CA1031 // Nothing here may turn a delivered run into a failed one.
-        try
-        {
-            try
-            {
-                await objects.DeleteAsync(sourceKey, cancellationToken);
-            }
-            catch (Exception deleteError) when (deleteError is not OperationCanceledException)
-            {
-                logger.LogWarning(deleteError, "Run {RunId} is delivered but its outbox file {Key} could not be deleted", run.Id, sourceKey);
-                await store.SaveAsync(run, OutboxFiles.SourceDeleteFailedStep, $"{sourceKey} could not be deleted; it stays in the outbox.", cancellationToken);
-                return;
-            }
-
-            await store.SaveAsync(run, OutboxFiles.SourceDeletedStep, sourceKey, cancellationToken);
-        }
-        catch (Exception recordError) when (recordError is not OperationCanceledException)
-        {
-            logger.LogError(recordError, "Run {RunId}: could not record what became of its outbox file {Key}", run.Id, sourceKey);
-        }
-#pragma warning restore CA1031
     }
 
     private async Task RecordFailureAsync(string runId, Exception exception)
