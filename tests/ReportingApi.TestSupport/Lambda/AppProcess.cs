@@ -28,9 +28,20 @@ public sealed class AppProcess : IAsyncDisposable
         }
     }
 
-    /// <summary>The Debug/Release build output of src/ReportingApi matching the calling test assembly's configuration.</summary>
+    /// <summary>Names another build of the app to test, e.g. the ReadyToRun publish that deploy/package.sh makes.</summary>
+    public const string AppAssemblyVariable = "REPORTINGAPI_TEST_APP";
+
+    /// <summary>
+    /// The Debug/Release build output of src/ReportingApi matching the calling test assembly's configuration, or the
+    /// assembly <see cref="AppAssemblyVariable"/> names.
+    /// </summary>
     public static string BuiltAppAssembly()
     {
+        if (Environment.GetEnvironmentVariable(AppAssemblyVariable) is { Length: > 0 } published)
+        {
+            return File.Exists(published) ? published : throw new FileNotFoundException($"{AppAssemblyVariable} names no file.", published);
+        }
+
         var baseDirectory = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar));
         var targetFramework = baseDirectory.Name;
         var configuration = baseDirectory.Parent!.Name;
