@@ -16,8 +16,8 @@ internal static class ColumnValues
     public static string GetText(DbDataReader reader, int ordinal) => reader.GetString(ordinal);
 
     // Standard formats, not custom patterns: the same text ("2026-01-31", "2026-01-31T13:14:15", "1234.50" in the
-    // invariant culture), formatted on .NET's fast paths.
-    public const string DateFormat = "yyyy-MM-dd";
+    // invariant culture), formatted on .NET's fast paths ("O" of a DateOnly is yyyy-MM-dd).
+    public const string DateFormat = "O";
     public const string DateTimeFormat = "s";
     public const string DecimalFormat = "F2";
 }

@@ -1,5 +1,4 @@
 using System.Data.Common;
-using CsvHelper;
 using ReportingApi.Reports;
 
 namespace ReportingApi.Rendering;
@@ -10,15 +9,18 @@ namespace ReportingApi.Rendering;
 /// </summary>
 public sealed class CsvReportRenderer : IReportRenderer
 {
-    private static readonly CsvWriterOptions Options = CsvWriterOptions.Default with { Injection = CsvInjection.Escape };
-
     public ReportFormat Format => ReportFormat.Csv;
 
     public async Task<long> RenderAsync(ReportDefinition report, DbDataReader rows, Stream output, CancellationToken cancellationToken)
     {
         var columns = report.Columns;
-        await using var csv = CsvWriter.Create(output, Options, leaveOpen: true);
-        csv.WriteHeader(columns.Select(column => column.Name).ToArray());
+        await using var csv = new Utf8CsvWriter(output);
+        foreach (var column in columns)
+        {
+            csv.WriteText(column.Name);
+        }
+
+        await csv.EndRecordAsync(cancellationToken);
 
         long count = 0;
         while (await rows.ReadAsync(cancellationToken))
@@ -27,26 +29,26 @@ public sealed class CsvReportRenderer : IReportRenderer
             {
                 if (rows.IsDBNull(i))
                 {
-                    csv.WriteField((string?)null);
+                    csv.WriteNull();
                     continue;
                 }
 
                 switch (columns[i].Type)
                 {
                     case ColumnType.Integer:
-                        csv.WriteField(ColumnValues.GetInteger(rows, i), default);
+                        csv.WriteInteger(ColumnValues.GetInteger(rows, i));
                         break;
                     case ColumnType.Decimal:
-                        csv.WriteField(ColumnValues.GetDecimal(rows, i), ColumnValues.DecimalFormat);
+                        csv.WriteDecimal(ColumnValues.GetDecimal(rows, i));
                         break;
                     case ColumnType.Date:
-                        csv.WriteField(ColumnValues.GetDate(rows, i), ColumnValues.DateFormat);
+                        csv.WriteDate(ColumnValues.GetDate(rows, i));
                         break;
                     case ColumnType.DateTime:
-                        csv.WriteField(ColumnValues.GetDateTime(rows, i), ColumnValues.DateTimeFormat);
+                        csv.WriteDateTime(ColumnValues.GetDateTime(rows, i));
                         break;
                     default:
-                        csv.WriteField(ColumnValues.GetText(rows, i));
+                        csv.WriteText(ColumnValues.GetText(rows, i));
                         break;
                 }
             }

@@ -75,6 +75,21 @@ public sealed class RendererTests
     }
 
     [Fact]
+    public async Task Csv_keeps_text_longer_than_its_buffer_and_many_rows_intact()
+    {
+        var longText = string.Concat(Enumerable.Repeat("Grüße, \"Rad\"\r\n", 30_000));
+        var rows = Enumerable.Range(0, 20_000)
+            .Select(n => new object?[] { n == 7 ? longText : $"name {n}", (long)n, n / 4m, new DateTime(2026, 1, 1).AddDays(n % 365), new DateTime(2026, 1, 1, 8, 0, 0).AddMinutes(n) })
+            .ToArray();
+
+        var csv = ReportFiles.Parse(ReportFormat.Csv, await RenderAsync(new CsvReportRenderer(), Rows(rows)), Report);
+
+        Assert.Equal(rows.Length, csv.Rows.Count);
+        Assert.Equal(longText, csv.Rows[7][0]);
+        Assert.Equal(["name 19999", "19999", "4999.75", "2026-10-17", "2026-01-15T05:19:00"], csv.Rows[^1].Select(value => value ?? "<null>"));
+    }
+
+    [Fact]
     public async Task Json_is_an_array_with_numbers_iso_dates_and_nulls()
     {
         var bytes = await RenderAsync(new JsonReportRenderer(), Rows(Plain, ["x", null, null, null, null]));
