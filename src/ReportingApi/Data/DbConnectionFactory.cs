@@ -42,6 +42,10 @@ public sealed class DbConnectionFactory
         if (Provider == DatabaseProvider.MySql)
         {
             MySqlCharsetFix.Apply();
+            if (!MySqlReadBuffer.IsSupported)
+            {
+                _logger.LogWarning("This MySql.Data has not the fields the read buffer goes into: reports read unbuffered, with two socket reads per row.");
+            }
         }
     }
 
