@@ -25,7 +25,7 @@ public sealed class SnapStartAppProcessTests
             await using var app = AppProcess.Start(AppProcess.BuiltAppAssembly(), environment);
 
             await app.WaitUntilAsync(runtime.RestoreRequested, StartTimeout);
-            var beforeRestore = app.Output;
+            var beforeRestore = await app.OutputOnceItContainsAsync("SnapStart warm-up: cleared the database connection pools", Wait);
             Assert.Contains("SnapStart warm-up: opened a Sqlite database connection and closed it.", beforeRestore, StringComparison.Ordinal);
             Assert.Contains("SnapStart warm-up: rendered a one-row report as csv, xlsx, json.", beforeRestore, StringComparison.Ordinal);
             Assert.Contains("SnapStart warm-up: cleared the database connection pools", beforeRestore, StringComparison.Ordinal);
@@ -33,7 +33,7 @@ public sealed class SnapStartAppProcessTests
 
             runtime.Restore();
             await app.WaitUntilAsync(runtime.NextRequested, Wait);
-            var afterRestore = app.Output;
+            var afterRestore = await app.OutputOnceItContainsAsync("SnapStart restore: dropped 3 cached partners", Wait);
             Assert.Contains("SnapStart restore: cleared the database connection pools", afterRestore, StringComparison.Ordinal);
             Assert.Contains("SnapStart restore: dropped the cached secrets (Files)", afterRestore, StringComparison.Ordinal);
             Assert.Contains("SnapStart restore: dropped the resolved AWS credentials", afterRestore, StringComparison.Ordinal);

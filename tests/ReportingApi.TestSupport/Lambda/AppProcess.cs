@@ -114,6 +114,21 @@ public sealed class AppProcess : IAsyncDisposable
         return environment;
     }
 
+    /// <summary>
+    /// The output once it holds <paramref name="last"/>: the app's console logger writes from a queue of its own, so a line
+    /// logged just before the app made a request may reach stdout after the request. The output as it is after the timeout.
+    /// </summary>
+    public async Task<string> OutputOnceItContainsAsync(string last, TimeSpan timeout)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (!Output.Contains(last, StringComparison.Ordinal) && DateTime.UtcNow < deadline && !_process.HasExited)
+        {
+            await Task.Delay(50);
+        }
+
+        return Output;
+    }
+
     /// <summary>Waits for <paramref name="ready"/>, failing early (with the app's output) if the process exits first.</summary>
     public async Task WaitUntilAsync(Task ready, TimeSpan timeout)
     {
