@@ -7,13 +7,6 @@ set -euo pipefail
 packages=(gpg gpg-agent gpgconf)
 
 source "$(dirname "${BASH_SOURCE[0]}")/lib/apt.sh"
-read -r -a missing <<<"$(missing_packages "${packages[@]}")"
-
-if ((${#missing[@]} > 0)); then
-  echo "gnupg.sh: installing ${missing[*]}"
-  export DEBIAN_FRONTEND=noninteractive
-  apt-get update -qq
-  apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
-fi
+install_missing_packages "${packages[@]}"
 
 gpg --version | head -n 1

@@ -3,15 +3,8 @@
 # loopback port) and the sftp/ssh/ssh-keygen clients. Idempotent and non-interactive.
 set -euo pipefail
 
-packages=()
-command -v sftp >/dev/null 2>&1 && command -v ssh-keygen >/dev/null 2>&1 || packages+=(openssh-client)
-[ -x /usr/sbin/sshd ] || packages+=(openssh-server)
-
-if [ ${#packages[@]} -gt 0 ]; then
-  export DEBIAN_FRONTEND=noninteractive
-  apt-get update
-  apt-get install -y --no-install-recommends "${packages[@]}"
-fi
+source "$(dirname "${BASH_SOURCE[0]}")/lib/apt.sh"
+install_missing_packages openssh-client openssh-server
 
 # sshd refuses to start without its privilege-separation directory.
 mkdir -p /run/sshd

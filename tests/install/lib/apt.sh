@@ -10,3 +10,14 @@ missing_packages() {
   done
   echo "${missing[*]}"
 }
+
+# Installs the packages among the arguments that are missing; runs `apt-get update` only when one is.
+install_missing_packages() {
+  local missing
+  read -r -a missing <<<"$(missing_packages "$@")"
+  if ((${#missing[@]} > 0)); then
+    echo "$(basename "$0"): installing ${missing[*]}"
+    DEBIAN_FRONTEND=noninteractive apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  fi
+}
