@@ -32,7 +32,7 @@ public sealed class DatabaseHealthCheck(DbConnectionFactory connections) : IHeal
             await connection.ExecuteScalarAsync<int>("SELECT 1");
             return HealthCheckResult.Healthy();
         }
-        catch (Exception exception) when (exception is System.Data.Common.DbException or TimeoutException or InvalidOperationException)
+        catch (Exception exception) when (DatabaseFailures.IsUnavailable(exception))
         {
             // The message may name hosts; the status is all a caller needs.
             return HealthCheckResult.Unhealthy("The database does not answer.");

@@ -6,6 +6,7 @@ using System.Text;
 using System.Text.Json;
 using Microsoft.Extensions.Options;
 using ReportingApi.Partners;
+using ReportingApi.Data;
 using ReportingApi.Observability;
 using ReportingApi.Outbox;
 using ReportingApi.Pgp;
@@ -80,7 +81,7 @@ public sealed partial class RunPipeline(
                 {
                     await store.RenewLeaseAsync(runId, lease, stop);
                 }
-                catch (Exception e) when (e is DbException or TimeoutException or InvalidOperationException)
+                catch (Exception e) when (DatabaseFailures.IsUnavailable(e))
                 {
                     logger.LogWarning(e, "Run {RunId}: could not renew its lease", runId);
                 }
@@ -101,7 +102,7 @@ public sealed partial class RunPipeline(
         {
             await store.ReleaseLeaseAsync(runId);
         }
-        catch (Exception e) when (e is DbException or TimeoutException or InvalidOperationException)
+        catch (Exception e) when (DatabaseFailures.IsUnavailable(e))
         {
             // The database is down: the lease expires by itself.
             logger.LogWarning(e, "Run {RunId}: could not give back its lease", runId);
@@ -323,7 +324,7 @@ public sealed partial class RunPipeline(
                 metrics.RunFailed(run.Id, SinceCreated(run));
             }
         }
-        catch (Exception recordError) when (recordError is DbException or TimeoutException or InvalidOperationException)
+        catch (Exception recordError) when (DatabaseFailures.IsUnavailable(recordError))
         {
             // The database itself is down: the run stays unfinished in it and the worker's sweep takes it up again.
             logger.LogError(recordError, "Run {RunId}: could not record the failure ({Reason})", runId, reason);

@@ -172,7 +172,7 @@ public sealed class RunStore(DbConnectionFactory connections, TimeProvider clock
                 break;
         }
 
-        await SaveAsync(run, status.ToString().ToLowerInvariant(), detail, cancellationToken);
+        await SaveAsync(run, RunStatuses.Name(status), detail, cancellationToken);
     }
 
     /// <summary>Saves the run's fields (counts, keys, attempts, next attempt) and records <paramref name="eventStatus"/>.</summary>
