@@ -12,13 +12,9 @@ public sealed partial class RunPipeline
     private async Task HandOverToConnectorAsync(ReportRun run, DeliveryTarget target, IReadOnlyList<DeliveryFile> files, CancellationToken cancellationToken)
     {
         var handover = await connector.HandOverAsync(target, files, clock, cancellationToken);
-        var expected = run.ConnectorState;
-        run.ConnectorTransferId = handover.TransferId;
-        run.ConnectorMoveId = null;
-        run.ConnectorState = handover.ToJson();
-        run.NextAttemptAt = clock.GetUtcNow().UtcDateTime + connectorOptions.Value.EventWait;
-        await store.TryUpdateConnectorAsync(
-            run, expected, "transfer-started", $"transfer {handover.TransferId} through connector {handover.ConnectorId}; waiting for the connector's events", cancellationToken);
+        await TrySaveHandoverAsync(
+            run, handover, connectorOptions.Value.EventWait, "transfer-started",
+            $"transfer {handover.TransferId} through connector {handover.ConnectorId}; waiting for the connector's events", cancellationToken);
     }
 
     /// <summary>
@@ -111,9 +107,7 @@ public sealed partial class RunPipeline
                 throw new DeliveryException($"Transfer {handover.TransferId} of connector {handover.ConnectorId} was not sent after {settings.MaxWait}.", transient: true);
             }
 
-            var expected = run.ConnectorState;
-            run.NextAttemptAt = clock.GetUtcNow().UtcDateTime + settings.EventWait;
-            await store.TryUpdateConnectorAsync(run, expected, eventStatus: null, detail: null, cancellationToken);
+            await TrySaveHandoverAsync(run, handover, settings.EventWait, eventStatus: null, detail: null, cancellationToken);
         }
         catch (DeliveryException)
         {
@@ -136,36 +130,46 @@ public sealed partial class RunPipeline
     /// </summary>
     private async Task StartRenameAsync(ReportRun run, ConnectorHandover current, ConnectorHandover next, CancellationToken cancellationToken)
     {
-        var expected = run.ConnectorState;
         next = next with { MoveId = null, PhaseStartedAt = clock.GetUtcNow() };
-        run.ConnectorMoveId = next.CurrentRenameKey;
-        run.ConnectorState = next.ToJson();
-        run.NextAttemptAt = clock.GetUtcNow().UtcDateTime + connectorOptions.Value.RenameWait;
         var detail = $"{(current.Phase == ConnectorPhase.Sending ? $"transfer {current.TransferId} sent; " : "")}renaming {next.CurrentRename.SourcePath} to {next.CurrentRename.TargetPath}";
-        if (!await store.TryUpdateConnectorAsync(run, expected, "renaming", detail, cancellationToken))
+        if (!await TrySaveHandoverAsync(run, next, connectorOptions.Value.RenameWait, "renaming", detail, cancellationToken))
         {
             return;
         }
 
         var moveId = await connector.StartRenameAsync(next, cancellationToken);
-        var claimed = run.ConnectorState;
-        run.ConnectorState = (next with { MoveId = moveId }).ToJson();
-        await store.TryUpdateConnectorAsync(run, claimed, eventStatus: null, detail: null, cancellationToken);
+        await TrySaveHandoverAsync(run, next with { MoveId = moveId }, wait: null, eventStatus: null, detail: null, cancellationToken);
     }
 
     /// <summary>Clears the run's connector state (only one caller wins) and removes the staged copies. False: another caller ended it first.</summary>
     private async Task<bool> EndHandoverAsync(ReportRun run, ConnectorHandover handover, CancellationToken cancellationToken)
     {
-        var expected = run.ConnectorState;
-        run.ConnectorTransferId = null;
-        run.ConnectorMoveId = null;
-        run.ConnectorState = null;
-        if (!await store.TryUpdateConnectorAsync(run, expected, eventStatus: null, detail: null, cancellationToken))
+        if (!await TrySaveHandoverAsync(run, null, wait: null, eventStatus: null, detail: null, cancellationToken))
         {
             return false;
         }
 
         await connector.DeleteStagedAsync(handover);
         return true;
+    }
+
+    /// <summary>
+    /// Saves <paramref name="next"/> as the run's handover (null: the handover has ended) with the keys events find the
+    /// run by, and the next poll <paramref name="wait"/> from now (null: unchanged), but only if the saved handover is
+    /// still the one this caller read. False when another caller changed it first.
+    /// </summary>
+    private Task<bool> TrySaveHandoverAsync(
+        ReportRun run, ConnectorHandover? next, TimeSpan? wait, string? eventStatus, string? detail, CancellationToken cancellationToken)
+    {
+        var expected = run.ConnectorState;
+        run.ConnectorState = next?.ToJson();
+        run.ConnectorTransferId = next?.TransferId;
+        run.ConnectorMoveId = next is { Phase: ConnectorPhase.Renaming } ? next.CurrentRenameKey : null;
+        if (wait is { } fromNow)
+        {
+            run.NextAttemptAt = clock.GetUtcNow().UtcDateTime + fromNow;
+        }
+
+        return store.TryUpdateConnectorAsync(run, expected, eventStatus, detail, cancellationToken);
     }
 }

@@ -62,7 +62,7 @@ public sealed class AwsConnectorDelivery(
             var transfer = (await StageAndSendAsync(connectorId, remoteDirectory, files, staged, cancellationToken)).Single();
             logger.LogInformation("Transfer {TransferId} of {Count} file(s) started through connector {ConnectorId}", transfer.TransferId, files.Count, connectorId);
             return new ConnectorHandover(
-                connectorId, transfer.TransferId, files.Count, staged, Renames(remoteDirectory, files), ConnectorPhase.Sending, 0, null, clock.GetUtcNow());
+                connectorId, transfer.TransferId, staged, Renames(remoteDirectory, files), ConnectorPhase.Sending, 0, null, clock.GetUtcNow());
         }
         catch
         {
@@ -79,7 +79,7 @@ public sealed class AwsConnectorDelivery(
     {
         var results = await Translate(() => client.ListAllFileTransferResultsAsync(handover.ConnectorId, handover.TransferId, cancellationToken));
         ThrowIfAnyFailed(handover.ConnectorId, results);
-        return PollingConnectorTransferTracker.IsFinished(results, handover.FileCount);
+        return PollingConnectorTransferTracker.IsFinished(results, handover.StagingKeys.Count);
     }
 
     /// <summary>Starts the handover's current rename and returns its MoveId; the Remote Move events confirm it.</summary>

@@ -22,13 +22,12 @@ public sealed record ConnectorRename(string SourcePath, string TargetPath);
 /// when an event never comes) move it on: once every file is sent, the renames are made one at a time, in order
 /// (the checksum file last), each confirmed before the next. Saved with the run as JSON.
 /// </summary>
-/// <param name="StagingKeys">The object-store keys the connector sends; deleted once the delivery ends either way.</param>
+/// <param name="StagingKeys">The object-store keys the connector sends, one per file; deleted once the delivery ends either way.</param>
 /// <param name="PhaseStartedAt">When the current phase (or the current rename) started; timeouts count from here.</param>
 /// <param name="MoveId">The MoveId of the current rename, once StartRemoteMove answered.</param>
 public sealed record ConnectorHandover(
     string ConnectorId,
     string TransferId,
-    int FileCount,
     IReadOnlyList<string> StagingKeys,
     IReadOnlyList<ConnectorRename> Renames,
     ConnectorPhase Phase,
