@@ -53,17 +53,24 @@ public static class LambdaEvents
             ["failure-message"] = failureMessage,
         });
 
-    private static string TransferEvent(string detailType, Dictionary<string, object?> detail) => JsonSerializer.Serialize(new Dictionary<string, object>
+    private static string TransferEvent(string detailType, Dictionary<string, object?> detail) => EventBridgeEvent(
+        "aws.transfer",
+        detailType,
+        [$"arn:aws:transfer:eu-central-1:123456789012:connector/{detail["connector-id"]}"],
+        detail.Where(pair => pair.Value is not null).ToDictionary(pair => pair.Key, pair => pair.Value));
+
+    /// <summary>The EventBridge envelope around <paramref name="detail"/>.</summary>
+    private static string EventBridgeEvent(string source, string detailType, string[] resources, object detail) => JsonSerializer.Serialize(new Dictionary<string, object>
     {
         ["version"] = "0",
         ["id"] = Guid.NewGuid().ToString(),
         ["detail-type"] = detailType,
-        ["source"] = "aws.transfer",
+        ["source"] = source,
         ["account"] = "123456789012",
         ["time"] = DateTimeOffset.UtcNow.ToString("yyyy-MM-ddTHH:mm:ssZ", System.Globalization.CultureInfo.InvariantCulture),
         ["region"] = "eu-central-1",
-        ["resources"] = new[] { $"arn:aws:transfer:eu-central-1:123456789012:connector/{detail["connector-id"]}" },
-        ["detail"] = detail.Where(pair => pair.Value is not null).ToDictionary(pair => pair.Key, pair => pair.Value),
+        ["resources"] = resources,
+        ["detail"] = detail,
     });
 
     private static object Authorizer(string clientId, string[] scopes) => new
@@ -82,18 +89,7 @@ public static class LambdaEvents
         };
 
     /// <summary>The event of an EventBridge schedule rule.</summary>
-    public static string ScheduledTick() => JsonSerializer.Serialize(new Dictionary<string, object>
-    {
-        ["version"] = "0",
-        ["id"] = Guid.NewGuid().ToString(),
-        ["detail-type"] = "Scheduled Event",
-        ["source"] = "aws.events",
-        ["account"] = "123456789012",
-        ["time"] = DateTimeOffset.UtcNow.ToString("yyyy-MM-ddTHH:mm:ssZ", System.Globalization.CultureInfo.InvariantCulture),
-        ["region"] = "eu-central-1",
-        ["resources"] = TickRuleArns,
-        ["detail"] = new Dictionary<string, object>(),
-    });
+    public static string ScheduledTick() => EventBridgeEvent("aws.events", "Scheduled Event", TickRuleArns, new Dictionary<string, object>());
 
     /// <summary>
     /// An S3 event notification for one created object (<c>ObjectCreated:Put</c>), as S3 sends it: the key
