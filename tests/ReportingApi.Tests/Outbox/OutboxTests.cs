@@ -13,8 +13,9 @@ using Microsoft.Extensions.Hosting;
 using ReportingApi.Outbox;
 using ReportingApi.Partners;
 using ReportingApi.Runs;
-using ReportingApi.Tests.Runs;
 using ReportingApi.TestSupport;
+using ReportingApi.Tests.Infrastructure;
+using ReportingApi.Tests.Runs;
 
 namespace ReportingApi.Tests.Outbox;
 
@@ -34,8 +35,7 @@ public sealed class OutboxFixture : IDisposable
         Host = new ReportingApiFactory(RunsFixture.Settings(DatabasePath));
         Factory = Host.WithWebHostBuilder(builder => builder.ConfigureTestServices(services =>
         {
-            var worker = services.Single(d => d.ServiceType == typeof(IHostedService) && d.ImplementationType == typeof(RunWorker));
-            services.Remove(worker);
+            services.RemoveRunWorker();
             services.AddOutbox();
         }));
     }

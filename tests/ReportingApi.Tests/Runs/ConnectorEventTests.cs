@@ -12,10 +12,11 @@ using ReportingApi.Data;
 using ReportingApi.Partners;
 using ReportingApi.Runs;
 using ReportingApi.Runs.Lambda;
-using ReportingApi.Tests.Pgp;
 using ReportingApi.TestSupport;
 using ReportingApi.TestSupport.Aws;
 using ReportingApi.TestSupport.Lambda;
+using ReportingApi.Tests.Infrastructure;
+using ReportingApi.Tests.Pgp;
 using ReportingApi.Transfer;
 
 namespace ReportingApi.Tests.Runs;
@@ -60,7 +61,7 @@ public sealed class ConnectorEventTests : IAsyncLifetime, IDisposable
         _app = _host.WithWebHostBuilder(builder => builder.ConfigureTestServices(services =>
         {
             // Runs execute only when a test says so, at the time the test sets.
-            services.Remove(services.Single(d => d.ServiceType == typeof(IHostedService) && d.ImplementationType == typeof(RunWorker)));
+            services.RemoveRunWorker();
             services.RemoveAll<TimeProvider>();
             services.AddSingleton<TimeProvider>(_clock);
             services.RemoveAll<TransferConnectorClient>();

@@ -13,6 +13,7 @@ using ReportingApi.Data;
 using ReportingApi.Runs;
 using ReportingApi.Runs.Lambda;
 using ReportingApi.TestSupport;
+using ReportingApi.Tests.Infrastructure;
 
 namespace ReportingApi.Tests.Runs;
 
@@ -32,8 +33,7 @@ public sealed class LambdaRunsFixture : IDisposable
         {
             services.RemoveAll<IRunDispatcher>();
             services.AddSingleton<IRunDispatcher>(Dispatched);
-            var worker = services.Single(d => d.ServiceType == typeof(IHostedService) && d.ImplementationType == typeof(RunWorker));
-            services.Remove(worker);
+            services.RemoveRunWorker();
             services.AddLambdaRunHandlers();
         }));
     }
