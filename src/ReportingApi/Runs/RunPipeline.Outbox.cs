@@ -73,21 +73,21 @@ public sealed partial class RunPipeline
     private async Task DeleteOutboxFileAsync(ReportRun run, CancellationToken cancellationToken)
     {
         var sourceKey = run.SourceObjectKey!;
+        var (step, detail) = (OutboxFiles.SourceDeletedStep, sourceKey);
 #pragma warning disable CA1031 // Nothing here may turn a delivered run into a failed one.
         try
         {
-            try
-            {
-                await objects.DeleteAsync(sourceKey, cancellationToken);
-            }
-            catch (Exception deleteError) when (deleteError is not OperationCanceledException)
-            {
-                logger.LogWarning(deleteError, "Run {RunId} is delivered but its outbox file {Key} could not be deleted", run.Id, sourceKey);
-                await store.SaveAsync(run, OutboxFiles.SourceDeleteFailedStep, $"{sourceKey} could not be deleted; it stays in the outbox.", cancellationToken);
-                return;
-            }
+            await objects.DeleteAsync(sourceKey, cancellationToken);
+        }
+        catch (Exception deleteError) when (deleteError is not OperationCanceledException)
+        {
+            logger.LogWarning(deleteError, "Run {RunId} is delivered but its outbox file {Key} could not be deleted", run.Id, sourceKey);
+            (step, detail) = (OutboxFiles.SourceDeleteFailedStep, $"{sourceKey} could not be deleted; it stays in the outbox.");
+        }
 
-            await store.SaveAsync(run, OutboxFiles.SourceDeletedStep, sourceKey, cancellationToken);
+        try
+        {
+            await store.SaveAsync(run, step, detail, cancellationToken);
         }
         catch (Exception recordError) when (recordError is not OperationCanceledException)
         {
