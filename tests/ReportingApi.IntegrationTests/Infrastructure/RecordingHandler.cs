@@ -3,16 +3,26 @@ using System.Net;
 
 namespace ReportingApi.IntegrationTests.Infrastructure;
 
-/// <summary>One HTTP exchange as it went over the wire: what was sent, and the status (null when no response came).</summary>
-public sealed record RecordedRequest(HttpMethod Method, Uri Uri, IReadOnlyDictionary<string, string> Headers, HttpStatusCode? Status)
+/// <summary>
+/// One HTTP exchange as it went over the wire: what was sent, and the status and headers of the response (null and
+/// empty when no response came).
+/// </summary>
+public sealed record RecordedRequest(
+    HttpMethod Method, Uri Uri, IReadOnlyDictionary<string, string> Headers, HttpStatusCode? Status, IReadOnlyDictionary<string, string> ResponseHeaders)
 {
     public string? Header(string name) => Headers.TryGetValue(name, out var value) ? value : null;
 
+    public string? ResponseHeader(string name) => ResponseHeaders.TryGetValue(name, out var value) ? value : null;
+
     public bool HasQueryParameter(string name) =>
         Uri.Query.TrimStart('?').Split('&').Any(part => part.Split('=')[0] == name);
+
+    /// <summary>The (still escaped) value of a query parameter; null when there is none.</summary>
+    public string? QueryParameter(string name) =>
+        Uri.Query.TrimStart('?').Split('&').Select(part => part.Split('=', 2)).FirstOrDefault(pair => pair[0] == name) is { Length: 2 } pair ? pair[1] : null;
 }
 
-/// <summary>Records every request a client sends (headers included, bodies not) and passes it on unchanged.</summary>
+/// <summary>Records every request a client sends and the response's headers (bodies not), and passes it on unchanged.</summary>
 public sealed class RecordingHandler(HttpMessageHandler inner, ConcurrentQueue<RecordedRequest> log) : DelegatingHandler(inner)
 {
     protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
@@ -22,12 +32,14 @@ public sealed class RecordingHandler(HttpMessageHandler inner, ConcurrentQueue<R
         try
         {
             var response = await base.SendAsync(request, cancellationToken);
-            log.Enqueue(new RecordedRequest(request.Method, request.RequestUri!, headers, response.StatusCode));
+            var responseHeaders = response.Headers.Concat(response.Content.Headers)
+                .ToDictionary(header => header.Key, header => string.Join(",", header.Value), StringComparer.OrdinalIgnoreCase);
+            log.Enqueue(new RecordedRequest(request.Method, request.RequestUri!, headers, response.StatusCode, responseHeaders));
             return response;
         }
         catch
         {
-            log.Enqueue(new RecordedRequest(request.Method, request.RequestUri!, headers, null));
+            log.Enqueue(new RecordedRequest(request.Method, request.RequestUri!, headers, null, new Dictionary<string, string>()));
             throw;
         }
     }
