@@ -12,7 +12,6 @@ using ReportingApi.IntegrationTests.Infrastructure;
 using ReportingApi.Outbox;
 using ReportingApi.Partners;
 using ReportingApi.Runs;
-using ReportingApi.Storage;
 using ReportingApi.Tests.Infrastructure;
 using ReportingApi.TestSupport;
 using ReportingApi.TestSupport.Aws;

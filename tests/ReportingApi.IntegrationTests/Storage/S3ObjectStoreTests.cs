@@ -12,6 +12,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 using ReportingApi.IntegrationTests.Infrastructure;
 using ReportingApi.Storage;
 using ReportingApi.TestSupport;
+using ReportingApi.TestSupport.Aws;
 
 namespace ReportingApi.IntegrationTests.Storage;
 

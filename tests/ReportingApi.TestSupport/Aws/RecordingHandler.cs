@@ -1,14 +1,14 @@
 using System.Collections.Concurrent;
 using System.Net;
 
-namespace ReportingApi.IntegrationTests.Infrastructure;
+namespace ReportingApi.TestSupport.Aws;
 
 /// <summary>
-/// One HTTP exchange as it went over the wire: what was sent, and the status and headers of the response (null and
-/// empty when no response came).
+/// One HTTP exchange as it went over the wire: what was sent (the body only when the handler keeps bodies), and the
+/// status and headers of the response (null and empty when no response came).
 /// </summary>
 public sealed record RecordedRequest(
-    HttpMethod Method, Uri Uri, IReadOnlyDictionary<string, string> Headers, HttpStatusCode? Status, IReadOnlyDictionary<string, string> ResponseHeaders)
+    HttpMethod Method, Uri Uri, IReadOnlyDictionary<string, string> Headers, byte[]? Body, HttpStatusCode? Status, IReadOnlyDictionary<string, string> ResponseHeaders)
 {
     public string? Header(string name) => Headers.TryGetValue(name, out var value) ? value : null;
 
@@ -22,24 +22,28 @@ public sealed record RecordedRequest(
         Uri.Query.TrimStart('?').Split('&').Select(part => part.Split('=', 2)).FirstOrDefault(pair => pair[0] == name) is { Length: 2 } pair ? pair[1] : null;
 }
 
-/// <summary>Records every request a client sends and the response's headers (bodies not), and passes it on unchanged.</summary>
-public sealed class RecordingHandler(HttpMessageHandler inner, ConcurrentQueue<RecordedRequest> log) : DelegatingHandler(inner)
+/// <summary>
+/// Records every request a client sends and the response's headers, and passes it on unchanged. Request bodies are kept
+/// only with <paramref name="keepBodies"/> (small API calls; not uploads, which it would buffer whole).
+/// </summary>
+public sealed class RecordingHandler(HttpMessageHandler inner, ConcurrentQueue<RecordedRequest> log, bool keepBodies = false) : DelegatingHandler(inner)
 {
     protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
     {
         var headers = request.Headers.Concat(request.Content?.Headers ?? Enumerable.Empty<KeyValuePair<string, IEnumerable<string>>>())
             .ToDictionary(header => header.Key, header => string.Join(",", header.Value), StringComparer.OrdinalIgnoreCase);
+        var body = keepBodies && request.Content is not null ? await request.Content.ReadAsByteArrayAsync(cancellationToken) : null;
         try
         {
             var response = await base.SendAsync(request, cancellationToken);
             var responseHeaders = response.Headers.Concat(response.Content.Headers)
                 .ToDictionary(header => header.Key, header => string.Join(",", header.Value), StringComparer.OrdinalIgnoreCase);
-            log.Enqueue(new RecordedRequest(request.Method, request.RequestUri!, headers, response.StatusCode, responseHeaders));
+            log.Enqueue(new RecordedRequest(request.Method, request.RequestUri!, headers, body, response.StatusCode, responseHeaders));
             return response;
         }
         catch
         {
-            log.Enqueue(new RecordedRequest(request.Method, request.RequestUri!, headers, null, new Dictionary<string, string>()));
+            log.Enqueue(new RecordedRequest(request.Method, request.RequestUri!, headers, body, null, new Dictionary<string, string>()));
             throw;
         }
     }
