@@ -46,7 +46,13 @@ public sealed partial class FakeTransferService : LoopbackFake
     private readonly ConcurrentQueue<string> _violations = new();
     private int _sequence;
 
-    private FakeTransferService(Func<RecordedCall, FakeReply> handler) => Handler = handler;
+    private readonly (string AccessKey, string SecretKey) _credentials;
+
+    private FakeTransferService(Func<RecordedCall, FakeReply> handler, (string AccessKey, string SecretKey) credentials)
+    {
+        Handler = handler;
+        _credentials = credentials;
+    }
 
     public Func<RecordedCall, FakeReply> Handler { get; set; }
 
@@ -56,7 +62,9 @@ public sealed partial class FakeTransferService : LoopbackFake
 
     public IReadOnlyList<RecordedCall> CallsOf(string operation) => [.. Calls.Where(c => c.Operation == operation)];
 
-    public static Task<FakeTransferService> StartAsync(Func<RecordedCall, FakeReply> handler) => StartAsync(new FakeTransferService(handler));
+    /// <param name="credentials">The one key pair whose signatures verify; by default <see cref="AccessKey"/> and <see cref="SecretKey"/>.</param>
+    public static Task<FakeTransferService> StartAsync(Func<RecordedCall, FakeReply> handler, (string AccessKey, string SecretKey)? credentials = null) =>
+        StartAsync(new FakeTransferService(handler, credentials ?? (AccessKey, SecretKey)));
 
     public TransferOptions Options(Action<TransferOptions>? configure = null)
     {
@@ -74,7 +82,7 @@ public sealed partial class FakeTransferService : LoopbackFake
     }
 
     public TransferConnectorClient CreateClient(Action<TransferOptions>? configure = null, AWSCredentials? credentials = null) =>
-        new(Options(configure), credentials ?? new BasicAWSCredentials(AccessKey, SecretKey), NullLogger<TransferConnectorClient>.Instance);
+        new(Options(configure), credentials ?? new BasicAWSCredentials(_credentials.AccessKey, _credentials.SecretKey), NullLogger<TransferConnectorClient>.Instance);
 
     protected override async Task HandleAsync(HttpContext context)
     {
@@ -130,7 +138,7 @@ public sealed partial class FakeTransferService : LoopbackFake
         await context.Response.WriteAsync(reply.Json);
     }
 
-    private static List<string> Check(HttpRequest request, Dictionary<string, string> headers, byte[] body, string operation)
+    private List<string> Check(HttpRequest request, Dictionary<string, string> headers, byte[] body, string operation)
     {
         var problems = new List<string>();
         if (request.Method != "POST")
@@ -159,7 +167,7 @@ public sealed partial class FakeTransferService : LoopbackFake
         }
 
         problems.AddRange(SigV4Verifier.Problems(
-            request.Method, request.Path.ToString(), request.QueryString.ToString(), headers, body, (AccessKey, SecretKey, Region, "transfer"),
+            request.Method, request.Path.ToString(), request.QueryString.ToString(), headers, body, (_credentials.AccessKey, _credentials.SecretKey, Region, "transfer"),
             "host", "x-amz-date", "x-amz-target", "content-type"));
 
         return problems;

@@ -24,7 +24,7 @@ namespace ReportingApi.TestSupport.Aws;
 /// It checks what AWS would: IAM authentication is on, so moto verifies the SigV4 signature of every request against
 /// the keys of an IAM user it knows and refuses actions that user's policy does not allow. <see cref="AppCredentials"/>
 /// belong to a user allowed exactly the actions serverless.template gives the function's role
-/// (<see cref="FunctionRoleActions"/>), so the app's calls are checked against its deployed permissions;
+/// (<see cref="FunctionRoleActions"/>, on every resource), so the app's calls are checked against its deployed permissions;
 /// <see cref="AdminCredentials"/> may do anything (test setup, looking behind the app), <see cref="OutsiderCredentials"/>
 /// nothing. Present from the start: the bucket <see cref="BucketName"/> (versioned, with no default encryption, so an
 /// object written without SSE-KMS stays unencrypted and shows it) and the KMS key <see cref="KmsKeyArn"/>. Lambda runs
@@ -148,25 +148,23 @@ public sealed class MotoServer : IAsyncDisposable
     public Task PutSecretValueAsync(string secretId, string value) =>
         JsonCallAsync("secretsmanager", "secretsmanager.PutSecretValue", new { SecretId = secretId, SecretString = value });
 
-    /// <summary>Creates a Lambda function (no code runs: moto's Lambda without Docker) with version 1 behind <paramref name="alias"/>; returns the alias ARN.</summary>
-    public async Task<string> CreateFunctionWithAliasAsync(string name, string alias)
+    /// <summary>Creates a Lambda function (no code runs: moto's Lambda without Docker); returns its ARN.</summary>
+    public async Task<string> CreateFunctionAsync(string name)
     {
         var role = (await QueryAsync("iam", "CreateRole", new()
         {
             ["RoleName"] = name + "-role",
             ["AssumeRolePolicyDocument"] = """{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"lambda.amazonaws.com"},"Action":"sts:AssumeRole"}]}""",
         })).Descendants().First(e => e.Name.LocalName == "Arn").Value;
-        await RestCallAsync("lambda", HttpMethod.Post, "2015-03-31/functions", new
+        var created = await RestCallAsync("lambda", HttpMethod.Post, "2015-03-31/functions", new
         {
             FunctionName = name,
             Runtime = "dotnet8",
             Role = role,
             Handler = "ReportingApi",
-            Publish = true,
             Code = new { ZipFile = Convert.ToBase64String(EmptyZip()) },
         });
-        var created = await RestCallAsync("lambda", HttpMethod.Post, $"2015-03-31/functions/{name}/aliases", new { Name = alias, FunctionVersion = "1" });
-        return created.GetProperty("AliasArn").GetString()!;
+        return created.GetProperty("FunctionArn").GetString()!;
     }
 
     /// <summary>Every request the server received, in order (a server started with <c>recordRequests</c>).</summary>
@@ -193,7 +191,7 @@ public sealed class MotoServer : IAsyncDisposable
         return requests;
     }
 
-    /// <summary>What moto printed last (its request log), for assertion messages.</summary>
+    /// <summary>What moto printed last: its request log (<c>"POST /path HTTP/1.1" 202 -</c>, one line per request).</summary>
     public string RecentOutput()
     {
         lock (_output)
@@ -300,7 +298,7 @@ public sealed class MotoServer : IAsyncDisposable
         // Authentication is off until the users exist; these calls are signed anyway (with keys moto does not know yet).
         AdminCredentials = new BasicAWSCredentials("AKIAIOSFODNN7EXAMPLE", "setup");
         AdminCredentials = await CreateUserAsync("test-admin", ["*"]);
-        AppCredentials = await CreateUserAsync("reportingapi-function", FunctionRoleActions());
+        AppCredentials = await CreateUserAsync("reportingapi-function", [.. FunctionRoleActions().Select(AsMotoNamesIt)]);
         OutsiderCredentials = await CreateUserAsync("outsider", []);
 
         using (var authentication = await plain.PostAsync("moto-api/reset-auth", new StringContent("0")))
@@ -318,6 +316,12 @@ public sealed class MotoServer : IAsyncDisposable
             VersioningConfig = new S3BucketVersioningConfig { Status = VersionStatus.Enabled },
         });
     }
+
+    /// <summary>
+    /// moto 5.2.1 names the action of an API call after the operation (<c>lambda:Invoke</c>), where IAM names it
+    /// <c>lambda:InvokeFunction</c>; S3 actions it names as IAM does.
+    /// </summary>
+    private static string AsMotoNamesIt(string action) => action == "lambda:InvokeFunction" ? "lambda:Invoke" : action;
 
     private async Task<BasicAWSCredentials> CreateUserAsync(string name, IReadOnlyList<string> actions)
     {
