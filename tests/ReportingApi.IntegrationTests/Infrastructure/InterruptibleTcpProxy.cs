@@ -5,43 +5,47 @@ namespace ReportingApi.IntegrationTests.Infrastructure;
 
 /// <summary>
 /// A TCP relay from a loopback port of its own to <c>127.0.0.1:targetPort</c> that a test can cut like a server crash:
-/// <see cref="Cut"/> stops listening (new connections are refused) and resets the open ones; <see cref="Restore"/>
-/// listens on the same port again. The server behind it keeps running, and keeps its data.
+/// while <see cref="Cut"/>, every open connection and every new one is reset; <see cref="Restore"/> relays again. The
+/// server behind it keeps running, and keeps its data. The relay keeps its port all along, so that no other test's
+/// "free port" can be this one while it is cut.
 /// </summary>
 public sealed class InterruptibleTcpProxy : IDisposable
 {
     private readonly int _targetPort;
+    private readonly TcpListener _listener = new(IPAddress.Loopback, 0);
+    private readonly CancellationTokenSource _disposed = new();
     private readonly object _gate = new();
     private readonly List<Socket> _open = [];
-    private TcpListener? _listener;
-    private CancellationTokenSource _cut = new();
+    private bool _cut;
 
     public InterruptibleTcpProxy(int targetPort)
     {
         _targetPort = targetPort;
-        Listen(port: 0);
-        Port = ((IPEndPoint)_listener!.LocalEndpoint).Port;
+        _listener.Start();
+        Port = ((IPEndPoint)_listener.LocalEndpoint).Port;
+        _ = AcceptAsync();
     }
 
     public int Port { get; }
 
-    public bool IsCut => _listener is null;
+    public bool IsCut
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _cut;
+            }
+        }
+    }
 
-    /// <summary>Refuses new connections and resets every open one.</summary>
+    /// <summary>Resets every open connection, and every new one until <see cref="Restore"/>.</summary>
     public void Cut()
     {
         lock (_gate)
         {
-            _listener?.Stop();
-            _listener = null;
-            _cut.Cancel();
-            foreach (var socket in _open)
-            {
-                // Linger 0: the peer gets a reset, as from a server that died.
-                socket.LingerState = new LingerOption(true, 0);
-                socket.Close();
-            }
-
+            _cut = true;
+            _open.ForEach(Reset);
             _open.Clear();
         }
     }
@@ -50,54 +54,49 @@ public sealed class InterruptibleTcpProxy : IDisposable
     {
         lock (_gate)
         {
-            if (_listener is null)
-            {
-                _cut.Dispose();
-                _cut = new CancellationTokenSource();
-                Listen(Port);
-            }
+            _cut = false;
         }
     }
 
     public void Dispose()
     {
         Cut();
-        _cut.Dispose();
+        _disposed.Cancel();
+        _listener.Stop();
+        _disposed.Dispose();
     }
 
-    private void Listen(int port)
+    /// <summary>Closes with linger 0: the peer gets a reset, as from a server that died.</summary>
+    private static void Reset(Socket socket)
     {
-        var listener = new TcpListener(IPAddress.Loopback, port);
-        listener.Server.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReuseAddress, true);
-        listener.Start();
-        _listener = listener;
-        _ = AcceptAsync(listener, _cut.Token);
+        socket.LingerState = new LingerOption(true, 0);
+        socket.Close();
     }
 
-    private async Task AcceptAsync(TcpListener listener, CancellationToken cut)
+    private async Task AcceptAsync()
     {
         try
         {
             while (true)
             {
-                var client = await listener.AcceptSocketAsync(cut);
-                _ = RelayAsync(client, cut);
+                var client = await _listener.AcceptSocketAsync(_disposed.Token);
+                _ = RelayAsync(client);
             }
         }
         catch (Exception e) when (e is OperationCanceledException or SocketException or ObjectDisposedException)
         {
-            // Cut.
+            // Disposed.
         }
     }
 
-    private async Task RelayAsync(Socket client, CancellationToken cut)
+    private async Task RelayAsync(Socket client)
     {
         var target = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
         lock (_gate)
         {
-            if (cut.IsCancellationRequested)
+            if (_cut)
             {
-                client.Close();
+                Reset(client);
                 target.Dispose();
                 return;
             }
@@ -108,10 +107,10 @@ public sealed class InterruptibleTcpProxy : IDisposable
 
         try
         {
-            await target.ConnectAsync(IPAddress.Loopback, _targetPort, cut);
-            await Task.WhenAll(PumpAsync(client, target, cut), PumpAsync(target, client, cut));
+            await target.ConnectAsync(IPAddress.Loopback, _targetPort);
+            await Task.WhenAll(PumpAsync(client, target), PumpAsync(target, client));
         }
-        catch (Exception e) when (e is OperationCanceledException or SocketException or IOException or ObjectDisposedException)
+        catch (Exception e) when (e is SocketException or IOException or ObjectDisposedException)
         {
             // Cut, or one side went away: the connection ends as it would without the relay.
         }
@@ -129,12 +128,12 @@ public sealed class InterruptibleTcpProxy : IDisposable
     }
 
     /// <summary>Copies one direction until its end, then passes the end on (half-close), as a plain TCP path would.</summary>
-    private static async Task PumpAsync(Socket from, Socket to, CancellationToken cut)
+    private static async Task PumpAsync(Socket from, Socket to)
     {
         await using (var source = new NetworkStream(from, ownsSocket: false))
         await using (var destination = new NetworkStream(to, ownsSocket: false))
         {
-            await source.CopyToAsync(destination, cut);
+            await source.CopyToAsync(destination);
         }
 
         to.Shutdown(SocketShutdown.Send);
