@@ -4,8 +4,8 @@ using ReportingApi.TestSupport.Lambda;
 namespace ReportingApi.TestSupport.Aws;
 
 /// <summary>
-/// AWS's Python tools that the tests run (tests/install/aws-tools.sh): cfn-lint with aws-sam-translator, moto's
-/// <c>moto_server</c>, and the python3 that has them (for the SAM transform and botocore's service models). Taken from
+/// AWS's Python tools that the tests run (tests/install/aws-tools.sh): cfn-lint with aws-sam-translator, and the python3
+/// that has them and moto (for moto's server, the SAM transform and botocore's service models). Taken from
 /// tests/.tools/python when the install script had to put them there, else from PATH.
 /// </summary>
 public static class AwsTools
@@ -15,8 +15,6 @@ public static class AwsTools
     public static string Python => Find("python3");
 
     public static string CfnLint => Find("cfn-lint");
-
-    public static string MotoServer => Find("moto_server");
 
     /// <summary>AWS's model of a service's API as botocore ships it, e.g. <c>transfer</c>, <c>2018-11-05</c>.</summary>
     public static string ServiceModelPath(string service, string apiVersion) =>

@@ -19,7 +19,8 @@ namespace ReportingApi.TestSupport.Aws;
 
 /// <summary>
 /// A private moto server (<c>moto_server</c>, moto 5.2.1: AWS's APIs emulated in memory) on a free loopback port, with
-/// its certificate, key and request recording in a temporary folder; killed on dispose and when the process exits.
+/// its certificate, key and request recording in a temporary folder; killed on dispose, and it ends by itself (folder
+/// and all) within a second of the test process that started it (moto-server.py).
 /// <para>
 /// It checks what AWS would: IAM authentication is on, so moto verifies the SigV4 signature of every request against
 /// the keys of an IAM user it knows and refuses actions that user's policy does not allow. <see cref="AppCredentials"/>
@@ -31,8 +32,7 @@ namespace ReportingApi.TestSupport.Aws;
 /// without Docker (<c>/moto-api/config</c> <c>use_docker: false</c>).
 /// </para>
 /// Most tests share <see cref="SharedAsync"/> (one per test process: moto_server takes 2.4-3.4 s to answer here, measured
-/// with curl on the shared machine), which ends with the
-/// process.
+/// with curl on the shared machine), which ends with the process.
 /// </summary>
 public sealed class MotoServer : IAsyncDisposable
 {
@@ -85,7 +85,6 @@ public sealed class MotoServer : IAsyncDisposable
     public static async Task<MotoServer> StartAsync(bool tls = true, bool recordRequests = false)
     {
         var server = new MotoServer(tls);
-        AppDomain.CurrentDomain.ProcessExit += server.KillOnExit;
         try
         {
             await server.StartProcessAsync(recordRequests);
@@ -216,7 +215,6 @@ public sealed class MotoServer : IAsyncDisposable
 
     public ValueTask DisposeAsync()
     {
-        AppDomain.CurrentDomain.ProcessExit -= KillOnExit;
         Kill();
         _plain?.Dispose();
         Directory.Delete(_folder, recursive: true);
@@ -241,13 +239,14 @@ public sealed class MotoServer : IAsyncDisposable
         for (var attempt = 1; ; attempt++)
         {
             Port = FreeLoopbackPort();
-            var arguments = new List<string> { "-H", "127.0.0.1", "-p", Port.ToString(CultureInfo.InvariantCulture) };
+            var launcher = Path.Combine(Lambda.AppProcess.RepositoryRoot(), "tests", "ReportingApi.TestSupport", "Aws", "moto-server.py");
+            var arguments = new List<string> { launcher, _folder, "-H", "127.0.0.1", "-p", Port.ToString(CultureInfo.InvariantCulture) };
             if (_tls)
             {
                 arguments.AddRange(["--ssl-cert", CaCertificatePath, "--ssl-key", KeyPath]);
             }
 
-            var start = AwsTools.StartInfo(AwsTools.MotoServer, arguments);
+            var start = AwsTools.StartInfo(AwsTools.Python, arguments);
             start.Environment["MOTO_RECORDER_FILEPATH"] = RecordingPath;
             if (recordRequests)
             {
@@ -444,13 +443,6 @@ public sealed class MotoServer : IAsyncDisposable
             process.Kill(entireProcessTree: true);
             process.WaitForExit(10_000);
         }
-    }
-
-    /// <summary>The end of the shared server (and of one a test host left behind): nothing of it outlives the process.</summary>
-    private void KillOnExit(object? sender, EventArgs e)
-    {
-        Kill();
-        Directory.Delete(_folder, recursive: true);
     }
 
     /// <summary>The SDK's HttpClients for an S3 client of this server: they trust its certificate.</summary>
