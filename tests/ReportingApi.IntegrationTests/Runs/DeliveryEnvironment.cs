@@ -13,8 +13,8 @@ namespace ReportingApi.IntegrationTests.Runs;
 
 /// <summary>
 /// One app host on real parts for the delivery tests: a database of its own on the collection's MariaDB (seeded, so
-/// the partner settings these tests change never reach another test class), an s3rver over HTTPS and an sshd of its
-/// own (the fault tests stop and restart both), and fast retries. The demo partners get their PGP keys from
+/// the partner settings these tests change never reach another test class), S3 on moto over HTTPS through a relay of
+/// its own and an sshd of its own (the fault tests stop and restart both), and fast retries. The demo partners get their PGP keys from
 /// DemoOnboarding at start; a test switches a partner's delivery to SFTP into an upload directory of its own through
 /// the admin API, so tests never see each other's files.
 /// </summary>
@@ -28,7 +28,7 @@ public sealed class DeliveryEnvironment(MariaDbFixture database) : IAsyncLifetim
 
     public MariaDbFixture Database => database;
 
-    public S3rverServer ObjectStore { get; } = new();
+    public MotoObjectStore ObjectStore { get; } = new();
 
     public SshdServer Sftp { get; } = new();
 
@@ -123,7 +123,7 @@ public sealed class DeliveryEnvironment(MariaDbFixture database) : IAsyncLifetim
         {
             new MySqlConnectionStringBuilder(ConnectionString).Password,
             TestPgpKeys.CompanyPassphrase,
-            S3rverServer.SecretAccessKey,
+            ObjectStore.Server.AppCredentials.GetCredentials().SecretKey,
             DemoClients.Acme.Secret,
             DemoClients.Northwind.Secret,
             DemoClients.Contoso.Secret,

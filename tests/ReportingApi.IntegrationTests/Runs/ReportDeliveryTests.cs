@@ -17,7 +17,7 @@ using ReportingApi.TestSupport;
 namespace ReportingApi.IntegrationTests.Runs;
 
 /// <summary>
-/// Report runs end to end on real parts (MariaDB, s3rver over HTTPS, OpenSSH sshd, gpg), and what a run does when one
+/// Report runs end to end on real parts (MariaDB, S3 on moto over HTTPS, OpenSSH sshd, gpg), and what a run does when one
 /// of them fails: it ends failed with a reason a partner can read and no file under a final name, or it recovers; and
 /// a redelivery succeeds once the fault is gone. The fast tests (SQLite, folder delivery) cover the API's rules.
 /// </summary>
@@ -92,17 +92,18 @@ public sealed class ReportDeliveryTests(DeliveryEnvironment environment) : IClas
             Assert.True(rows.Count > 0);
         }
 
-        // In the object store: the file and its checksum in the partner's outbound folder of the run's month.
+        // In the object store: the file and its checksum in the partner's outbound folder of the run's month, SSE-KMS.
         var createdAt = run.CreatedAt.ToUniversalTime();
         var folder = $"partners/{Acme.Id}/outbound/{createdAt:yyyy}/{createdAt:MM}/";
         Assert.Equal([folder + fileName, folder + fileName + ".sha256"], await ObjectKeysOfRunAsync(Acme.Id, run.Id));
         using var s3 = environment.ObjectStore.CreateS3Client();
-        using (var stored = await s3.GetObjectAsync(environment.ObjectStore.BucketName, folder + fileName))
+        using (var stored = await s3.GetObjectAsync(MotoObjectStore.BucketName, folder + fileName))
         {
             Assert.Equal(run.Sha256, Convert.ToHexStringLower(await SHA256.HashDataAsync(stored.ResponseStream)));
+            Assert.Equal(environment.ObjectStore.KmsKeyArn, stored.ServerSideEncryptionKeyManagementServiceKeyId);
         }
 
-        using var checksum = await s3.GetObjectAsync(environment.ObjectStore.BucketName, folder + fileName + ".sha256");
+        using var checksum = await s3.GetObjectAsync(MotoObjectStore.BucketName, folder + fileName + ".sha256");
         using var reader = new StreamReader(checksum.ResponseStream);
         Assert.Equal($"{run.Sha256}  {fileName}\n", await reader.ReadToEndAsync());
     }
@@ -408,12 +409,14 @@ public sealed class ReportDeliveryTests(DeliveryEnvironment environment) : IClas
     {
         using var s3 = environment.ObjectStore.CreateS3Client();
         var keys = new List<string>();
-        var request = new ListObjectsV2Request { BucketName = environment.ObjectStore.BucketName, Prefix = $"partners/{partnerId}/" };
+        // Listed by a prefix without '/': moto 5.2.1 refuses the signature of a query string that holds one.
+        var request = new ListObjectsV2Request { BucketName = MotoObjectStore.BucketName, Prefix = "partners" };
         ListObjectsV2Response response;
         do
         {
             response = await s3.ListObjectsV2Async(request);
-            keys.AddRange((response.S3Objects ?? []).Select(o => o.Key).Where(key => key.Contains(runId, StringComparison.Ordinal)));
+            keys.AddRange((response.S3Objects ?? []).Select(o => o.Key)
+                .Where(key => key.StartsWith($"partners/{partnerId}/", StringComparison.Ordinal) && key.Contains(runId, StringComparison.Ordinal)));
             request.ContinuationToken = response.NextContinuationToken;
         }
         while (response.IsTruncated == true);

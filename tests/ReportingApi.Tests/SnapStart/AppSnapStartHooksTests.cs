@@ -20,40 +20,39 @@ using ReportingApi.TestSupport;
 namespace ReportingApi.Tests.SnapStart;
 
 /// <summary>
-/// The app's SnapStart hooks on SQLite demo data, with the company key in a fake Secrets Manager. Pools are observed
+/// The app's SnapStart hooks on SQLite demo data, with the company key in Secrets Manager on moto. Pools are observed
 /// through the process's open files (a pooled SQLite connection keeps the database file open); MySQL's pool is observed
 /// on the server in the integration tests (DatabasePasswordRotationTests).
 /// </summary>
 public sealed class AppSnapStartHooksTests : IAsyncLifetime
 {
-    private const string KeyArn = "arn:aws:secretsmanager:eu-west-1:123456789012:secret:reporting/pgp-secret-key-AbCdEf";
-    private const string PassphraseArn = "arn:aws:secretsmanager:eu-west-1:123456789012:secret:reporting/pgp-passphrase-GhIjKl";
-
     private readonly string _folder = Directory.CreateTempSubdirectory("reportingapi-snapstart-").FullName;
     private readonly ConcurrentQueue<string> _logMessages = new();
-    private FakeSecretsManager _fake = null!;
+    private MotoSecretsManager _secrets = null!;
+    private string _keyArn = "";
+    private string _passphraseArn = "";
     private IHost _host = null!;
 
     private string DatabasePath => Path.Combine(_folder, "snapstart.db");
 
     public async Task InitializeAsync()
     {
-        _fake = await FakeSecretsManager.StartAsync();
-        _fake.Secrets[KeyArn] = TestPgpKeys.Company.ArmoredSecretKey;
-        _fake.Secrets[PassphraseArn] = TestPgpKeys.CompanyPassphrase;
+        _secrets = await MotoSecretsManager.StartAsync();
+        _keyArn = await _secrets.CreateAsync("pgp/secret-key", TestPgpKeys.Company.ArmoredSecretKey);
+        _passphraseArn = await _secrets.CreateAsync("pgp/passphrase", TestPgpKeys.CompanyPassphrase);
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { EnvironmentName = Environments.Production, ContentRootPath = _folder });
         builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
         {
             ["Database:ConnectionString"] = $"Data Source={DatabasePath}",
             ["Database:DemoDataContracts"] = "200",
             ["Secrets:Provider"] = "SecretsManager",
-            ["Pgp:SecretKeySecretArn"] = KeyArn,
-            ["Pgp:PassphraseSecretArn"] = PassphraseArn,
+            ["Pgp:SecretKeySecretArn"] = _keyArn,
+            ["Pgp:PassphraseSecretArn"] = _passphraseArn,
             ["Pgp:SecretKeyPath"] = "unused.asc",
             ["Pgp:PassphrasePath"] = "unused.txt",
         });
         builder.Services.AddData().AddPartners().AddPgp().AddRendering().AddAppSnapStartHooks();
-        builder.Services.AddSingleton(new SecretsManagerClient(_fake.Options(), new BasicAWSCredentials(FakeSecretsManager.AccessKey, FakeSecretsManager.SecretKey)));
+        builder.Services.AddSingleton(_secrets.CreateClient());
         builder.Logging.ClearProviders().AddProvider(new CollectingLoggerProvider(_logMessages));
         _host = builder.Build();
         await _host.Services.GetRequiredService<DatabaseInitializer>().InitializeAsync();
@@ -64,7 +63,6 @@ public sealed class AppSnapStartHooksTests : IAsyncLifetime
     {
         await _host.StopAsync();
         _host.Dispose();
-        await _fake.DisposeAsync();
         Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
         Directory.Delete(_folder, recursive: true);
     }
@@ -115,7 +113,7 @@ public sealed class AppSnapStartHooksTests : IAsyncLifetime
 
         Assert.All(activeClientIds, clientId => Assert.True(PartnerIsCached(clientId), clientId));
         Assert.Equal(0, OpenDatabaseFiles());
-        Assert.Equal([PassphraseArn, KeyArn], _fake.RequestedIds);
+        Assert.Equal([_passphraseArn, _keyArn], _secrets.RequestedIds);
         IReadOnlyList<string> messages = [.. _logMessages];
         Assert.Contains("SnapStart warm-up: opened a Sqlite database connection and closed it.", messages);
         Assert.Contains($"SnapStart warm-up: loaded {activeClientIds.Count} active partners into the partner registry.", messages);
@@ -129,16 +127,16 @@ public sealed class AppSnapStartHooksTests : IAsyncLifetime
     {
         var secrets = _host.Services.GetRequiredService<ISecretSource>();
         await RunAsync(hooks => hooks.BeforeSnapshotAsync(CancellationToken.None));
-        await secrets.GetSecretAsync(KeyArn, CancellationToken.None);
-        Assert.Single(_fake.RequestedIds, KeyArn);
+        await secrets.GetSecretAsync(_keyArn, CancellationToken.None);
+        Assert.Single(_secrets.RequestedIds, _keyArn);
         Assert.True(await PoolAConnectionAsync());
 
         await RunAsync(hooks => hooks.AfterRestoreAsync(CancellationToken.None));
 
         Assert.Equal(0, OpenDatabaseFiles());
         Assert.DoesNotContain(DemoPartners.All, partner => PartnerIsCached(partner.ClientId));
-        await secrets.GetSecretAsync(KeyArn, CancellationToken.None);
-        Assert.Equal(2, _fake.RequestedIds.Count(id => id == KeyArn));
+        await secrets.GetSecretAsync(_keyArn, CancellationToken.None);
+        Assert.Equal(2, _secrets.RequestedIds.Count(id => id == _keyArn));
         IReadOnlyList<string> messages = [.. _logMessages];
         Assert.Contains("SnapStart restore: cleared the database connection pools (connections in a snapshot are dead).", messages);
         Assert.Contains("SnapStart restore: dropped the cached secrets (SecretsManager); they are read again on next use.", messages);

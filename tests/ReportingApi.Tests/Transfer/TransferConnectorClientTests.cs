@@ -5,6 +5,10 @@ using ReportingApi.Transfer;
 
 namespace ReportingApi.Tests.Transfer;
 
+/// <summary>
+/// The Transfer Family client: the connector operations moto lacks against <see cref="FakeTransferService"/> (which checks
+/// signatures and AWS's model of each request), DescribeConnector against moto.
+/// </summary>
 public sealed class TransferConnectorClientTests : IAsyncLifetime
 {
     private const string ConnectorId = "c-0123456789abcdef0";
@@ -92,24 +96,11 @@ public sealed class TransferConnectorClientTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task StartRemoteMove_DescribeConnector_and_TestConnection_use_the_AWS_shapes()
+    public async Task StartRemoteMove_and_TestConnection_use_the_AWS_shapes()
     {
         _service.Handler = call => call.Operation switch
         {
             "StartRemoteMove" => FakeReply.Ok(new { MoveId = "m-1" }),
-            "DescribeConnector" => FakeReply.Ok(new
-            {
-                Connector = new
-                {
-                    Arn = "arn:aws:transfer:eu-central-1:111122223333:connector/" + ConnectorId,
-                    ConnectorId,
-                    Url = "sftp://partner.example.com",
-                    Status = "ACTIVE",
-                    AccessRole = "arn:aws:iam::111122223333:role/connector",
-                    SftpConfig = new { UserSecretId = "partner-1", TrustedHostKeys = new[] { "ssh-ed25519 AAAAC3Nz" } },
-                    ServiceManagedEgressIpAddresses = new[] { "203.0.113.7" },
-                },
-            }),
             "TestConnection" => FakeReply.Ok(new
             {
                 ConnectorId,
@@ -122,7 +113,6 @@ public sealed class TransferConnectorClientTests : IAsyncLifetime
         using var client = _service.CreateClient();
 
         var moveId = await client.StartRemoteMoveAsync(ConnectorId, "/inbound/a.csv.part", "/inbound/a.csv", default);
-        var connector = await client.DescribeConnectorAsync(ConnectorId, default);
         var test = await client.TestConnectionAsync(ConnectorId, default);
 
         Assert.Empty(_service.ProtocolViolations);
@@ -131,15 +121,42 @@ public sealed class TransferConnectorClientTests : IAsyncLifetime
         Assert.Equal(["ConnectorId", "SourcePath", "TargetPath"], MemberNames(move.Body));
         Assert.Equal("/inbound/a.csv.part", move.Body.GetProperty("SourcePath").GetString());
         Assert.Equal("/inbound/a.csv", move.Body.GetProperty("TargetPath").GetString());
-        Assert.Equal(["ConnectorId"], MemberNames(Assert.Single(_service.CallsOf("DescribeConnector")).Body));
         Assert.Equal(["ConnectorId"], MemberNames(Assert.Single(_service.CallsOf("TestConnection")).Body));
-        Assert.Equal("ACTIVE", connector.Status);
-        Assert.Equal("sftp://partner.example.com", connector.Url);
-        Assert.Equal(["ssh-ed25519 AAAAC3Nz"], connector.SftpConfig!.TrustedHostKeys!);
-        Assert.Equal(["203.0.113.7"], connector.ServiceManagedEgressIpAddresses!);
         Assert.False(test.Succeeded);
         Assert.Equal("Verify that the trusted host key matches", test.StatusMessage);
         Assert.Equal("ssh-ed25519 AAAAC3Nz", test.SftpConnectionDetails!.HostKey);
+    }
+
+    [Fact]
+    public async Task DescribeConnector_reads_the_connector_moto_keeps()
+    {
+        var moto = await MotoServer.SharedAsync();
+        var connectorId = await moto.CreateConnectorAsync(
+            "sftp://partner.example.com", "arn:aws:iam::123456789012:role/connector", "reportingapi/partners/7/sftp", ["ssh-ed25519 AAAAC3Nz"]);
+        using var client = MotoClient(moto);
+
+        var connector = await client.DescribeConnectorAsync(connectorId, default);
+
+        Assert.Equal(connectorId, connector.ConnectorId);
+        Assert.Equal($"arn:aws:transfer:{MotoServer.Region}:{MotoServer.AccountId}:connector/{connectorId}", connector.Arn);
+        Assert.Equal("sftp://partner.example.com", connector.Url);
+        Assert.Equal("arn:aws:iam::123456789012:role/connector", connector.AccessRole);
+        Assert.Equal("reportingapi/partners/7/sftp", connector.SftpConfig!.UserSecretId);
+        Assert.Equal(["ssh-ed25519 AAAAC3Nz"], connector.SftpConfig.TrustedHostKeys!);
+        Assert.NotEmpty(connector.ServiceManagedEgressIpAddresses!);
+    }
+
+    [Fact]
+    public async Task DescribeConnector_of_an_unknown_connector_is_not_found_and_not_retried()
+    {
+        var moto = await MotoServer.SharedAsync();
+        using var client = MotoClient(moto);
+
+        var error = await Assert.ThrowsAsync<TransferResourceNotFoundException>(() => client.DescribeConnectorAsync("c-00000000000000000", default));
+
+        Assert.Equal("ResourceNotFoundException", error.ErrorType);
+        Assert.Contains("c-00000000000000000", error.Message, StringComparison.Ordinal);
+        Assert.False(error.IsRetryable);
     }
 
     [Fact]
@@ -189,14 +206,9 @@ public sealed class TransferConnectorClientTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task A_validation_error_is_not_retried_and_carries_the_AWS_message()
+    public async Task A_request_that_AWSs_model_refuses_is_a_validation_error_that_is_not_retried()
     {
-        const string awsMessage = "1 validation error detected: Value 'c-bad' at 'connectorId' failed to satisfy constraint";
-        _service.Handler = _ => new FakeReply(400, JsonSerializer.Serialize(new Dictionary<string, string>
-        {
-            ["__type"] = "com.amazonaws.transfer#ValidationException",
-            ["Message"] = awsMessage,
-        }));
+        _service.Handler = _ => FakeReply.Ok(new { TransferId = "t-1" });
         using var client = _service.CreateClient();
 
         var error = await Assert.ThrowsAsync<TransferValidationException>(
@@ -206,8 +218,8 @@ public sealed class TransferConnectorClientTests : IAsyncLifetime
         Assert.Equal("ValidationException", error.ErrorType);
         Assert.Equal(400, error.StatusCode);
         Assert.False(error.IsRetryable);
-        Assert.Contains(awsMessage, error.Message, StringComparison.Ordinal);
-        Assert.Contains("StartFileTransfer", error.Message, StringComparison.Ordinal);
+        Assert.Contains("StartFileTransfer.ConnectorId has 5 characters, fewer than 19", error.Message, StringComparison.Ordinal);
+        Assert.Contains("StartFileTransfer.ConnectorId 'c-bad' does not match c-([0-9a-f]{17})", error.Message, StringComparison.Ordinal);
     }
 
     [Theory]
@@ -219,7 +231,7 @@ public sealed class TransferConnectorClientTests : IAsyncLifetime
         _service.Handler = _ => FakeReply.Error(400, errorType, "refused");
         using var client = _service.CreateClient();
 
-        var error = await Assert.ThrowsAnyAsync<TransferServiceException>(() => client.DescribeConnectorAsync(ConnectorId, default));
+        var error = await Assert.ThrowsAnyAsync<TransferServiceException>(() => client.TestConnectionAsync(ConnectorId, default));
 
         Assert.IsType(expected, error);
         Assert.Equal(errorType, error.ErrorType);
@@ -262,7 +274,8 @@ public sealed class TransferConnectorClientTests : IAsyncLifetime
 
         var error = await Assert.ThrowsAsync<TransferAccessDeniedException>(() => client.StartRemoteMoveAsync(ConnectorId, "/in/a.part", "/in/a", default));
 
-        Assert.Equal("IncompleteSignatureException", error.ErrorType);
+        Assert.Equal("InvalidSignatureException", error.ErrorType);
+        Assert.Equal(403, error.StatusCode);
         Assert.Contains("StartRemoteMove: signature does not match", _service.ProtocolViolations);
     }
 
@@ -288,6 +301,12 @@ public sealed class TransferConnectorClientTests : IAsyncLifetime
 
         Assert.Equal(new Uri("https://transfer.eu-central-1.amazonaws.com/"), client.Endpoint);
     }
+
+    private static TransferConnectorClient MotoClient(MotoServer moto) => new(
+        new TransferOptions { Region = MotoServer.Region, ServiceUrl = moto.ServiceUrl, MaxAttempts = 3, RetryBaseDelay = TimeSpan.FromMilliseconds(1) },
+        moto.AppCredentials,
+        Microsoft.Extensions.Logging.Abstractions.NullLogger<TransferConnectorClient>.Instance,
+        moto.CreateTransport());
 
     /// <summary>What the default chain does when no source has credentials.</summary>
     private sealed class UnavailableCredentials : AWSCredentials
