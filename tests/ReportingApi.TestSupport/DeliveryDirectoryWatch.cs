@@ -7,10 +7,8 @@ namespace ReportingApi.TestSupport;
 /// Watches a partner's delivery directory (a delivery folder, an sshd upload folder; it must exist) while a transfer
 /// runs, as a partner's system polling it would: it lists the directory over and over, and reads every file it sees.
 /// It also takes the directory's name events in the order the file system reports them (inotify), because two renames
-/// a microsecond apart fall between two listings. Afterwards, <see cref="Violations"/> says whether a final name was
-/// ever seen on content that was not the complete file, or a <c>.sha256</c> file came before the file it describes; <see cref="SawInFlight"/> says whether the watch really saw the
-/// transfer under way (a temporary file short of the final length, the final name absent), so that a clean result is
-/// not a vacuous one.
+/// a microsecond apart fall between two listings. Afterwards, <see cref="ProblemsDelivering"/> lists every moment the
+/// partner could have taken an incomplete delivery.
 /// </summary>
 public sealed class DeliveryDirectoryWatch : IAsyncDisposable
 {
@@ -36,11 +34,6 @@ public sealed class DeliveryDirectoryWatch : IAsyncDisposable
         _polling = Task.Run(PollAsync);
     }
 
-    /// <summary>One file as one listing saw it.</summary>
-    /// <param name="Sha256">Its content's hash, or null when it could not be read (still open for writing).</param>
-    /// <param name="DescribedFilePresent">For a <c>.sha256</c> file: whether the file it describes was there when it was seen.</param>
-    public sealed record SeenFile(string Name, long Length, string? Sha256, bool DescribedFilePresent);
-
     /// <summary>How many listings were taken.</summary>
     public int Polls { get; private set; }
 
@@ -55,10 +48,35 @@ public sealed class DeliveryDirectoryWatch : IAsyncDisposable
     }
 
     /// <summary>
+    /// What the partner could have seen wrong while <paramref name="fileName"/> and its <c>.sha256</c> were delivered
+    /// (call after <see cref="StopAsync"/>): a final name on anything but its complete content, the checksum before the
+    /// file, a directory that does not end with exactly the two; and whether the watch saw the transfer under way at all
+    /// (a temporary file short of the final length, the final name absent), so that a clean result is not a vacuous one.
+    /// </summary>
+    public IReadOnlyList<string> ProblemsDelivering(string fileName, byte[] file, byte[] checksum)
+    {
+        var finalContents = new Dictionary<string, byte[]> { [fileName] = file, [fileName + ChecksumSuffix] = checksum };
+        var problems = Violations(finalContents).ToList();
+        if (!SawInFlight(fileName, file.Length))
+        {
+            problems.Add($"the watch ({Polls} listings) never saw the {file.Length}-byte {fileName} on its way");
+        }
+
+        var end = Directory.GetFiles(_directory).Select(path => Path.GetFileName(path)).Order(StringComparer.Ordinal).ToList();
+        if (!end.SequenceEqual(finalContents.Keys.Order(StringComparer.Ordinal))
+            || finalContents.Any(pair => !File.ReadAllBytes(Path.Combine(_directory, pair.Key)).AsSpan().SequenceEqual(pair.Value)))
+        {
+            problems.Add($"the directory ended with {string.Join(", ", end)}, not exactly the file and its checksum with their content");
+        }
+
+        return problems;
+    }
+
+    /// <summary>
     /// Every moment a final name showed anything but its complete content (<paramref name="finalContents"/>: final name
     /// to the bytes it must hold), and every <c>.sha256</c> final name seen while the file it describes was not there.
     /// </summary>
-    public IReadOnlyList<string> Violations(IReadOnlyDictionary<string, byte[]> finalContents)
+    private List<string> Violations(Dictionary<string, byte[]> finalContents)
     {
         var expected = finalContents.ToDictionary(pair => pair.Key, pair => (Length: (long)pair.Value.Length, Sha256: Convert.ToHexStringLower(SHA256.HashData(pair.Value))));
         var violations = new List<string>();
@@ -108,7 +126,7 @@ public sealed class DeliveryDirectoryWatch : IAsyncDisposable
     /// temporary file for it (a name holding the final one, such as <c>{name}.part</c>, not its checksum's) short of
     /// the final <paramref name="finalLength"/>.
     /// </summary>
-    public bool SawInFlight(string finalName, long finalLength) =>
+    private bool SawInFlight(string finalName, long finalLength) =>
         _snapshots.Any(files => files.All(file => file.Name != finalName)
             && files.Any(file => file.Name != finalName
                 && file.Name.Contains(finalName, StringComparison.Ordinal)
@@ -186,6 +204,11 @@ public sealed class DeliveryDirectoryWatch : IAsyncDisposable
 
         return new SeenFile(name, known.Length, known.Sha256, describedFilePresent);
     }
+
+    /// <summary>One file as one listing saw it.</summary>
+    /// <param name="Sha256">Its content's hash, or null when it could not be read (still open for writing).</param>
+    /// <param name="DescribedFilePresent">For a <c>.sha256</c> file: whether the file it describes was there when it was seen.</param>
+    private sealed record SeenFile(string Name, long Length, string? Sha256, bool DescribedFilePresent);
 
     /// <summary>The hash and length of what was read: a file being written may grow while it is read.</summary>
     private static async Task<(long Length, DateTime Modified, string? Sha256)> HashAsync(Stream content, DateTime modified)
