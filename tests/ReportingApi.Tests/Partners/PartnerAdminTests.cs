@@ -170,14 +170,45 @@ public sealed class PartnerAdminTests(RunsFixture fixture) : IClassFixture<RunsF
     [Fact]
     public async Task Changing_a_partners_employers_applies_to_its_next_request()
     {
-        using var admin = await fixture.ClientForAsync(DemoClients.Operator);
+        // One app for the operator and the partner, so that what the partner's requests cached there must be let go.
+        // The fixture's app has made the database (demo data) this one opens.
+        fixture.Factory.StartServer();
         var clientId = NewClientId();
+        using var factory = new ReportingApiFactory(new Dictionary<string, string?>(RunsFixture.Settings(fixture.DatabasePath))
+        {
+            ["LocalTokenEndpoint:Clients:4:ClientId"] = clientId,
+            ["LocalTokenEndpoint:Clients:4:ClientSecret"] = "s3cret",
+            ["LocalTokenEndpoint:Clients:4:Scopes:0"] = "reports/read",
+            ["Database:DemoDataContracts"] = "0",
+        });
+        using var admin = await factory.CreateClientForAsync(DemoClients.Operator);
         using var created = await admin.PostAsJsonAsync("/v1/admin/partners", new { name = "Shifting GmbH", clientId, employerIds = new[] { 1 } });
+        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
         var partner = (await created.Content.ReadFromJsonAsync<PartnerResponse>())!;
-        using var updated = await admin.PutAsJsonAsync($"/v1/admin/partners/{partner.Id}", new { name = "Shifting GmbH", clientId, employerIds = new[] { 2 }, active = false });
-        var after = (await updated.Content.ReadFromJsonAsync<PartnerResponse>())!;
-        Assert.Equal([2], after.EmployerIds);
-        Assert.False(after.Active);
+        using var client = await factory.CreateClientForAsync((clientId, "s3cret"));
+
+        Assert.Equal(["1"], await EmployersInContractsAsync(client));
+
+        using var moved = await admin.PutAsJsonAsync($"/v1/admin/partners/{partner.Id}", new { name = "Shifting GmbH", clientId, employerIds = new[] { 2 } });
+        Assert.Equal(HttpStatusCode.OK, moved.StatusCode);
+        Assert.Equal([2], (await moved.Content.ReadFromJsonAsync<PartnerResponse>())!.EmployerIds);
+        Assert.Equal(["2"], await EmployersInContractsAsync(client));
+
+        using var deactivated = await admin.PutAsJsonAsync($"/v1/admin/partners/{partner.Id}", new { name = "Shifting GmbH", clientId, employerIds = new[] { 2 }, active = false });
+        Assert.Equal(HttpStatusCode.OK, deactivated.StatusCode);
+        Assert.False((await deactivated.Content.ReadFromJsonAsync<PartnerResponse>())!.Active);
+        using var refused = await client.GetAsync(ContractsOf2026);
+        await AuthTests.AssertProblemAsync(refused, HttpStatusCode.Forbidden, "partner-inactive");
+    }
+
+    private const string ContractsOf2026 = "/v1/reports/contracts?format=json&from=2026-01-01&to=2026-12-31";
+
+    /// <summary>The distinct employers in the partner's contracts of 2026; the report has rows.</summary>
+    private static async Task<string[]> EmployersInContractsAsync(HttpClient client)
+    {
+        var report = ReportFiles.Parse(ReportingApi.Rendering.ReportFormat.Json, await client.GetByteArrayAsync(ContractsOf2026), ReportingApi.Reports.ReportCatalog.Contracts);
+        Assert.NotEmpty(report.Rows);
+        return [.. report.Column("employerId").Select(id => id!).Distinct().Order(StringComparer.Ordinal)];
     }
 
     private sealed class ShiftedClock(TimeSpan shift) : TimeProvider
