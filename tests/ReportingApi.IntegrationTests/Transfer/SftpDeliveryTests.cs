@@ -86,6 +86,28 @@ public sealed class SftpDeliveryTests(SshdServer server) : IClassFixture<SshdSer
     }
 
     [Fact]
+    public async Task An_encrypted_key_without_its_passphrase_or_with_a_wrong_one_is_refused_for_good()
+    {
+        var name = $"encrypted-{Guid.NewGuid():N}";
+        await server.AuthorizeAsync(await SshdServer.GenerateKeyPairAsync(Path.Combine(server.SecretsFolder, name), passphrase: "the right one"));
+        await File.WriteAllTextAsync(Path.Combine(server.SecretsFolder, name + ".wrong"), "a wrong one\n");
+        var inbound = server.CreateUploadDirectory(name);
+        await _store.PutTextAsync(Report, "r");
+
+        var withoutPassphrase = await Assert.ThrowsAsync<DeliveryException>(() =>
+            Delivery().DeliverAsync(server.Target(inbound, privateKeySecret: name), [new DeliveryFile(Report, "r.pgp")], default));
+        var withWrongPassphrase = await Assert.ThrowsAsync<DeliveryException>(() =>
+            Delivery().DeliverAsync(server.Target(inbound, privateKeySecret: name) with { PassphraseSecret = name + ".wrong" }, [new DeliveryFile(Report, "r.pgp")], default));
+
+        Assert.False(withoutPassphrase.Transient);
+        Assert.Equal("The SFTP private key is encrypted, but the target has no passphrase secret.", withoutPassphrase.Message);
+        Assert.False(withWrongPassphrase.Transient);
+        Assert.StartsWith("The SFTP private key could not be read", withWrongPassphrase.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("a wrong one", withWrongPassphrase.Message, StringComparison.Ordinal);
+        Assert.Empty(Directory.EnumerateFileSystemEntries(inbound));
+    }
+
+    [Fact]
     public async Task Secrets_in_the_shape_of_a_transfer_family_connector_secret_log_in_by_key_and_by_password()
     {
         // As Secrets Manager would hold them: JSON with the connector's field names; the reference is the secret's name.
