@@ -163,6 +163,36 @@ public sealed class PartnerAdminTests(RunsFixture fixture) : IClassFixture<RunsF
             stored);
     }
 
+    [Fact]
+    public async Task The_openapi_document_shows_how_to_give_sftp_credentials_and_its_examples_are_accepted()
+    {
+        using var admin = await fixture.ClientForAsync(DemoClients.Operator);
+        using var document = JsonDocument.Parse(await admin.GetStringAsync("/swagger/v1/swagger.json"));
+        var operation = document.RootElement.GetProperty("paths").GetProperty("/v1/admin/partners/{id}/delivery").GetProperty("put");
+        var examples = operation.GetProperty("requestBody").GetProperty("content").GetProperty("application/json").GetProperty("examples");
+        var request = document.RootElement.GetProperty("components").GetProperty("schemas").GetProperty(nameof(DeliveryRequest)).GetProperty("properties");
+
+        Assert.Equal(["sftp-private-key", "sftp-password", "sftp-local-files", "aws-connector", "folder"], examples.EnumerateObject().Select(e => e.Name));
+        foreach (var text in new[] { "private key (RSA, ECDSA or Ed25519", "by password", "never as the key or password itself", "'privateKeyPath' (a key file path) is no longer accepted" })
+        {
+            Assert.Contains(text, operation.GetProperty("description").GetString(), StringComparison.Ordinal);
+        }
+
+        Assert.Contains("RSA, ECDSA or Ed25519", request.GetProperty("privateKeySecret").GetProperty("description").GetString(), StringComparison.Ordinal);
+        Assert.Contains("never the password itself", request.GetProperty("passwordSecret").GetProperty("description").GetString(), StringComparison.Ordinal);
+
+        // The examples for the secret source of this app (local files) are accepted as they stand.
+        using var created = await admin.PostAsJsonAsync("/v1/admin/partners", new { name = "Example Partner", clientId = NewClientId(), employerIds = new[] { 12 } });
+        var partner = (await created.Content.ReadFromJsonAsync<PartnerResponse>())!;
+        foreach (var name in new[] { "sftp-private-key", "sftp-local-files", "aws-connector", "folder" })
+        {
+            using var put = await admin.PutAsync(
+                $"/v1/admin/partners/{partner.Id}/delivery",
+                new StringContent(examples.GetProperty(name).GetProperty("value").GetRawText(), System.Text.Encoding.UTF8, "application/json"));
+            Assert.True(put.StatusCode == HttpStatusCode.OK, $"{name}: {await put.Content.ReadAsStringAsync()}");
+        }
+    }
+
     [Theory]
     [MemberData(nameof(InvalidDeliveries))]
     public async Task Invalid_delivery_targets_are_refused_naming_the_field(string body, string field)
