@@ -30,11 +30,14 @@ public sealed partial class SecretReferences(ISecretSource source, IOptions<Secr
     /// <summary>The secret's text.</summary>
     /// <exception cref="SecretNotFoundException">No secret (or no value) under that reference.</exception>
     /// <exception cref="SecretSourceException">The source refused or failed the read.</exception>
-    public Task<string> GetAsync(string reference, CancellationToken cancellationToken) =>
-        source.GetSecretAsync(
-            // An absolute path stays as it is: a key file path stored before references existed (migration 0006) still works.
-            source.Provider == SecretsProvider.Files ? Path.Combine(options.Value.FolderPath, reference) : reference,
-            cancellationToken);
+    public Task<string> GetAsync(string reference, CancellationToken cancellationToken) => source.GetSecretAsync(SourceReference(reference), cancellationToken);
+
+    /// <summary>Drops a cached value, so that the next read gets the current one (after a refused login, say).</summary>
+    public void Forget(string reference) => source.Forget(SourceReference(reference));
+
+    // An absolute path stays as it is: a key file path stored before references existed (migration 0006) still works.
+    private string SourceReference(string reference) =>
+        source.Provider == SecretsProvider.Files ? Path.Combine(options.Value.FolderPath, reference) : reference;
 
     [GeneratedRegex("^arn:aws(-[a-z]+)*:secretsmanager:[a-z0-9-]+:[0-9]{12}:secret:[A-Za-z0-9/_+=.@-]{1,512}$")]
     private static partial Regex SecretArnPattern();

@@ -32,7 +32,7 @@ public sealed class SftpDelivery(IObjectStore store, SecretReferences secrets, I
             return;
         }
 
-        using var login = await SftpLogin.ReadAsync(target, secrets, logger, cancellationToken);
+        using var login = await ReadLoginAsync(target, cancellationToken);
         var attempt = new SftpAttempt(server, login.Description);
         using var client = CreateClient(server, login, attempt);
         try
@@ -52,6 +52,11 @@ public sealed class SftpDelivery(IObjectStore store, SecretReferences secrets, I
         }
         catch (Exception e) when (!cancellationToken.IsCancellationRequested)
         {
+            if (e is SshAuthenticationException)
+            {
+                ForgetLogin(target);
+            }
+
             var failure = e as DeliveryException
                 ?? SftpFailures.Describe(e, attempt, _options, await FreeBytesAfterFailedWriteAsync(client, e, attempt, target.RemoteDirectory));
             logger.LogWarning(e, "SFTP delivery to {User}@{Host}:{Port} failed: {Reason}", server.User, server.Host, server.Port, failure.Message);
@@ -60,6 +65,28 @@ public sealed class SftpDelivery(IObjectStore store, SecretReferences secrets, I
         }
 
         logger.LogInformation("Delivered {Count} file(s) by SFTP to {User}@{Host}:{Port} {Directory}", files.Count, server.User, server.Host, server.Port, target.RemoteDirectory);
+    }
+
+    private async Task<SftpLogin> ReadLoginAsync(DeliveryTarget target, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await SftpLogin.ReadAsync(target, secrets, logger, cancellationToken);
+        }
+        catch (DeliveryException)
+        {
+            ForgetLogin(target);
+            throw;
+        }
+    }
+
+    /// <summary>After a refused or unusable login the secrets are read afresh next time, so a rotated or corrected one is used at once.</summary>
+    private void ForgetLogin(DeliveryTarget target)
+    {
+        foreach (var reference in new[] { target.PrivateKeySecret, target.PassphraseSecret, target.PasswordSecret }.OfType<string>())
+        {
+            secrets.Forget(reference);
+        }
     }
 
     private SftpClient CreateClient(SftpServer server, SftpLogin login, SftpAttempt attempt)

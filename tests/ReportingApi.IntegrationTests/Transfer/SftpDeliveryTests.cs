@@ -209,6 +209,26 @@ public sealed class SftpDeliveryTests(SshdServer server) : IClassFixture<SshdSer
     }
 
     [Fact]
+    public async Task After_a_refused_login_the_secret_is_read_again_so_a_rotated_password_works_at_the_next_attempt()
+    {
+        // Cached as Secrets Manager values are, for minutes.
+        var secrets = new FakeSecretSource(SecretsProvider.SecretsManager);
+        secrets.Stored["partners/7/sftp-password"] = "the old password";
+        var delivery = Delivery(secrets);
+        var inbound = server.CreateUploadDirectory("rotated-password");
+        await _store.PutTextAsync(Report, "after rotation");
+        var target = server.PasswordTarget(inbound, passwordSecret: "partners/7/sftp-password");
+
+        var refused = await Assert.ThrowsAsync<DeliveryException>(() => delivery.DeliverAsync(target, [new DeliveryFile(Report, "r.pgp")], default));
+        secrets.Stored["partners/7/sftp-password"] = server.Password;
+        await delivery.DeliverAsync(target, [new DeliveryFile(Report, "r.pgp")], default);
+
+        Assert.Contains("refused the login", refused.Message, StringComparison.Ordinal);
+        Assert.Equal(2, secrets.Reads("partners/7/sftp-password"));
+        Assert.Equal("after rotation", await File.ReadAllTextAsync(Path.Combine(inbound, "r.pgp")));
+    }
+
+    [Fact]
     public async Task A_server_that_is_down_is_a_transient_failure()
     {
         await _store.PutTextAsync(Report, "r");
