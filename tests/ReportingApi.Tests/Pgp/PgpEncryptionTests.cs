@@ -32,6 +32,28 @@ public sealed class PgpEncryptionTests
         Assert.InRange(encrypted.Length, 1, armor ? plaintext.Length * 3 / 4 : plaintext.Length / 2);
     }
 
+    [Theory]
+    [InlineData(PgpKeyKind.Rsa, PgpKeyKind.Ed25519)]
+    [InlineData(PgpKeyKind.Ed25519, PgpKeyKind.Rsa)]
+    [InlineData(PgpKeyKind.Ed25519, PgpKeyKind.Ed25519)]
+    public async Task Every_kind_of_company_key_signs_files_for_every_kind_of_partner_key(PgpKeyKind companyKind, PgpKeyKind partnerKind)
+    {
+        var plaintext = ReportLikeBytes(1024 * 1024);
+        var partner = TestPgpKeys.PartnerOfKind(partnerKind);
+        var encrypted = new MemoryStream();
+        await TestPgpKeys.Encryptor(companyKind: companyKind).EncryptAsync(new MemoryStream(plaintext), encrypted, TestPgpKeys.Validated(partner.ArmoredPublicKey), "contracts.csv");
+
+        var decrypted = new MemoryStream();
+        encrypted.Position = 0;
+        var partnerSecret = UnlockedPgpKey.Unlock(partner.ArmoredSecretKey, TestPgpKeys.PartnerPassphrase, DateTimeOffset.UtcNow);
+        var company = TestPgpKeys.UnlockedCompanyOfKind(companyKind);
+        var result = await PgpDecryptor.DecryptAsync(encrypted, decrypted, partnerSecret, [company.PublicKeyRing]);
+
+        Assert.Equal(PgpSignatureStatus.Valid, result.Signature);
+        Assert.Equal(company.Fingerprint, result.SignerFingerprint);
+        Assert.True(plaintext.AsSpan().SequenceEqual(decrypted.ToArray()));
+    }
+
     [Fact]
     public async Task Options_choose_armor_unless_the_caller_does()
     {
