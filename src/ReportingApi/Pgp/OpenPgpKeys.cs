@@ -66,6 +66,13 @@ internal static class OpenPgpKeys
         var other => "algorithm " + ((int)other).ToString(CultureInfo.InvariantCulture),
     };
 
+    /// <summary>
+    /// The key size as gpg lists it: the RSA modulus or the curve's size. BouncyCastle knows no size for gpg's
+    /// Curve25519 OID (it says -1) and gives Ed25519 256 bits; both curves are 255 bits.
+    /// </summary>
+    public static int Bits(PgpPublicKey key) =>
+        IsOnCurve(key, Curves.Curve25519, Curves.Ed25519) ? 255 : key.BitStrength;
+
     public static bool IsRsa(PgpPublicKey key) =>
         key.Algorithm is PublicKeyAlgorithmTag.RsaGeneral or PublicKeyAlgorithmTag.RsaEncrypt or PublicKeyAlgorithmTag.RsaSign;
 

@@ -246,7 +246,7 @@ public sealed class PgpKeyValidator(TimeProvider timeProvider)
         OpenPgpKeys.Fingerprint(key),
         OpenPgpKeys.KeyIdHex(key.KeyId),
         OpenPgpKeys.AlgorithmName(key),
-        key.BitStrength,
+        OpenPgpKeys.Bits(key),
         OpenPgpKeys.CreatedAt(key),
         expiresAt);
 
