@@ -56,16 +56,19 @@ public static class TestPgpKeys
 
     public static string Folder => KeysFolder.Value;
 
-    public static string CompanySecretKeyPath => Path.Combine(Folder, "company.secret.asc");
+    public static string CompanySecretKeyPath => CompanySecretKeyPathOfKind(PgpKeyKind.Rsa);
+
+    public static string CompanySecretKeyPathOfKind(PgpKeyKind kind) => Path.Combine(Folder, kind == PgpKeyKind.Rsa ? "company.secret.asc" : "company-ed25519.secret.asc");
 
     public static string CompanyPassphrasePath => Path.Combine(Folder, "company.passphrase");
 
     /// <summary>Where the app writes the demo partners' keys (DemoOnboarding), shared by the hosts of this process.</summary>
     public static string DemoKeysFolder => Path.Combine(Folder, "demo-keys");
 
-    public static Dictionary<string, string?> Settings() => new()
+    /// <summary>Settings that give an app host the company key of <paramref name="companyKind"/>.</summary>
+    public static Dictionary<string, string?> Settings(PgpKeyKind companyKind = PgpKeyKind.Rsa) => new()
     {
-        ["Pgp:SecretKeyPath"] = CompanySecretKeyPath,
+        ["Pgp:SecretKeyPath"] = CompanySecretKeyPathOfKind(companyKind),
         ["Pgp:PassphrasePath"] = CompanyPassphrasePath,
         ["Pgp:CreateDevelopmentKeyIfMissing"] = "false",
         ["DemoOnboarding:KeysFolder"] = DemoKeysFolder,
@@ -75,6 +78,7 @@ public static class TestPgpKeys
     {
         var folder = Directory.CreateTempSubdirectory($"reportingapi-test-keys-{Environment.ProcessId}-").FullName;
         File.WriteAllText(Path.Combine(folder, "company.secret.asc"), Company.ArmoredSecretKey);
+        File.WriteAllText(Path.Combine(folder, "company-ed25519.secret.asc"), CompanyOfKind(PgpKeyKind.Ed25519).ArmoredSecretKey);
         File.WriteAllText(Path.Combine(folder, "company.passphrase"), CompanyPassphrase + "\n");
         AppDomain.CurrentDomain.ProcessExit += (_, _) => Directory.Delete(folder, recursive: true);
         return folder;
