@@ -212,7 +212,7 @@ public sealed class PgpKeyValidator(TimeProvider timeProvider)
         PublicKeyAlgorithmTag.ECDsa when OpenPgpKeys.IsOnCurve(primary, OpenPgpKeys.Curves.NistP384) => "nistp384",
         PublicKeyAlgorithmTag.ECDsa when OpenPgpKeys.IsOnCurve(primary, OpenPgpKeys.Curves.NistP521) => "nistp521",
         PublicKeyAlgorithmTag.ECDsa => "nistp256",
-        _ => "rsa3072",
+        _ => "rsa" + Math.Max(3072, OpenPgpKeys.Bits(primary)).ToString(CultureInfo.InvariantCulture),
     };
 
     /// <summary>

@@ -135,6 +135,7 @@ public sealed class GpgKeyValidationTests : IDisposable
 
     [Theory]
     [InlineData("rsa3072", "rsa3072")]
+    [InlineData("rsa4096", "rsa4096")]
     [InlineData("nistp384", "nistp384")]
     [InlineData("ed25519", "cv25519")]
     public void A_sign_only_key_has_no_encryption_key_and_the_message_says_which_subkey_to_add(string algorithm, string subkeyAlgorithm)
