@@ -40,8 +40,7 @@ public sealed class GpgInteropTests(GpgPartnerKeys partnerKeys) : IClassFixture<
     public async Task Gpg_decrypts_what_we_encrypt_to_every_kind_of_partner_key_and_verifies_every_kind_of_company_signature(string partnerAlgorithm, PgpKeyKind companyKind)
     {
         var gpg = partnerKeys.Home;
-        var partnerFingerprint = partnerKeys.Fingerprint(partnerAlgorithm);
-        var partnerKey = TestPgpKeys.Validated(gpg.ExportPublicKey(partnerFingerprint));
+        var (partnerFingerprint, partnerKey) = partnerKeys.Key(partnerAlgorithm);
         var company = TestPgpKeys.UnlockedCompanyOfKind(companyKind);
         var input = gpg.File($"{partnerAlgorithm}-{companyKind}.csv");
         TestFiles.WriteReportLike(input, SmallInputBytes);
@@ -74,8 +73,7 @@ public sealed class GpgInteropTests(GpgPartnerKeys partnerKeys) : IClassFixture<
     public async Task We_decrypt_what_gpg_encrypts_to_every_kind_of_company_key_and_verify_every_kind_of_partner_signature(string partnerAlgorithm, PgpKeyKind companyKind)
     {
         var gpg = partnerKeys.Home;
-        var partnerFingerprint = partnerKeys.Fingerprint(partnerAlgorithm);
-        var partnerKey = TestPgpKeys.Validated(gpg.ExportPublicKey(partnerFingerprint));
+        var (partnerFingerprint, partnerKey) = partnerKeys.Key(partnerAlgorithm);
         var company = TestPgpKeys.UnlockedCompanyOfKind(companyKind);
         gpg.Import(company.ArmoredPublicKey);
         var input = gpg.File($"from-{partnerAlgorithm}-to-{companyKind}.csv");
@@ -106,8 +104,7 @@ public sealed class GpgInteropTests(GpgPartnerKeys partnerKeys) : IClassFixture<
         var companyFingerprint = _gpg.GenerateKeyWithEncryptionSubkey("Company by gpg <reports@company.test>", algorithm, passphrase: CompanyKeyPassphrase);
         var company = UnlockedPgpKey.Unlock(_gpg.ExportSecretKey(companyFingerprint, CompanyKeyPassphrase), CompanyKeyPassphrase, DateTimeOffset.UtcNow);
         gpg.Import(_gpg.ExportPublicKey(companyFingerprint));
-        var partnerFingerprint = partnerKeys.Fingerprint(GnuPgHome.FutureDefault);
-        var partnerKey = TestPgpKeys.Validated(gpg.ExportPublicKey(partnerFingerprint));
+        var (partnerFingerprint, partnerKey) = partnerKeys.Key(GnuPgHome.FutureDefault);
         var input = gpg.File($"company-{algorithm}.csv");
         TestFiles.WriteReportLike(input, SmallInputBytes, seed: 9);
 

@@ -1,4 +1,6 @@
 using System.Collections.Concurrent;
+using ReportingApi.Pgp;
+using ReportingApi.TestSupport;
 
 namespace ReportingApi.IntegrationTests.Pgp;
 
@@ -18,6 +20,13 @@ public sealed class GpgPartnerKeys : IDisposable
     /// <summary>The fingerprint of the partner key of <paramref name="algorithm"/>, generated the first time it is asked for.</summary>
     public string Fingerprint(string algorithm) =>
         _fingerprints.GetOrAdd(algorithm, _ => new Lazy<string>(() => Home.GenerateKeyWithEncryptionSubkey($"Partner {algorithm} <{algorithm}@partner.test>", algorithm))).Value;
+
+    /// <summary>The partner key of <paramref name="algorithm"/>: its fingerprint, and the key as our validator accepts it.</summary>
+    public (string Fingerprint, PartnerPgpKey Key) Key(string algorithm)
+    {
+        var fingerprint = Fingerprint(algorithm);
+        return (fingerprint, TestPgpKeys.Validated(Home.ExportPublicKey(fingerprint)));
+    }
 
     public void Dispose() => Home.Dispose();
 }
