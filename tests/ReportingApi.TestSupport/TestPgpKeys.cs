@@ -71,7 +71,8 @@ public static class TestPgpKeys
         ["Pgp:SecretKeyPath"] = CompanySecretKeyPathOfKind(companyKind),
         ["Pgp:PassphrasePath"] = CompanyPassphrasePath,
         ["Pgp:CreateDevelopmentKeyIfMissing"] = "false",
-        ["DemoOnboarding:KeysFolder"] = DemoKeysFolder,
+        // The demo keys folder holds the company's public key too, so hosts with another company key need their own.
+        ["DemoOnboarding:KeysFolder"] = companyKind == PgpKeyKind.Rsa ? DemoKeysFolder : Path.Combine(Folder, $"demo-keys-{companyKind}"),
     };
 
     private static string CreateFolder()

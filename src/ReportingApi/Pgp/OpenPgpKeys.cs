@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text;
 using Org.BouncyCastle.Bcpg;
 using Org.BouncyCastle.Bcpg.OpenPgp;
+using Org.BouncyCastle.Crypto;
 
 namespace ReportingApi.Pgp;
 
@@ -13,6 +14,16 @@ internal static class OpenPgpKeys
 {
     /// <summary>Key flags that allow encryption (RFC 4880 5.2.3.21): communications or storage.</summary>
     public const int EncryptionFlags = PgpKeyFlags.CanEncryptCommunications | PgpKeyFlags.CanEncryptStorage;
+
+    /// <summary>
+    /// What BouncyCastle throws for key or message packets it cannot make sense of: its own exceptions (among them
+    /// <see cref="UnsupportedPacketVersionException"/>, which is neither an IOException nor a PgpException, and a
+    /// <see cref="CryptoException"/> for a wrapped session key that does not unwrap) and the runtime's when damaged
+    /// lengths send it past the data. Found by feeding it damaged keys and messages (PgpKeyValidatorTests, PgpEncryptionTests).
+    /// </summary>
+    public static bool IsMalformedPacket(Exception exception) =>
+        exception is IOException or PgpException or UnsupportedPacketVersionException or CryptoException
+            or ArgumentException or InvalidOperationException or IndexOutOfRangeException;
 
     public static string Fingerprint(PgpPublicKey key) => Convert.ToHexString(key.GetFingerprint());
 
@@ -169,7 +180,7 @@ internal static class OpenPgpKeys
             signature.InitVerify(signer);
             return verify(signature);
         }
-        catch (PgpException)
+        catch (Exception exception) when (IsMalformedPacket(exception))
         {
             // An algorithm or packet BouncyCastle cannot check counts as not verified.
             return false;

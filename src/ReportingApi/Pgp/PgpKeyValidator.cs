@@ -79,9 +79,9 @@ public sealed class PgpKeyValidator(TimeProvider timeProvider)
                 }
             }
         }
-        catch (Exception exception) when (exception is IOException or PgpException or ArgumentException or InvalidOperationException)
+        catch (Exception exception) when (OpenPgpKeys.IsMalformedPacket(exception))
         {
-            // BouncyCastle throws these for malformed packets and for key algorithms it does not know at all.
+            // Malformed packets, and key algorithms BouncyCastle does not know at all.
             return (null, Reject(PgpKeyRejectionReason.Unparseable, "The key could not be read as an OpenPGP public key. Export it again (gpg --armor --export KEYID)."));
         }
 

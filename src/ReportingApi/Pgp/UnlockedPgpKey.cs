@@ -98,7 +98,7 @@ public sealed class UnlockedPgpKey
                 ? rings[0]
                 : throw new PgpKeyUnlockException($"The secret key file must hold exactly one secret key; it holds {rings.Count}.");
         }
-        catch (Exception exception) when (exception is IOException or PgpException or ArgumentException or InvalidOperationException or NullReferenceException)
+        catch (Exception exception) when (OpenPgpKeys.IsMalformedPacket(exception))
         {
             throw new PgpKeyUnlockException("The secret key file is not an ASCII-armored OpenPGP secret key (gpg --armor --export-secret-keys KEYID).", exception);
         }

@@ -122,6 +122,43 @@ public sealed class PgpEncryptionTests
     }
 
     [Theory]
+    [InlineData(PgpKeyKind.Rsa, 30)] // fewer: each try is an RSA-3072 private key operation
+    [InlineData(PgpKeyKind.Ed25519, 300)]
+    public async Task A_damaged_file_fails_with_a_decryption_error_and_never_decrypts_to_other_content(PgpKeyKind kind, int files)
+    {
+        var partner = TestPgpKeys.PartnerOfKind(kind);
+        var secret = UnlockedPgpKey.Unlock(partner.ArmoredSecretKey, TestPgpKeys.PartnerPassphrase, DateTimeOffset.UtcNow);
+        var plaintext = ReportLikeBytes(4096);
+        var original = new MemoryStream();
+        await TestPgpKeys.Encryptor(companyKind: kind).EncryptAsync(new MemoryStream(plaintext), original, TestPgpKeys.Validated(partner.ArmoredPublicKey), "a.csv");
+        var random = new Random(20261127);
+        var failures = 0;
+
+        for (var i = 0; i < files; i++)
+        {
+            var damaged = original.ToArray();
+            // Most flips land in the session key packet and the first blocks, where parsing is most exposed.
+            var position = i % 2 == 0 ? random.Next(Math.Min(600, damaged.Length)) : random.Next(damaged.Length);
+            damaged[position] ^= (byte)random.Next(1, 256);
+            var decrypted = new MemoryStream();
+
+            var failure = await Record.ExceptionAsync(() => PgpDecryptor.DecryptAsync(new MemoryStream(damaged), decrypted, secret, [TestPgpKeys.UnlockedCompanyOfKind(kind).PublicKeyRing]));
+
+            // Some bytes change nothing that counts (e.g. an MPI's bit count that still gives the same number of bytes).
+            if (failure is null)
+            {
+                Assert.True(plaintext.AsSpan().SequenceEqual(decrypted.ToArray()), $"Byte {position} flipped: other content decrypted without an error.");
+                continue;
+            }
+
+            Assert.True(failure is PgpDecryptionException, $"Byte {position} flipped: {failure}");
+            failures++;
+        }
+
+        Assert.InRange(failures, files * 8 / 10, files);
+    }
+
+    [Theory]
     [InlineData(0.6)]
     [InlineData(-3)]
     public async Task A_tampered_file_fails_with_an_integrity_error(double where)

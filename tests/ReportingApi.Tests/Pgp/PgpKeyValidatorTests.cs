@@ -86,6 +86,34 @@ public sealed class PgpKeyValidatorTests
         Assert.Equal(PgpKeyRejectionReason.InvalidSelfSignature, result.Rejection.Reason);
     }
 
+    [Theory]
+    [InlineData(PgpKeyKind.Rsa, 100)] // fewer: a damaged RSA exponent can make each signature check take many milliseconds
+    [InlineData(PgpKeyKind.Ed25519, 1000)]
+    public void Damaged_keys_are_refused_and_never_throw(PgpKeyKind kind, int keys)
+    {
+        // Bytes flipped anywhere in the packets, or the packets cut short, then armored again (so the armor checksum holds).
+        var original = Dearmor(TestPgpKeys.PartnerOfKind(kind).ArmoredPublicKey);
+        var random = new Random(20261127);
+        var outcomes = new Dictionary<string, int>();
+        for (var i = 0; i < keys; i++)
+        {
+            var packets = i % 5 == 0 ? original[..random.Next(1, original.Length)] : (byte[])original.Clone();
+            for (var flips = random.Next(1, 4); flips > 0 && i % 5 != 0; flips--)
+            {
+                packets[random.Next(packets.Length)] ^= (byte)random.Next(1, 256);
+            }
+
+            var result = _validator.Validate(Armor(packets));
+
+            var outcome = result.IsValid ? "valid" : result.Rejection.Reason.ToString();
+            outcomes[outcome] = outcomes.GetValueOrDefault(outcome) + 1;
+        }
+
+        // The damage reached both the packet structure and the signed content (some, in unsigned parts, changes nothing).
+        Assert.True(outcomes.GetValueOrDefault(nameof(PgpKeyRejectionReason.InvalidSelfSignature)) > 0, string.Join(", ", outcomes));
+        Assert.True(outcomes.GetValueOrDefault(nameof(PgpKeyRejectionReason.Unparseable)) > 0, string.Join(", ", outcomes));
+    }
+
     [Fact]
     public void A_private_key_is_refused_without_echoing_it()
     {
