@@ -27,6 +27,19 @@ var formats = (Option(args, "--formats") ?? "csv,xlsx,json").Split(',');
 var reports = (Option(args, "--reports") ?? string.Join(',', ReportCatalog.All.Select(r => r.Id))).Split(',', StringSplitOptions.RemoveEmptyEntries);
 var deliveryBenchmark = Option(args, "--delivery") != "no";
 var keepServer = args.Contains("--keep");
+// Both sides of a comparison share the machine's two cores (with the database server) and vary by 10-20 % from one
+// run to the next, so they take turns, several times, and the medians are compared.
+var repetitions = int.Parse(Option(args, "--repeat") ?? "3", CultureInfo.InvariantCulture);
+var pgpLevel = Enum.Parse<System.IO.Compression.CompressionLevel>(Option(args, "--pgp-level") ?? nameof(System.IO.Compression.CompressionLevel.Optimal));
+
+// --pgp-only: only the PGP comparison, on --pgp-file or on a contracts CSV rendered from a SQLite database that the demo
+// data generator fills with --contracts contracts (no MariaDB needed).
+if (args.Contains("--pgp-only"))
+{
+    var plainPath = Option(args, "--pgp-file") ?? await PgpBenchmark.ContractsCsvAsync(workFolder, contracts);
+    await PgpBenchmark.RunAsync(plainPath, workFolder, repetitions, pgpLevel);
+    return 0;
+}
 
 // --database (connection string) and --client-options (a mariadb client defaults file) measure an already generated
 // benchmark database instead of starting and filling a new server.
@@ -116,13 +129,11 @@ if (deliveryBenchmark)
         await new CsvReportRenderer().RenderAsync(ReportCatalog.Contracts, rows.Reader, csv, CancellationToken.None);
     }
 
-    await DeliveryBenchmark.PgpThroughputAsync(keys, csvPath);
+    await PgpBenchmark.RunAsync(csvPath, workFolder, repetitions, pgpLevel);
     File.Delete(csvPath);
+    Console.WriteLine();
 
     await DeliveryBenchmark.OnboardAsync(connectionString, ReportMeasurement.FullPartnerId, keys, workFolder);
-    // Both sides share the machine's two cores with the database server and vary by 10-20 % from one run to the next,
-    // so they take turns, several times, and the medians are compared.
-    var repetitions = int.Parse(Option(args, "--repeat") ?? "3", CultureInfo.InvariantCulture);
     var compressions = new[] { System.IO.Compression.CompressionLevel.Optimal, System.IO.Compression.CompressionLevel.Fastest };
     var gpgSeconds = new List<double>();
     var runs = compressions.ToDictionary(level => level, _ => new List<DeliveryBenchmark.RunResult>());
@@ -144,11 +155,11 @@ if (deliveryBenchmark)
         Console.WriteLine(line);
     }
 
-    var gpgMedian = Median(gpgSeconds);
+    var gpgMedian = PgpBenchmark.Median(gpgSeconds);
     Console.WriteLine($"  mariadb --batch | gpg         {gpgMedian,8:F2} s median  {"",11}       {gpgBytes / 1e6,7:F1} MB");
     foreach (var (compression, turns) in runs)
     {
-        var median = Median(turns.Select(r => r.Seconds));
+        var median = PgpBenchmark.Median(turns.Select(r => r.Seconds));
         var last = turns[^1];
         Console.WriteLine($"  report run, zlib {compression,-9}  {median,8:F2} s median  {last.Rows,11:N0} rows  {last.Bytes / 1e6,7:F1} MB  " +
             $"peak RSS {turns.Max(r => r.PeakRssBytes) / 1048576.0:F1} MB  ratio {median / gpgMedian:F2}");
@@ -156,12 +167,6 @@ if (deliveryBenchmark)
 }
 
 return 0;
-
-static double Median(IEnumerable<double> values)
-{
-    var sorted = values.Order().ToList();
-    return sorted.Count % 2 == 1 ? sorted[sorted.Count / 2] : (sorted[(sorted.Count / 2) - 1] + sorted[sorted.Count / 2]) / 2;
-}
 
 static string? Option(string[] args, string name)
 {

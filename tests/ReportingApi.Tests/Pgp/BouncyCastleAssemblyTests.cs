@@ -1,36 +1,37 @@
 using System.Reflection;
 using MySql.Data.MySqlClient;
 using Org.BouncyCastle.Bcpg.OpenPgp;
-using Org.BouncyCastle.OpenSsl;
 
 namespace ReportingApi.Tests.Pgp;
 
 /// <summary>
-/// One BouncyCastle for both users: our OpenPGP code (Portable.BouncyCastle 1.8.10) and MySql.Data, which was built
-/// against BouncyCastle.NetCore and reads PEM certificates and keys with it (see Directory.Packages.props).
+/// Two BouncyCastle assemblies side by side (see Directory.Packages.props): our OpenPGP code compiles against
+/// BouncyCastle.Cryptography 2.7.0 only, while MySql.Data 8.0.16 keeps the BouncyCastle.Crypto 1.8.5 it was built
+/// against, for PEM certificates and keys.
 /// </summary>
 public sealed class BouncyCastleAssemblyTests
 {
     [Fact]
-    public void Only_portable_bouncycastle_is_deployed()
+    public void Our_openpgp_code_uses_bouncycastle_cryptography_2_7()
     {
         var assembly = typeof(PgpPublicKey).Assembly;
 
-        Assert.Equal(new Version(1, 8, 10, 0), assembly.GetName().Version);
-        Assert.Equal("0E99375E54769942", Convert.ToHexString(assembly.GetName().GetPublicKeyToken()!));
-        // Beside it only SSH.NET's BouncyCastle.Cryptography, an assembly of another name (see Directory.Packages.props).
-        Assert.Equal(["BouncyCastle.Crypto.dll", "BouncyCastle.Cryptography.dll"], Directory.GetFiles(AppContext.BaseDirectory, "BouncyCastle*.dll").Select(Path.GetFileName).Order(StringComparer.Ordinal));
+        Assert.Equal("BouncyCastle.Cryptography", assembly.GetName().Name);
+        Assert.StartsWith("2.7.0", assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()!.InformationalVersion, StringComparison.Ordinal);
+        Assert.Same(assembly, typeof(ReportingApi.Pgp.PgpEncryptor).Assembly.GetReferencedAssemblies()
+            .Where(name => name.Name!.StartsWith("BouncyCastle", StringComparison.Ordinal)).Select(Assembly.Load).Single());
     }
 
     [Fact]
-    public void MySql_data_binds_its_bouncycastle_reference_to_the_same_assembly()
+    public void MySql_data_binds_its_bouncycastle_reference_to_its_own_assembly()
     {
         var reference = typeof(MySqlConnection).Assembly.GetReferencedAssemblies().Single(name => name.Name == "BouncyCastle.Crypto");
 
         var resolved = Assembly.Load(reference);
 
-        Assert.Same(typeof(PgpPublicKey).Assembly, resolved);
-        // A type MySql.Data uses for PEM files (SslCa, SslCert, SslKey) resolves from the deployed assembly.
-        Assert.Same(typeof(PemReader), resolved.GetType("Org.BouncyCastle.OpenSsl.PemReader", throwOnError: true));
+        Assert.NotSame(typeof(PgpPublicKey).Assembly, resolved);
+        Assert.Equal(Path.Combine(AppContext.BaseDirectory, "BouncyCastle.Crypto.dll"), resolved.Location);
+        // A type MySql.Data uses for PEM files (SslCa, SslCert, SslKey) resolves from it.
+        Assert.NotNull(resolved.GetType("Org.BouncyCastle.OpenSsl.PemReader", throwOnError: true));
     }
 }
