@@ -133,7 +133,6 @@ internal static class DeliveryBenchmark
 
         var finished = (await store.GetAsync(run.Id))!;
         Console.WriteLine(JsonSerializer.Serialize(new RunResult(finished.RowCount ?? 0, finished.ByteCount ?? 0, seconds, ChildProcess.PeakRssBytes(), finished.Status + (finished.FailureReason is null ? "" : ": " + finished.FailureReason))));
-        ChildProcess.ReleaseConnections();
         return 0;
     }
 
@@ -194,12 +193,6 @@ internal static class ChildProcess
             // Only the command: the arguments include a connection string with its password.
             : throw new InvalidOperationException($"The benchmark's '{arguments.First()}' child process failed (exit code {process.ExitCode}): {output}");
     }
-
-    /// <summary>
-    /// Closes MySql.Data's pooled connections. Without it a child that read a large result set here did not exit
-    /// (all threads idle in futex waits after Main returned), which left the parent waiting for ever.
-    /// </summary>
-    public static void ReleaseConnections() => MySql.Data.MySqlClient.MySqlConnection.ClearAllPools();
 
     /// <summary>VmHWM: the process's peak resident set size.</summary>
     public static long PeakRssBytes()

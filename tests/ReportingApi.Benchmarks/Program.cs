@@ -113,7 +113,7 @@ if (deliveryBenchmark)
     await using (var csv = File.Create(csvPath))
     await using (var rows = await new ReportReader(connections).OpenAsync(contractsRequest, ReportMeasurement.FullPartnerId, CancellationToken.None))
     {
-        await new CsvReportRenderer().RenderAsync(ReportCatalog.Contracts, rows.Reader, csv, CancellationToken.None);
+        await rows.RenderAsync(new CsvReportRenderer(), csv, CancellationToken.None);
     }
 
     await DeliveryBenchmark.PgpThroughputAsync(keys, csvPath);

@@ -52,14 +52,13 @@ internal static class ReportMeasurement
         await using (var output = new FileStream(path, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 16, useAsync: true))
         {
             await using var data = await new ReportReader(connections).OpenAsync(request, partnerId, CancellationToken.None);
-            rows = await renderer.RenderAsync(report, data.Reader, output, CancellationToken.None);
+            rows = await data.RenderAsync(renderer, output, CancellationToken.None);
         }
 
         var seconds = watch.Elapsed.TotalSeconds;
         var bytes = new FileInfo(path).Length;
         File.Delete(path);
         Console.WriteLine(JsonSerializer.Serialize(new Result(reportId, formatName, partnerId, rows, bytes, seconds, ChildProcess.PeakRssBytes())));
-        ChildProcess.ReleaseConnections();
         return 0;
     }
 }

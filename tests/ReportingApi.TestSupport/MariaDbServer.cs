@@ -8,7 +8,7 @@ using Microsoft.Extensions.FileProviders;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
-using MySql.Data.MySqlClient;
+using MySqlConnector;
 using ReportingApi.Data;
 using ReportingApi.Data.DemoData;
 using ReportingApi.Partners;
@@ -102,7 +102,7 @@ public sealed class MariaDbServer : IAsyncDisposable
         }
     }
 
-    /// <summary>The app's own connection factory (it applies the MySql.Data utf8mb3 fix) for a connection string.</summary>
+    /// <summary>The app's own connection factory for a connection string.</summary>
     public static DbConnectionFactory ConnectionFactory(string connectionString) => new(
         Options.Create(new DatabaseOptions { Provider = DatabaseProvider.MySql, ConnectionString = connectionString }),
         new NoContentRootEnvironment());
@@ -119,7 +119,7 @@ public sealed class MariaDbServer : IAsyncDisposable
         await DemoDataSeeder.SeedAsync(connection, new DemoDataGenerator(contracts), DemoPartners.All);
     }
 
-    /// <summary>A MySql.Data connection string for <paramref name="database"/> (TCP on loopback, bulk load allowed).</summary>
+    /// <summary>A connection string for <paramref name="database"/> (TCP on loopback, bulk load allowed).</summary>
     public string ConnectionString(string database) => new MySqlConnectionStringBuilder
     {
         Server = "127.0.0.1",
@@ -128,7 +128,6 @@ public sealed class MariaDbServer : IAsyncDisposable
         UserID = UserName,
         Password = _password,
         SslMode = MySqlSslMode.None,
-        CharacterSet = "utf8mb4",
         AllowLoadLocalInfile = true,
         ConnectionTimeout = 5,
         // Bulk loads and ANALYZE of benchmark-sized data take minutes.
@@ -226,8 +225,7 @@ public sealed class MariaDbServer : IAsyncDisposable
         {
             if (!process.HasExited)
             {
-                // SIGTERM is mariadbd's clean shutdown. (The SHUTDOWN statement works too, but MySql.Data then waits
-                // for an answer that never comes until its command timeout.)
+                // SIGTERM is mariadbd's clean shutdown; the server process is ours, so no login is needed for it.
                 if (NativeMethods.Kill(process.Id, NativeMethods.SigTerm) != 0)
                 {
                     process.Kill(entireProcessTree: true);

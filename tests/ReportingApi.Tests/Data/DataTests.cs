@@ -93,18 +93,18 @@ public sealed class DataTests : IDisposable
 public sealed class ReportQueryTests
 {
     [Fact]
-    public void Every_report_can_drive_from_its_first_table_and_keeps_the_partner_scope()
+    public void Every_report_query_keeps_the_partner_scope_and_only_MySql_gets_the_join_order_hint()
     {
         foreach (var report in ReportingApi.Reports.ReportCatalog.All)
         {
             var request = new ReportingApi.Reports.ReportRequest(report, ReportingApi.Rendering.ReportFormat.Csv, new DateOnly(2026, 1, 1), new DateOnly(2026, 1, 31), new Dictionary<string, string>());
-            var (mySql, parameters) = ReportingApi.Reports.ReportReader.BuildQuery(request, 7, driveFromReportTable: true);
-            var (sqlite, _) = ReportingApi.Reports.ReportReader.BuildQuery(request, 7, driveFromReportTable: false);
+            var mySql = ReportingApi.Reports.ReportReader.BuildQuery(request, 7, DatabaseProvider.MySql);
+            var sqlite = ReportingApi.Reports.ReportReader.BuildQuery(request, 7, DatabaseProvider.Sqlite);
 
-            Assert.StartsWith("SELECT STRAIGHT_JOIN ", mySql, StringComparison.Ordinal);
-            Assert.DoesNotContain("STRAIGHT_JOIN", sqlite, StringComparison.Ordinal);
-            Assert.Contains("pe.partner_id = @partnerId", mySql, StringComparison.Ordinal);
-            Assert.Equal(7, parameters.Get<int>("partnerId"));
+            Assert.StartsWith("SELECT STRAIGHT_JOIN ", mySql.Sql, StringComparison.Ordinal);
+            Assert.DoesNotContain("STRAIGHT_JOIN", sqlite.Sql, StringComparison.Ordinal);
+            Assert.Contains("pe.partner_id = @partnerId", mySql.Sql, StringComparison.Ordinal);
+            Assert.Equal(7, mySql["partnerId"]);
         }
     }
 }
