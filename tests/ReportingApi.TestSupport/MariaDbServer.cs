@@ -19,7 +19,9 @@ namespace ReportingApi.TestSupport;
 /// A private MariaDB server for tests and benchmarks: its own data directory in an owner-only folder, a free loopback
 /// port, a socket file of its own, and one user (<see cref="UserName"/>) with a random password and rights on the
 /// databases made by <see cref="CreateDatabaseAsync"/>. The server's root logs in only through the socket, as the OS
-/// user root (unix_socket), never over TCP. Stopped and deleted on dispose, and when start-up fails half way.
+/// user root (unix_socket), never over TCP. TLS is offered (not required) with a certificate for <c>localhost</c>
+/// (not for 127.0.0.1, so that host name checks can be tested) from a CA of its own (<see cref="CertificateAuthorityPath"/>). Stopped and deleted on dispose, and
+/// when start-up fails half way.
 /// Needs <c>mariadbd</c>, <c>mariadb-install-db</c> and <c>mariadb</c> (tests/install/mariadb.sh).
 /// </summary>
 public sealed class MariaDbServer : IAsyncDisposable
@@ -59,6 +61,15 @@ public sealed class MariaDbServer : IAsyncDisposable
 
     private string ClientOptionsPath => Path.Combine(_folder, "client.cnf");
 
+    private string TemporaryFolder => Path.Combine(_folder, "tmp");
+
+    /// <summary>PEM of the CA that issued the server's TLS certificate: what <c>SslCa</c> names to verify the server.</summary>
+    public string CertificateAuthorityPath => Path.Combine(_folder, "ca.pem");
+
+    private string ServerCertificatePath => Path.Combine(_folder, "server-cert.pem");
+
+    private string ServerKeyPath => Path.Combine(_folder, "server-key.pem");
+
     private bool _kept;
 
     /// <summary>
@@ -80,7 +91,9 @@ public sealed class MariaDbServer : IAsyncDisposable
         AppDomain.CurrentDomain.ProcessExit += server.KillOnExit;
         try
         {
+            Directory.CreateDirectory(server.TemporaryFolder);
             await server.InstallAsync();
+            await server.CreateCertificatesAsync();
             await server.RestartAsync();
             await server.RunAsRootAsync($"CREATE USER '{UserName}'@'127.0.0.1' IDENTIFIED BY '{server._password}';");
             await File.WriteAllTextAsync(server.ClientOptionsPath, string.Create(CultureInfo.InvariantCulture,
@@ -300,6 +313,15 @@ public sealed class MariaDbServer : IAsyncDisposable
             "--skip-name-resolve",
         ]);
 
+    private async Task CreateCertificatesAsync()
+    {
+        using var authority = TestCertificates.CreateAuthority("ReportingApi test MariaDB CA");
+        var (certificate, key) = TestCertificates.IssueServer(authority, "localhost");
+        await File.WriteAllTextAsync(CertificateAuthorityPath, authority.ExportCertificatePem());
+        await File.WriteAllTextAsync(ServerCertificatePath, certificate);
+        await File.WriteAllTextAsync(ServerKeyPath, key);
+    }
+
     /// <summary>Runs statements as root through the socket; they go in on standard input, so no password shows in a process list.</summary>
     private async Task RunAsRootAsync(string sql) => await RunAsync("mariadb",
         ["--no-defaults", "--protocol=socket", $"--socket={SocketPath}", "--user=root", "--batch"], sql);
@@ -316,11 +338,16 @@ public sealed class MariaDbServer : IAsyncDisposable
             $"--socket={SocketPath}",
             $"--pid-file={Path.Combine(_folder, "mysqld.pid")}",
             $"--log-error={ErrorLogPath}",
+            // Its own temporary folder: other processes clean /tmp, and a temporary table deleted there fails a query.
+            $"--tmpdir={TemporaryFolder}",
             "--skip-log-bin",
             "--skip-name-resolve",
             "--character-set-server=utf8mb4",
             "--collation-server=utf8mb4_unicode_ci",
             "--local-infile=1",
+            $"--ssl-ca={CertificateAuthorityPath}",
+            $"--ssl-cert={ServerCertificatePath}",
+            $"--ssl-key={ServerKeyPath}",
             $"--innodb-buffer-pool-size={InnoDbBufferPoolMegabytes}M",
             // Durability is worthless for a throw-away database; fewer fsyncs keep seeding and bulk loads fast.
             "--innodb-flush-log-at-trx-commit=0",

@@ -93,11 +93,6 @@ public sealed class ReportReader(DbConnectionFactory connections)
         };
 
         var sql = new StringBuilder(request.Report.Sql);
-        if (provider == DatabaseProvider.MySql)
-        {
-            sql.Insert("SELECT ".Length, "STRAIGHT_JOIN ");
-        }
-
         foreach (var filter in request.Report.Filters)
         {
             if (request.Filters.TryGetValue(filter.Name, out var value))
@@ -108,7 +103,9 @@ public sealed class ReportReader(DbConnectionFactory connections)
             }
         }
 
-        sql.Append("\nORDER BY ").Append(request.Report.OrderBy);
+        // See ReportDefinition.OrderBy: on MySQL the later keys come in index order, and naming them would sort.
+        var orderBy = provider == DatabaseProvider.MySql ? request.Report.OrderBy.Split(',')[0] : request.Report.OrderBy;
+        sql.Append("\nORDER BY ").Append(orderBy);
         return new ReportQuery(sql.ToString(), parameters);
     }
 }

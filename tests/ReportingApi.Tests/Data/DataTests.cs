@@ -93,7 +93,7 @@ public sealed class DataTests : IDisposable
 public sealed class ReportQueryTests
 {
     [Fact]
-    public void Every_report_query_keeps_the_partner_scope_and_only_MySql_gets_the_join_order_hint()
+    public void Every_report_starts_from_the_partners_employers_and_only_MySql_leaves_the_later_keys_to_index_order()
     {
         foreach (var report in ReportingApi.Reports.ReportCatalog.All)
         {
@@ -101,9 +101,12 @@ public sealed class ReportQueryTests
             var mySql = ReportingApi.Reports.ReportReader.BuildQuery(request, 7, DatabaseProvider.MySql);
             var sqlite = ReportingApi.Reports.ReportReader.BuildQuery(request, 7, DatabaseProvider.Sqlite);
 
-            Assert.StartsWith("SELECT STRAIGHT_JOIN ", mySql.Sql, StringComparison.Ordinal);
-            Assert.DoesNotContain("STRAIGHT_JOIN", sqlite.Sql, StringComparison.Ordinal);
-            Assert.Contains("pe.partner_id = @partnerId", mySql.Sql, StringComparison.Ordinal);
+            Assert.Contains("FROM partner_employers pe\n", report.Sql, StringComparison.Ordinal);
+            Assert.Contains("pe.partner_id = @partnerId", report.Sql, StringComparison.Ordinal);
+            Assert.StartsWith("SELECT /*! STRAIGHT_JOIN */ ", report.Sql, StringComparison.Ordinal);
+            Assert.StartsWith("pe.employer_id, ", report.OrderBy, StringComparison.Ordinal);
+            Assert.EndsWith("\nORDER BY pe.employer_id", mySql.Sql, StringComparison.Ordinal);
+            Assert.EndsWith("\nORDER BY " + report.OrderBy, sqlite.Sql, StringComparison.Ordinal);
             Assert.Equal(7, mySql["partnerId"]);
         }
     }
