@@ -13,6 +13,7 @@ public static class BulkLoader
 {
     private const int PipeBufferBytes = 1024 * 1024;
     private const int RowsPerFlush = 256;
+    private const int RowsPerLoad = 500_000;
 
     private static readonly SearchValues<char> TsvSpecial = SearchValues.Create("\\\t\n\r");
 
@@ -52,14 +53,37 @@ public static class BulkLoader
     }
 
     /// <summary>
-    /// One <c>LOAD DATA LOCAL INFILE</c> per table, fed as the rows are generated: a task writes them as TSV into a
-    /// bounded pipe that MySqlConnector sends from, so no file is written and memory stays flat.
+    /// <c>LOAD DATA LOCAL INFILE</c> fed as the rows are generated: a task writes them as TSV into a bounded pipe that
+    /// MySqlConnector sends from, so no file is written and memory stays flat. One statement (and transaction) per
+    /// <see cref="RowsPerLoad"/> rows: a single one for 22 million installments took ten minutes where chunks take two.
     /// </summary>
     private static async Task<long> LoadMySqlAsync(MySqlConnection connection, TableRows table, CancellationToken cancellationToken)
     {
-        var pipe = new Pipe(new PipeOptions(pauseWriterThreshold: PipeBufferBytes, resumeWriterThreshold: PipeBufferBytes / 2, useSynchronizationContext: false));
-        var writing = Task.Run(() => WriteTsvAsync(pipe.Writer, table.Rows, cancellationToken), cancellationToken);
         await connection.ExecuteAsync("SET foreign_key_checks = 0, unique_checks = 0");
+        try
+        {
+            using var rows = table.Rows.GetEnumerator();
+            long total = 0;
+            long loaded;
+            do
+            {
+                loaded = await LoadChunkAsync(connection, table, rows, cancellationToken);
+                total += loaded;
+            }
+            while (loaded == RowsPerLoad);
+
+            return total;
+        }
+        finally
+        {
+            await connection.ExecuteAsync("SET foreign_key_checks = 1, unique_checks = 1");
+        }
+    }
+
+    private static async Task<long> LoadChunkAsync(MySqlConnection connection, TableRows table, IEnumerator<object?[]> rows, CancellationToken cancellationToken)
+    {
+        var pipe = new Pipe(new PipeOptions(pauseWriterThreshold: PipeBufferBytes, resumeWriterThreshold: PipeBufferBytes / 2, useSynchronizationContext: false));
+        var writing = Task.Run(() => WriteTsvAsync(pipe.Writer, rows, cancellationToken), cancellationToken);
         try
         {
             var loader = new MySqlBulkLoader(connection)
@@ -83,21 +107,17 @@ public static class BulkLoader
             await Task.WhenAny(writing);
             throw;
         }
-        finally
-        {
-            await connection.ExecuteAsync("SET foreign_key_checks = 1, unique_checks = 1");
-        }
     }
 
-    private static async Task WriteTsvAsync(PipeWriter output, IEnumerable<object?[]> rows, CancellationToken cancellationToken)
+    /// <summary>Writes the next <see cref="RowsPerLoad"/> rows (fewer at the end).</summary>
+    private static async Task WriteTsvAsync(PipeWriter output, IEnumerator<object?[]> rows, CancellationToken cancellationToken)
     {
         try
         {
-            var count = 0;
-            foreach (var row in rows)
+            for (var count = 1; count <= RowsPerLoad && rows.MoveNext(); count++)
             {
-                WriteTsvLine(output, row);
-                if (++count % RowsPerFlush == 0 && (await output.FlushAsync(cancellationToken)).IsCompleted)
+                WriteTsvLine(output, rows.Current);
+                if (count % RowsPerFlush == 0 && (await output.FlushAsync(cancellationToken)).IsCompleted)
                 {
                     break;
                 }
