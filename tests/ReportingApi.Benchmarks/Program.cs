@@ -82,16 +82,15 @@ var partners = new[] { (Id: ReportMeasurement.FullPartnerId, Label: "all"), (Id:
 if (reports.Length > 0)
 {
     Console.WriteLine();
-    Console.WriteLine($"Query time (pool -> last row read, nothing rendered), median of {QueryRuns(ReportMeasurement.FullPartnerId)} runs (one employer: {QueryRuns(ReportMeasurement.OnePartnerId)}):");
+    Console.WriteLine($"Query time (pool -> last row read, nothing rendered), medians of {repetitions} turns, the partners alternating:");
     Console.WriteLine($"{"report",-13}{"partner",-8}{"rows",12}{"ms",10}{"rows/s",12}{"vs all",8}");
     foreach (var report in reports.Select(id => ReportCatalog.Find(id)!))
     {
         var request = ReportMeasurement.BenchmarkRequest(report, ReportFormat.Csv, generator.ReferenceMonth);
-        double? allSeconds = null;
-        foreach (var (partnerId, label) in partners)
+        var times = await QueryTime.MeasureAsync(connections, request, partners.Select(partner => partner.Id).ToList(), repetitions);
+        var allSeconds = times[0].MedianSeconds;
+        foreach (var (time, (_, label)) in times.Zip(partners))
         {
-            var time = await QueryTime.MeasureAsync(connections, request, partnerId, QueryRuns(partnerId));
-            allSeconds ??= time.MedianSeconds;
             Console.WriteLine($"{report.Id,-13}{label,-8}{time.Rows,12:N0}{time.MedianSeconds * 1000,10:F1}{time.Rows / time.MedianSeconds,12:N0}{time.MedianSeconds / allSeconds,8:F3}");
         }
     }
@@ -190,9 +189,6 @@ if (deliveryBenchmark)
 }
 
 return 0;
-
-// One-employer queries take milliseconds: more runs give a steadier median.
-static int QueryRuns(int partnerId) => partnerId == ReportMeasurement.OnePartnerId ? 9 : 3;
 
 static string? Option(string[] args, string name)
 {

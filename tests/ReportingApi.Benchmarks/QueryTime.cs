@@ -8,29 +8,32 @@ namespace ReportingApi.Benchmarks;
 
 /// <summary>
 /// A report's query time as the app sees it: from asking the pool for a connection to the last row read, nothing
-/// rendered. The median of several runs on a warm pool, so that it is the database's work that is measured.
+/// rendered. The partners take turns (the machine is shared, its load changes), on a warm pool, and the medians count.
 /// </summary>
 internal static class QueryTime
 {
-    public sealed record Result(long Rows, double MedianSeconds);
+    public sealed record Result(int PartnerId, long Rows, double MedianSeconds);
 
-    public static async Task<Result> MeasureAsync(DbConnectionFactory connections, ReportRequest request, int partnerId, int runs)
+    public static async Task<IReadOnlyList<Result>> MeasureAsync(DbConnectionFactory connections, ReportRequest request, IReadOnlyList<int> partnerIds, int turns)
     {
         var reader = new ReportReader(connections);
-        var seconds = new List<double>();
-        long rows = 0;
-        for (var run = 0; run < runs; run++)
+        var seconds = partnerIds.ToDictionary(id => id, _ => new List<double>());
+        var rows = partnerIds.ToDictionary(id => id, _ => 0L);
+        for (var turn = 0; turn < turns; turn++)
         {
-            var watch = Stopwatch.StartNew();
-            await using (var data = await reader.OpenAsync(request, partnerId, CancellationToken.None))
+            foreach (var partnerId in partnerIds)
             {
-                rows = await data.RenderAsync(new RowCounter(), Stream.Null, CancellationToken.None);
-            }
+                var watch = Stopwatch.StartNew();
+                await using (var data = await reader.OpenAsync(request, partnerId, CancellationToken.None))
+                {
+                    rows[partnerId] = await data.RenderAsync(new RowCounter(), Stream.Null, CancellationToken.None);
+                }
 
-            seconds.Add(watch.Elapsed.TotalSeconds);
+                seconds[partnerId].Add(watch.Elapsed.TotalSeconds);
+            }
         }
 
-        return new Result(rows, Statistics.Median(seconds));
+        return partnerIds.Select(id => new Result(id, rows[id], Statistics.Median(seconds[id]))).ToList();
     }
 
     /// <summary>Reads every row and writes nothing.</summary>

@@ -1,6 +1,5 @@
 using System.Net;
 using Dapper;
-using ReportingApi.Data;
 using ReportingApi.Data.DemoData;
 using ReportingApi.IntegrationTests.Infrastructure;
 using ReportingApi.Partners;
@@ -119,12 +118,8 @@ public sealed class QueryCancellationTests(LargeReportApp app) : IClassFixture<L
 /// and every employer assigned to the demo partner Acme: its contracts report is some 40 MB on the wire, far more than the
 /// socket buffers hold, so its query is still running while the app has not taken its rows.
 /// </summary>
-public sealed class LargeReportApp(MariaDbFixture database) : ReportingApiFactory(new Dictionary<string, string?>
-{
-    [$"{DatabaseOptions.Section}:{nameof(DatabaseOptions.Provider)}"] = nameof(DatabaseProvider.MySql),
-    [$"{DatabaseOptions.Section}:{nameof(DatabaseOptions.ConnectionString)}"] = database.Server.ConnectionString(DatabaseName),
-    [$"{DatabaseOptions.Section}:{nameof(DatabaseOptions.DemoDataContracts)}"] = "0",
-}), IAsyncLifetime
+public sealed class LargeReportApp(MariaDbFixture database)
+    : ReportingApiFactory(MariaDbAppFactory.Settings(database.Server.ConnectionString(DatabaseName))), IAsyncLifetime
 {
     public const int Contracts = 300_000;
     public const string ContractsUrl = "/v1/reports/contracts?format=csv&from=2026-01-01&to=2026-12-31";
