@@ -34,6 +34,9 @@ public sealed class LambdaAppFixture : IAsyncLifetime
 
     public FakeSftpConnector Connector { get; private set; } = null!;
 
+    /// <summary>The token issuer the app is configured with, as on AWS (no local token endpoint); API Gateway's authorizer stands before it.</summary>
+    public FakeCognitoIssuer Issuer { get; private set; } = null!;
+
     /// <summary>The partners' SFTP servers as the fake connector sees them: remote paths under this folder.</summary>
     public string RemoteRoot => Path.Combine(_folder, "remote");
 
@@ -49,7 +52,10 @@ public sealed class LambdaAppFixture : IAsyncLifetime
         LambdaInvoke = await FakeLambdaInvoke.StartAsync();
         Connector = new FakeSftpConnector(key => Path.Combine(ObjectsFolder, key), SourceBucket, RemoteRoot);
         Transfer = await FakeTransferService.StartAsync(Connector.Handle);
+        Issuer = await FakeCognitoIssuer.StartAsync();
         var environment = AppProcess.LambdaEnvironment(Runtime.Address, _folder);
+        environment["LocalTokenEndpoint__Enabled"] = "false";
+        environment["Authentication__Issuer"] = Issuer.Issuer;
         // demo-acme sees employers 1-4 of max(12, contracts / 500): 6,000 contracts give it the largest share (a year of
         // installments as JSON: 3.6 MB); a longer period than the default 366 days takes the report past 6 MB.
         environment["Database__DemoDataContracts"] = DemoContracts.ToString(System.Globalization.CultureInfo.InvariantCulture);
@@ -83,6 +89,7 @@ public sealed class LambdaAppFixture : IAsyncLifetime
         await Runtime.DisposeAsync();
         await Transfer.DisposeAsync();
         await LambdaInvoke.DisposeAsync();
+        await Issuer.DisposeAsync();
         Directory.Delete(_folder, recursive: true);
     }
 }

@@ -77,6 +77,27 @@ public sealed class LambdaAppProcessTests(LambdaAppFixture lambda) : IClassFixtu
         var response = await HttpAsync(LambdaEvents.AnonymousGet(ContractsReport, $"format=csv&{QuarterQuery}"));
 
         Assert.Equal(401, response.StatusCode);
+        Assert.EndsWith("/unauthenticated", response.BodyJson.GetProperty("type").GetString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task The_authorizer_claims_are_the_user_and_the_forwarded_token_is_not_validated_again()
+    {
+        var response = await HttpAsync(LambdaEvents.AuthorizedGet(ContractsReport, $"format=csv&{QuarterQuery}", Client, ReadScope));
+
+        Assert.Equal(200, response.StatusCode);
+        // The forwarded token is signed by no one: had JwtBearer looked at it, it would have fetched the issuer's keys.
+        Assert.Equal(0, lambda.Issuer.MetadataRequests + lambda.Issuer.KeyRequests);
+    }
+
+    [Fact]
+    public async Task Authorizer_scopes_without_the_endpoint_scope_are_403_insufficient_scope()
+    {
+        var response = await HttpAsync(LambdaEvents.AuthorizedGet(ContractsReport, $"format=csv&{QuarterQuery}", Client, "reports/deliver"));
+
+        Assert.Equal(403, response.StatusCode);
+        Assert.EndsWith("/insufficient-scope", response.BodyJson.GetProperty("type").GetString(), StringComparison.Ordinal);
+        Assert.Equal("Bearer error=\"insufficient_scope\", scope=\"reports/read\"", response.Header("www-authenticate"));
     }
 
     [Fact]

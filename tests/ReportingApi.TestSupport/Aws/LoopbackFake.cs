@@ -1,4 +1,5 @@
 using System.Net;
+using System.Security.Cryptography.X509Certificates;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
@@ -25,12 +26,19 @@ public abstract class LoopbackFake : IAsyncDisposable
         GC.SuppressFinalize(this);
     }
 
-    protected static async Task<TFake> StartAsync<TFake>(TFake fake)
+    /// <summary>Starts <paramref name="fake"/> on a free loopback port: plain HTTP, or HTTPS with <paramref name="certificate"/>.</summary>
+    protected static async Task<TFake> StartAsync<TFake>(TFake fake, X509Certificate2? certificate = null)
         where TFake : LoopbackFake
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
-        builder.WebHost.UseKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, 0));
+        builder.WebHost.UseKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, 0, listen =>
+        {
+            if (certificate is not null)
+            {
+                listen.UseHttps(certificate);
+            }
+        }));
         var app = builder.Build();
         app.Run(fake.HandleAsync);
         await app.StartAsync();

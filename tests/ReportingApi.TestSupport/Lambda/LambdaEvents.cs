@@ -8,8 +8,14 @@ public static class LambdaEvents
     private static readonly string[] TickRuleArns = ["arn:aws:events:eu-central-1:123456789012:rule/reporting-api-tick"];
 
     /// <summary>
+    /// The <c>authorization</c> header API Gateway forwards with a request its JWT authorizer let through. The app must
+    /// go by the authorizer's claims and not validate the token again; this one is JWT-shaped but signed by no one.
+    /// </summary>
+    public const string ForwardedAuthorization = "Bearer eyJraWQiOiJrMSIsImFsZyI6IlJTMjU2In0.eyJjbGllbnRfaWQiOiJkZW1vLWFjbWUiLCJ0b2tlbl91c2UiOiJhY2Nlc3MifQ.c2lnbmVkLWJ5LW5vLW9uZQ";
+
+    /// <summary>
     /// A GET through the JWT authorizer: API Gateway has already validated the token, so the event carries its
-    /// claims and the scopes it checked, not the token itself.
+    /// claims and the scopes it checked (and, as API Gateway forwards it, the token in <c>authorization</c>).
     /// </summary>
     public static string AuthorizedGet(string rawPath, string rawQueryString, string clientId, params string[] scopes) =>
         Request("GET", rawPath, rawQueryString, Authorizer(clientId, scopes), body: null, extraHeaders: null);
@@ -130,7 +136,8 @@ public static class LambdaEvents
         {
             ["host"] = "abc123.execute-api.eu-central-1.amazonaws.com",
             ["user-agent"] = "ReportingApi.Tests",
-        }.Concat(body is null ? [] : [KeyValuePair.Create("content-type", "application/json")]).Concat(extraHeaders ?? new Dictionary<string, string>()).ToDictionary(),
+        }.Concat(body is null ? [] : [KeyValuePair.Create("content-type", "application/json")])
+            .Concat(authorizer is null ? [] : [KeyValuePair.Create("authorization", ForwardedAuthorization)]).Concat(extraHeaders ?? new Dictionary<string, string>()).ToDictionary(),
         body,
         requestContext = new
         {
