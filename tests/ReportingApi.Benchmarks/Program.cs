@@ -35,6 +35,7 @@ var existingDatabase = Option(args, "--database");
 await using var server = existingDatabase is null ? await MariaDbServer.StartAsync(workFolder, innoDbBufferPoolMegabytes: 4096) : null;
 var connectionString = existingDatabase ?? await server!.CreateDatabaseAsync("bench");
 var clientArguments = existingDatabase is null ? server!.ClientArguments("bench") : $"--defaults-file={Option(args, "--client-options")} bench";
+var serverCpu = new ProcessCpu(MariaDbServer.ProcessIdBeside(server?.ClientOptionsFile ?? Option(args, "--client-options")!));
 var connections = MariaDbServer.ConnectionFactory(connectionString);
 var generator = new DemoDataGenerator(contracts);
 if (server is not null)
@@ -82,16 +83,17 @@ var partners = new[] { (Id: ReportMeasurement.FullPartnerId, Label: "all"), (Id:
 if (reports.Length > 0)
 {
     Console.WriteLine();
-    Console.WriteLine($"Query time (pool -> last row read, nothing rendered), medians of {repetitions} turns, the partners alternating:");
-    Console.WriteLine($"{"report",-13}{"partner",-8}{"rows",12}{"ms",10}{"rows/s",12}{"vs all",8}");
+    Console.WriteLine($"Query time (pool -> last row read, nothing rendered) and mariadbd's CPU time for it, medians of {repetitions} turns, the partners alternating:");
+    Console.WriteLine($"{"report",-13}{"partner",-8}{"rows",12}{"ms",10}{"rows/s",12}{"vs all",8}{"server CPU ms",15}{"vs all",8}");
     foreach (var report in reports.Select(id => ReportCatalog.Find(id)!))
     {
         var request = ReportMeasurement.BenchmarkRequest(report, ReportFormat.Csv, generator.ReferenceMonth);
-        var times = await QueryTime.MeasureAsync(connections, request, partners.Select(partner => partner.Id).ToList(), repetitions);
-        var allSeconds = times[0].MedianSeconds;
+        var times = await QueryTime.MeasureAsync(connections, serverCpu, request, partners.Select(partner => partner.Id).ToList(), repetitions);
+        var (allSeconds, allServerSeconds) = (times[0].MedianSeconds, times[0].MedianServerCpuSeconds);
         foreach (var (time, (_, label)) in times.Zip(partners))
         {
-            Console.WriteLine($"{report.Id,-13}{label,-8}{time.Rows,12:N0}{time.MedianSeconds * 1000,10:F1}{time.Rows / time.MedianSeconds,12:N0}{time.MedianSeconds / allSeconds,8:F3}");
+            Console.WriteLine($"{report.Id,-13}{label,-8}{time.Rows,12:N0}{time.MedianSeconds * 1000,10:F1}{time.Rows / time.MedianSeconds,12:N0}{time.MedianSeconds / allSeconds,8:F3}" +
+                $"{time.MedianServerCpuSeconds * 1000,15:F1}{time.MedianServerCpuSeconds / allServerSeconds,8:F3}");
         }
     }
 

@@ -8,21 +8,24 @@ namespace ReportingApi.Benchmarks;
 
 /// <summary>
 /// A report's query time as the app sees it: from asking the pool for a connection to the last row read, nothing
-/// rendered. The partners take turns (the machine is shared, its load changes), on a warm pool, and the medians count.
+/// rendered; and the database server's CPU time for it. The partners take turns (the machine is shared, its load
+/// changes), on a warm pool, and the medians count.
 /// </summary>
 internal static class QueryTime
 {
-    public sealed record Result(int PartnerId, long Rows, double MedianSeconds);
+    public sealed record Result(int PartnerId, long Rows, double MedianSeconds, double MedianServerCpuSeconds);
 
-    public static async Task<IReadOnlyList<Result>> MeasureAsync(DbConnectionFactory connections, ReportRequest request, IReadOnlyList<int> partnerIds, int turns)
+    public static async Task<IReadOnlyList<Result>> MeasureAsync(DbConnectionFactory connections, ProcessCpu server, ReportRequest request, IReadOnlyList<int> partnerIds, int turns)
     {
         var reader = new ReportReader(connections);
         var seconds = partnerIds.ToDictionary(id => id, _ => new List<double>());
+        var serverSeconds = partnerIds.ToDictionary(id => id, _ => new List<double>());
         var rows = partnerIds.ToDictionary(id => id, _ => 0L);
         for (var turn = 0; turn < turns; turn++)
         {
             foreach (var partnerId in partnerIds)
             {
+                var serverBefore = server.Used();
                 var watch = Stopwatch.StartNew();
                 await using (var data = await reader.OpenAsync(request, partnerId, CancellationToken.None))
                 {
@@ -30,10 +33,11 @@ internal static class QueryTime
                 }
 
                 seconds[partnerId].Add(watch.Elapsed.TotalSeconds);
+                serverSeconds[partnerId].Add((server.Used() - serverBefore).TotalSeconds);
             }
         }
 
-        return partnerIds.Select(id => new Result(id, rows[id], Statistics.Median(seconds[id]))).ToList();
+        return partnerIds.Select(id => new Result(id, rows[id], Statistics.Median(seconds[id]), Statistics.Median(serverSeconds[id]))).ToList();
     }
 
     /// <summary>Reads every row and writes nothing.</summary>

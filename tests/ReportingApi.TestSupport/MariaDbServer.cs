@@ -29,6 +29,7 @@ public sealed class MariaDbServer : IAsyncDisposable
     public const string UserName = "reporting_app";
     public const int DefaultInnoDbBufferPoolMegabytes = 256;
 
+    private const string PidFileName = "mysqld.pid";
     private const UnixFileMode OwnerOnly = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute;
     private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(60);
     private static readonly TimeSpan StopTimeout = TimeSpan.FromSeconds(30);
@@ -60,6 +61,12 @@ public sealed class MariaDbServer : IAsyncDisposable
     private string ErrorLogPath => Path.Combine(_folder, "error.log");
 
     private string ClientOptionsPath => Path.Combine(_folder, "client.cnf");
+
+    /// <summary>The running server's process id, from the pid file beside <paramref name="clientOptionsPath"/> (a kept server's).</summary>
+    public static int ProcessIdBeside(string clientOptionsPath) =>
+        int.Parse(File.ReadAllText(Path.Combine(Path.GetDirectoryName(clientOptionsPath)!, PidFileName)).Trim(), CultureInfo.InvariantCulture);
+
+    public string ClientOptionsFile => ClientOptionsPath;
 
     private string TemporaryFolder => Path.Combine(_folder, "tmp");
 
@@ -336,7 +343,7 @@ public sealed class MariaDbServer : IAsyncDisposable
             $"--port={Port}",
             "--bind-address=127.0.0.1",
             $"--socket={SocketPath}",
-            $"--pid-file={Path.Combine(_folder, "mysqld.pid")}",
+            $"--pid-file={Path.Combine(_folder, PidFileName)}",
             $"--log-error={ErrorLogPath}",
             // Its own temporary folder: other processes clean /tmp, and a temporary table deleted there fails a query.
             $"--tmpdir={TemporaryFolder}",
