@@ -99,7 +99,7 @@ internal static class PgpBenchmark
                     }
                 }
 
-                var (oursMedian, gpgMedian) = (Median(ours), Median(gpg));
+                var (oursMedian, gpgMedian) = (Statistics.Median(ours), Statistics.Median(gpg));
                 Console.WriteLine($"  {companyKind,-9}{algorithm + " (" + recipient.EncryptionKey.Algorithm + ")",-34}{oursMedian,10:F1}{gpgMedian,10:F1}{oursMedian / gpgMedian,10:F2}{oursBytes / 1e6,9:F1}{gpgBytes / 1e6,9:F1}" +
                     $"   {ours.Min():F0}-{ours.Max():F0}, {gpg.Min():F0}-{gpg.Max():F0}");
             }
@@ -136,7 +136,7 @@ internal static class PgpBenchmark
         await using (var csv = File.Create(csvPath))
         await using (var rows = await new ReportReader(connections).OpenAsync(request, ReportMeasurement.FullPartnerId, CancellationToken.None))
         {
-            await new CsvReportRenderer().RenderAsync(ReportCatalog.Contracts, rows.Reader, csv, CancellationToken.None);
+            await rows.RenderAsync(new CsvReportRenderer(), csv, CancellationToken.None);
         }
 
         Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
@@ -164,10 +164,4 @@ internal static class PgpBenchmark
 
     private static async Task<string> FingerprintAsync(string gnupgHome, string userId) =>
         (await Gpg(gnupgHome, $"--with-colons --list-keys '{userId}'")).Split('\n').First(line => line.StartsWith("fpr:", StringComparison.Ordinal)).Split(':')[9];
-
-    public static double Median(IEnumerable<double> values)
-    {
-        var sorted = values.Order().ToList();
-        return sorted.Count % 2 == 1 ? sorted[sorted.Count / 2] : (sorted[(sorted.Count / 2) - 1] + sorted[sorted.Count / 2]) / 2;
-    }
 }
