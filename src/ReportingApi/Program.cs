@@ -1,16 +1,18 @@
 using ReportingApi.Data;
+using ReportingApi.Delivery;
+using ReportingApi.Demo;
 using ReportingApi.Health;
 using ReportingApi.Observability;
 using ReportingApi.OpenApi;
+using ReportingApi.PartnerAdmin;
 using ReportingApi.Partners;
 using ReportingApi.Pgp;
 using ReportingApi.Problems;
-using ReportingApi.Rendering;
 using ReportingApi.Reports;
+using ReportingApi.Reports.Rendering;
 using ReportingApi.Runs;
 using ReportingApi.Security;
 using ReportingApi.Storage;
-using ReportingApi.Transfer;
 
 var builder = WebApplication.CreateBuilder(args);
 

@@ -7,14 +7,15 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.FileProviders;
 using Microsoft.Extensions.Hosting;
 using ReportingApi.Data;
+using ReportingApi.Delivery;
+using ReportingApi.Demo;
 using ReportingApi.Partners;
 using ReportingApi.Pgp;
-using ReportingApi.Rendering;
 using ReportingApi.Reports;
+using ReportingApi.Reports.Rendering;
 using ReportingApi.Runs;
 using ReportingApi.Storage;
 using ReportingApi.TestSupport;
-using ReportingApi.Transfer;
 
 namespace ReportingApi.Benchmarks;
 
@@ -82,7 +83,7 @@ internal static class DeliveryBenchmark
         var keys = new Keys(keysFolder, Path.Combine(keysFolder, "gnupg"), null!, null!);
         await using var provider = Services(connectionString, keys, workFolder, compression);
         var report = ReportCatalog.Find(reportId)!;
-        var request = ReportMeasurement.BenchmarkRequest(report, ReportFormat.Csv, ReportingApi.Data.DemoData.DemoDataGenerator.DefaultReferenceMonth);
+        var request = ReportMeasurement.BenchmarkRequest(report, ReportFormat.Csv, ReportingApi.Demo.DemoDataGenerator.DefaultReferenceMonth);
         // As a running service has them: the company key loaded (at start) and a pooled database connection.
         var pipeline = provider.GetRequiredService<RunPipeline>();
         await (await provider.GetRequiredService<DbConnectionFactory>().OpenAsync()).DisposeAsync();

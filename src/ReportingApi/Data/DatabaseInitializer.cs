@@ -1,6 +1,5 @@
 using Microsoft.Extensions.Options;
-using ReportingApi.Data.DemoData;
-using ReportingApi.Partners;
+using ReportingApi.Demo;
 
 namespace ReportingApi.Data;
 

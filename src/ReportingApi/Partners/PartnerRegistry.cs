@@ -4,7 +4,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Caching.Memory;
 using ReportingApi.Data;
 using ReportingApi.Problems;
-using ReportingApi.Rendering;
+using ReportingApi.Reports;
 
 namespace ReportingApi.Partners;
 

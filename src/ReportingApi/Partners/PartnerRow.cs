@@ -1,4 +1,5 @@
-using ReportingApi.Transfer;
+using ReportingApi.Delivery;
+using ReportingApi.PartnerAdmin;
 
 namespace ReportingApi.Partners;
 

@@ -1,8 +1,9 @@
 using Dapper;
 using Microsoft.AspNetCore.Http.HttpResults;
 using ReportingApi.Data;
+using ReportingApi.Delivery;
+using ReportingApi.PartnerAdmin;
 using ReportingApi.Problems;
-using ReportingApi.Transfer;
 
 namespace ReportingApi.Partners;
 

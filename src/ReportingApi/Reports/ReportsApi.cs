@@ -2,7 +2,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
 using ReportingApi.Partners;
 using ReportingApi.Problems;
-using ReportingApi.Rendering;
+using ReportingApi.Reports.Rendering;
 using ReportingApi.Security;
 
 namespace ReportingApi.Reports;

@@ -93,7 +93,7 @@ public sealed class ReportRun
     /// <summary>The connector rename this run waits for (set while a remote move is pending).</summary>
     public string? ConnectorMoveId { get; set; }
 
-    /// <summary>The pending connector delivery as JSON (see <c>Transfer.ConnectorHandover</c>).</summary>
+    /// <summary>The pending connector delivery as JSON (see <c>Delivery.Connector.ConnectorHandover</c>).</summary>
     public string? ConnectorState { get; set; }
 
     public RunStatus State => RunStatuses.Parse(Status);

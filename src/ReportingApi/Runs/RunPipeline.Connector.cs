@@ -1,4 +1,5 @@
-using ReportingApi.Transfer;
+using ReportingApi.Delivery;
+using ReportingApi.Delivery.Connector;
 
 namespace ReportingApi.Runs;
 

@@ -1,5 +1,5 @@
 using System.Text;
-using ReportingApi.Outbox;
+using ReportingApi.DropFolder;
 using ReportingApi.Partners;
 using ReportingApi.Pgp;
 using ReportingApi.Storage;

@@ -4,15 +4,15 @@ using System.IO.Pipelines;
 using System.Text;
 using System.Text.Json;
 using Microsoft.Extensions.Options;
-using ReportingApi.Partners;
 using ReportingApi.Data;
+using ReportingApi.Delivery;
+using ReportingApi.Delivery.Connector;
 using ReportingApi.Observability;
-using ReportingApi.Outbox;
+using ReportingApi.Partners;
 using ReportingApi.Pgp;
-using ReportingApi.Rendering;
 using ReportingApi.Reports;
+using ReportingApi.Reports.Rendering;
 using ReportingApi.Storage;
-using ReportingApi.Transfer;
 
 namespace ReportingApi.Runs;
 

@@ -3,7 +3,6 @@ using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Options;
 using ReportingApi.Partners;
 using ReportingApi.Problems;
-using ReportingApi.Rendering;
 using ReportingApi.Reports;
 using ReportingApi.Security;
 using ReportingApi.Storage;

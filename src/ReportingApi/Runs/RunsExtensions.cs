@@ -1,9 +1,9 @@
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using ReportingApi.Delivery.Connector;
+using ReportingApi.DropFolder;
+using ReportingApi.Hosting;
 using ReportingApi.Observability;
-using ReportingApi.Outbox;
 using ReportingApi.Runs.Lambda;
-using ReportingApi.SnapStart;
-using ReportingApi.Transfer;
 
 namespace ReportingApi.Runs;
 

@@ -3,11 +3,13 @@ using System.Net;
 using System.Net.Http.Json;
 using MySqlConnector;
 using ReportingApi.Data;
+using ReportingApi.Delivery;
+using ReportingApi.Delivery.Connector;
+using ReportingApi.Demo;
 using ReportingApi.IntegrationTests.Infrastructure;
-using ReportingApi.Partners;
+using ReportingApi.PartnerAdmin;
 using ReportingApi.Runs;
 using ReportingApi.Secrets;
-using ReportingApi.Transfer;
 using ReportingApi.TestSupport;
 
 namespace ReportingApi.IntegrationTests.Runs;

@@ -9,15 +9,16 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using ReportingApi.Data;
+using ReportingApi.Delivery;
+using ReportingApi.Delivery.Connector;
 using ReportingApi.Partners;
 using ReportingApi.Runs;
 using ReportingApi.Runs.Lambda;
+using ReportingApi.Tests.Infrastructure;
+using ReportingApi.Tests.Pgp;
 using ReportingApi.TestSupport;
 using ReportingApi.TestSupport.Aws;
 using ReportingApi.TestSupport.Lambda;
-using ReportingApi.Tests.Infrastructure;
-using ReportingApi.Tests.Pgp;
-using ReportingApi.Transfer;
 
 namespace ReportingApi.Tests.Runs;
 

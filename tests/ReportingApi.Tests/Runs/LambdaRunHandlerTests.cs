@@ -12,8 +12,8 @@ using Microsoft.Extensions.Hosting;
 using ReportingApi.Data;
 using ReportingApi.Runs;
 using ReportingApi.Runs.Lambda;
-using ReportingApi.TestSupport;
 using ReportingApi.Tests.Infrastructure;
+using ReportingApi.TestSupport;
 
 namespace ReportingApi.Tests.Runs;
 

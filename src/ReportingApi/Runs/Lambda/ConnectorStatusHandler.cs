@@ -1,6 +1,6 @@
 using Lambda.Hosting.Events;
 using Lambda.Hosting.RuntimeApi;
-using ReportingApi.Transfer;
+using ReportingApi.Delivery.Connector;
 
 namespace ReportingApi.Runs.Lambda;
 
