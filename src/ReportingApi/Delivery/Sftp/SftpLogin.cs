@@ -1,5 +1,4 @@
 using System.Text;
-using System.Text.Json;
 using Renci.SshNet;
 using Renci.SshNet.Common;
 using ReportingApi.Secrets;
@@ -110,7 +109,7 @@ internal sealed class SftpLogin : IDisposable
             };
         }
 
-        return new LoginSecret(text, LoginSecret.JsonFields(text), what);
+        return new LoginSecret(text, JsonSecret.Fields(text), what);
     }
 
     private static PrivateKeyFile LoadKey(string keyText, string? passphrase, string reference, ILogger logger)
@@ -136,42 +135,18 @@ internal sealed class SftpLogin : IDisposable
     }
 
     /// <summary>A secret's text, and its string fields when it is a JSON object (names matched without regard to case).</summary>
-    private sealed record LoginSecret(string Text, Dictionary<string, string>? Fields, string What)
+    private sealed record LoginSecret(string Text, IReadOnlyDictionary<string, string>? Fields, string What)
     {
         /// <summary>The JSON field (required in a JSON secret), else the text: whole for a key, the first line for a password or passphrase.</summary>
         public string Value(string field, bool firstLine)
         {
             var value = Fields is null
-                ? firstLine ? new StringReader(Text).ReadLine() : Text
+                ? firstLine ? JsonSecret.FirstLine(Text) : Text
                 : Fields.GetValueOrDefault(field) ?? throw new DeliveryException($"The SFTP {What} secret is JSON without a \"{field}\" string.", transient: false);
             return string.IsNullOrWhiteSpace(value) ? throw new DeliveryException($"The SFTP {What} secret is empty.", transient: false) : value;
         }
 
         public string? OptionalField(string field) => Fields?.GetValueOrDefault(field);
-
-        public static Dictionary<string, string>? JsonFields(string text)
-        {
-            if (!text.TrimStart().StartsWith('{'))
-            {
-                return null;
-            }
-
-            try
-            {
-                using var document = JsonDocument.Parse(text);
-                return document.RootElement.ValueKind != JsonValueKind.Object
-                    ? null
-                    : document.RootElement.EnumerateObject()
-                        .Where(property => property.Value.ValueKind == JsonValueKind.String)
-                        .DistinctBy(property => property.Name, StringComparer.OrdinalIgnoreCase)
-                        .ToDictionary(property => property.Name, property => property.Value.GetString()!, StringComparer.OrdinalIgnoreCase);
-            }
-            catch (JsonException)
-            {
-                // A password may start with a brace; the parser's message could quote it, so it is dropped.
-                return null;
-            }
-        }
 
         // A record's generated ToString would print the secret.
         public override string ToString() => $"SFTP {What} secret";
