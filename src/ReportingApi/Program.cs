@@ -27,7 +27,7 @@ builder.Services
     .AddStorage()
     .AddTransfer()
     .AddRuns()
-    .AddDemoOnboarding()
+    .AddDemo()
     .AddHealth()
     .AddApiDocumentation(builder.Configuration, builder.Environment)
     .AddLambdaHosting()
@@ -51,7 +51,7 @@ if (SecurityExtensions.IsLocalTokenEndpointEnabled(app.Configuration, app.Enviro
 app.MapApiDocumentation();
 
 await app.InitializeDatabaseAsync();
-await app.OnboardDemoPartnersAsync();
+await app.PrepareDemoAsync();
 await app.RunAsync();
 
 /// <summary>Entry point; public so that tests can start the app with WebApplicationFactory.</summary>

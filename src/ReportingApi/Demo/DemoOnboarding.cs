@@ -121,21 +121,3 @@ public sealed class DemoOnboarding(
         }
     }
 }
-
-public static class DemoOnboardingExtensions
-{
-    public static IServiceCollection AddDemoOnboarding(this IServiceCollection services)
-    {
-        services.AddOptions<DemoOnboardingOptions>().BindConfiguration(DemoOnboardingOptions.Section).ValidateDataAnnotations().ValidateOnStart();
-        services.AddSingleton<DemoOnboarding>();
-        return services;
-    }
-
-    public static async Task OnboardDemoPartnersAsync(this WebApplication app)
-    {
-        if (app.Services.GetRequiredService<IOptions<DemoOnboardingOptions>>().Value.Enabled)
-        {
-            await app.Services.GetRequiredService<DemoOnboarding>().RunAsync(app.Lifetime.ApplicationStopping);
-        }
-    }
-}

@@ -2,6 +2,7 @@ using System.Net;
 using System.Text.RegularExpressions;
 using ReportingApi.Delivery;
 using ReportingApi.Delivery.Sftp;
+using ReportingApi.Partners;
 using ReportingApi.Reports;
 using ReportingApi.Secrets;
 
@@ -65,6 +66,17 @@ public sealed partial record PartnerRequest(
 
         return errors;
     }
+
+    /// <summary>The settings to store, once <see cref="Validate"/> found nothing wrong.</summary>
+    public PartnerSettings ToSettings() => new(
+        Name!,
+        ClientId!,
+        Active ?? true,
+        EmployerIds ?? [],
+        IpAllowlist ?? [],
+        AllowedReports ?? [],
+        AllowedFormats ?? [],
+        DeleteOutboxAfterDelivery ?? false);
 
     [GeneratedRegex("^[A-Za-z0-9_-]{1,128}$")]
     private static partial Regex ClientIdPattern();
@@ -214,7 +226,21 @@ public sealed record PartnerResponse(
     IReadOnlyList<string> AllowedFormats,
     string? PgpKeyFingerprint,
     DeliveryTarget? Delivery,
-    bool DeleteOutboxAfterDelivery);
+    bool DeleteOutboxAfterDelivery)
+{
+    public static PartnerResponse From(PartnerAccount account) => new(
+        account.Id,
+        account.Name,
+        account.ClientId,
+        account.Active,
+        account.EmployerIds,
+        account.IpAllowlist,
+        account.AllowedReports,
+        account.AllowedFormats,
+        account.PgpKeyFingerprint,
+        account.Delivery,
+        account.DeleteDropFolderFilesAfterDelivery);
+}
 
 /// <summary>The key that was stored.</summary>
 public sealed record PgpKeyResponse(string Fingerprint, string KeyId, string Algorithm, int Bits, DateTimeOffset CreatedAt, DateTimeOffset? ExpiresAt, IReadOnlyList<string> UserIds);

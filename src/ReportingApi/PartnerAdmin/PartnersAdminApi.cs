@@ -53,21 +53,21 @@ public static class PartnersAdminApi
     }
 
     internal static async Task<Ok<IReadOnlyList<PartnerResponse>>> ListPartners(PartnerStore store, CancellationToken cancellationToken) =>
-        TypedResults.Ok(await store.ListAsync(cancellationToken));
+        TypedResults.Ok<IReadOnlyList<PartnerResponse>>([.. (await store.ListAsync(cancellationToken)).Select(PartnerResponse.From)]);
 
     internal static async Task<Results<Ok<PartnerResponse>, ProblemHttpResult>> GetPartner(int id, PartnerStore store, CancellationToken cancellationToken) =>
-        await store.FindAsync(id, cancellationToken) is { } partner ? TypedResults.Ok(partner) : PartnerNotFound(id);
+        await store.FindAsync(id, cancellationToken) is { } partner ? TypedResults.Ok(PartnerResponse.From(partner)) : PartnerNotFound(id);
 
     internal static async Task<Results<Created<PartnerResponse>, ValidationProblem>> CreatePartner(PartnerRequest request, PartnerStore store, CancellationToken cancellationToken)
     {
         var errors = await ValidateAsync(request, null, store, cancellationToken);
         if (errors.Count > 0)
         {
-            return Problems.Problems.InvalidParameters(errors);
+            return ProblemResults.InvalidParameters(errors);
         }
 
-        var id = await store.SaveAsync(null, request, cancellationToken);
-        return TypedResults.Created($"/v1/admin/partners/{id}", await store.FindAsync(id, cancellationToken));
+        var id = await store.SaveAsync(null, request.ToSettings(), cancellationToken);
+        return TypedResults.Created($"/v1/admin/partners/{id}", await FindAsync(store, id, cancellationToken));
     }
 
     internal static async Task<Results<Ok<PartnerResponse>, ValidationProblem, ProblemHttpResult>> UpdatePartner(
@@ -81,11 +81,11 @@ public static class PartnersAdminApi
         var errors = await ValidateAsync(request, id, store, cancellationToken);
         if (errors.Count > 0)
         {
-            return Problems.Problems.InvalidParameters(errors);
+            return ProblemResults.InvalidParameters(errors);
         }
 
-        await store.SaveAsync(id, request, cancellationToken);
-        return TypedResults.Ok((await store.FindAsync(id, cancellationToken))!);
+        await store.SaveAsync(id, request.ToSettings(), cancellationToken);
+        return TypedResults.Ok(await FindAsync(store, id, cancellationToken));
     }
 
     internal static async Task<Results<Ok<PgpKeyResponse>, ValidationProblem, ProblemHttpResult>> SetPgpKey(
@@ -98,7 +98,7 @@ public static class PartnersAdminApi
 
         if (string.IsNullOrWhiteSpace(request.ArmoredPublicKey))
         {
-            return Problems.Problems.InvalidParameters(new Dictionary<string, string[]> { ["armoredPublicKey"] = ["'armoredPublicKey' is required: the output of gpg --armor --export KEYID."] });
+            return ProblemResults.InvalidParameters(new Dictionary<string, string[]> { ["armoredPublicKey"] = ["'armoredPublicKey' is required: the output of gpg --armor --export KEYID."] });
         }
 
         var result = validator.Validate(request.ArmoredPublicKey);
@@ -129,11 +129,11 @@ public static class PartnersAdminApi
         var (target, errors) = request.Validate(secrets.Provider);
         if (target is null)
         {
-            return Problems.Problems.InvalidParameters(errors);
+            return ProblemResults.InvalidParameters(errors);
         }
 
         await store.SetDeliveryAsync(id, target, cancellationToken);
-        return TypedResults.Ok((await store.FindAsync(id, cancellationToken))!);
+        return TypedResults.Ok(await FindAsync(store, id, cancellationToken));
     }
 
     private static async Task<Dictionary<string, string[]>> ValidateAsync(PartnerRequest request, int? id, PartnerStore store, CancellationToken cancellationToken)
@@ -157,6 +157,10 @@ public static class PartnersAdminApi
 
         return errors;
     }
+
+    /// <summary>The partner just written.</summary>
+    private static async Task<PartnerResponse> FindAsync(PartnerStore store, int id, CancellationToken cancellationToken) =>
+        PartnerResponse.From((await store.FindAsync(id, cancellationToken))!);
 
     private static ProblemHttpResult PartnerNotFound(int id) => TypedResults.Problem(
         type: ProblemTypes.PartnerNotFound, title: "Partner not found", detail: $"There is no partner {id}.", statusCode: StatusCodes.Status404NotFound);

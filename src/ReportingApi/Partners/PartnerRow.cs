@@ -1,5 +1,4 @@
 using ReportingApi.Delivery;
-using ReportingApi.PartnerAdmin;
 
 namespace ReportingApi.Partners;
 
@@ -58,7 +57,7 @@ internal sealed class PartnerRow
 
     public int? DeleteOutboxAfterDelivery { get; set; }
 
-    public PartnerResponse ToResponse(IReadOnlyList<int> employerIds) => new(
+    public PartnerAccount ToAccount(IReadOnlyList<int> employerIds) => new(
         Id, Name, ClientId, Active != 0, employerIds, Partner.SplitList(IpAllowlist), Partner.SplitList(AllowedReports), Partner.SplitList(AllowedFormats), PgpFingerprint, Target(),
         DeleteOutboxAfterDelivery is > 0);
 

@@ -175,6 +175,20 @@ public sealed class RunStore(DbConnectionFactory connections, TimeProvider clock
         await SaveAsync(run, RunStatuses.Name(status), detail, cancellationToken);
     }
 
+    /// <summary>
+    /// Starts a finished run over for another delivery: attempts, reason and end times reset, back to <c>stored</c> (the
+    /// stored file is sent again) or, when it was never stored, to <c>queued</c>. Records the <c>redeliver</c> step.
+    /// </summary>
+    public Task RedeliverAsync(ReportRun run, string detail, CancellationToken cancellationToken)
+    {
+        run.Attempts = 0;
+        run.FailureReason = null;
+        run.DeliveredAt = null;
+        run.FailedAt = null;
+        run.Status = RunStatuses.Name(run.StoredAt is null ? RunStatus.Queued : RunStatus.Stored);
+        return SaveAsync(run, "redeliver", detail, cancellationToken);
+    }
+
     /// <summary>Saves the run's fields (counts, keys, attempts, next attempt) and records <paramref name="eventStatus"/>.</summary>
     public async Task SaveAsync(ReportRun run, string eventStatus, string? detail, CancellationToken cancellationToken = default)
     {

@@ -52,11 +52,12 @@ public sealed class AppSnapStartHooksTests : IAsyncLifetime
             ["Pgp:SecretKeyPath"] = "unused.asc",
             ["Pgp:PassphrasePath"] = "unused.txt",
         });
-        builder.Services.AddData().AddPartners().AddPgp().AddRendering().AddAppSnapStartHooks();
+        builder.Services.AddData().AddPartners().AddPgp().AddRendering().AddDemo().AddAppSnapStartHooks();
         builder.Services.AddSingleton(_secrets.CreateClient());
         builder.Logging.ClearProviders().AddProvider(new CollectingLoggerProvider(_logMessages));
         _host = builder.Build();
-        await _host.Services.GetRequiredService<DatabaseInitializer>().InitializeAsync();
+        await _host.Services.GetRequiredService<MigrationRunner>().MigrateAsync();
+        await _host.Services.GetRequiredService<DemoSetup>().SeedIfEmptyAsync(default);
         await _host.StartAsync();
     }
 
