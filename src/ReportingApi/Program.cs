@@ -1,7 +1,9 @@
 using ReportingApi.Data;
 using ReportingApi.Delivery;
 using ReportingApi.Demo;
+using ReportingApi.DropFolder;
 using ReportingApi.Health;
+using ReportingApi.Hosting;
 using ReportingApi.Observability;
 using ReportingApi.OpenApi;
 using ReportingApi.PartnerAdmin;
@@ -25,13 +27,23 @@ builder.Services
     .AddReports()
     .AddPgp()
     .AddStorage()
-    .AddTransfer()
+    .AddDelivery()
     .AddRuns()
+    .AddDropFolder()
     .AddDemo()
     .AddHealth()
     .AddApiDocumentation(builder.Configuration, builder.Environment)
-    .AddLambdaHosting()
     .AddObservability(builder.Configuration);
+
+// The one place where the app differs on AWS Lambda: the Runtime API instead of Kestrel, and Lambda's events instead of a worker.
+if (LambdaHostingExtensions.RunsOnLambda)
+{
+    builder.Services.AddLambdaHosting().AddLambdaWiring();
+}
+else
+{
+    builder.Services.AddRunWorker();
+}
 
 var app = builder.Build();
 

@@ -13,7 +13,7 @@ public sealed class FolderDelivery(IObjectStore store, IHostEnvironment environm
 
     public DeliveryKind Kind => DeliveryKind.Folder;
 
-    public async Task DeliverAsync(DeliveryTarget target, IReadOnlyList<DeliveryFile> files, CancellationToken cancellationToken)
+    public async Task<DeliveryOutcome> DeliverAsync(DeliveryTarget target, IReadOnlyList<DeliveryFile> files, CancellationToken cancellationToken)
     {
         var directory = ResolveDirectory(target);
         foreach (var file in files)
@@ -51,6 +51,7 @@ public sealed class FolderDelivery(IObjectStore store, IHostEnvironment environm
         }
 
         logger.LogInformation("Delivered {Count} file(s) to folder {Directory}", files.Count, directory);
+        return DeliveryOutcome.Delivered;
     }
 
     private string ResolveDirectory(DeliveryTarget target)

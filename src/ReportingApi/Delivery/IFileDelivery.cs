@@ -43,14 +43,41 @@ public sealed record DeliveryFile(string ObjectKey, string RemoteName);
 /// <summary>
 /// Puts files on a partner's server atomically: each goes up as <c>{RemoteName}.part</c> and is renamed to
 /// <c>RemoteName</c> only once it is complete, so the partner never sees a partial file under a final name.
-/// Files are renamed in the order given (the checksum file last).
+/// Files are renamed in the order given (the checksum file last). A new kind of delivery is a class implementing this
+/// (and <see cref="IHandoverDelivery"/> if an outside service finishes it), registered in <c>AddDelivery</c>.
 /// </summary>
 public interface IFileDelivery
 {
     DeliveryKind Kind { get; }
 
-    /// <summary>Delivers all files or throws <see cref="DeliveryException"/> with a reason fit for the run's record (no secrets).</summary>
-    Task DeliverAsync(DeliveryTarget target, IReadOnlyList<DeliveryFile> files, CancellationToken cancellationToken);
+    /// <summary>
+    /// Delivers all files, or starts a delivery that an outside service finishes later and answers
+    /// <see cref="DeliveryOutcome.HandedOver"/>; throws <see cref="DeliveryException"/> with a reason fit for the run's
+    /// record (no secrets).
+    /// </summary>
+    Task<DeliveryOutcome> DeliverAsync(DeliveryTarget target, IReadOnlyList<DeliveryFile> files, CancellationToken cancellationToken);
+}
+
+/// <summary>
+/// A delivery that may hand its files over to an outside service (the Transfer connector), whose events end it later
+/// through the <see cref="IHandoverStore"/>.
+/// </summary>
+public interface IHandoverDelivery : IFileDelivery
+{
+    /// <summary>
+    /// The handover's events did not come in time: asks the service how far it got and moves the handover on, or ends it
+    /// and throws <see cref="DeliveryException"/> with the reason.
+    /// </summary>
+    Task ResumeAsync(PendingHandover handover, CancellationToken cancellationToken);
+}
+
+/// <summary>How a delivery ended: the files are on the partner's server, or handed over to a service that finishes later.</summary>
+/// <param name="Handover">Null when delivered; otherwise what the owner of the delivery (a run) saves until it ends.</param>
+public sealed record DeliveryOutcome(HandoverProgress? Handover)
+{
+    public static DeliveryOutcome Delivered { get; } = new((HandoverProgress?)null);
+
+    public static DeliveryOutcome HandedOver(HandoverProgress progress) => new(progress);
 }
 
 /// <summary>A delivery failed. <see cref="Transient"/>: worth retrying (server down, timeout); otherwise a configuration problem.</summary>

@@ -5,10 +5,10 @@ using ReportingApi.Delivery;
 namespace ReportingApi.Partners;
 
 /// <summary>Where a partner's files go: its PGP key and delivery target.</summary>
-/// <param name="DeleteOutboxAfterDelivery">Delete a file dropped in the partner's S3 outbox once it is delivered.</param>
-/// <param name="Active">Inactive partners get nothing delivered from their outbox.</param>
+/// <param name="DeleteDropFolderFilesAfterDelivery">Delete a file dropped in the partner's S3 drop folder once it is delivered.</param>
+/// <param name="Active">Inactive partners get nothing delivered from their drop folder.</param>
 public sealed record PartnerProfile(
-    int PartnerId, string? PgpPublicKey, string? PgpFingerprint, DeliveryTarget? Target, bool DeleteOutboxAfterDelivery = false, bool Active = true)
+    int PartnerId, string? PgpPublicKey, string? PgpFingerprint, DeliveryTarget? Target, bool DeleteDropFolderFilesAfterDelivery = false, bool Active = true)
 {
     /// <summary>Why a run cannot be delivered for this partner, or null when it can.</summary>
     public PartnerRefusal? Refusal() =>
@@ -45,7 +45,7 @@ public sealed record PartnerAccount(
     DeliveryTarget? Delivery,
     bool DeleteDropFolderFilesAfterDelivery);
 
-/// <summary>Partners in the database: the delivery profile the run pipeline reads, and what partner administration writes.</summary>
+/// <summary>Partners in the database: the delivery profile the run executor reads, and what partner administration writes.</summary>
 public sealed class PartnerStore(DbConnectionFactory connections, PartnerRegistry registry, TimeProvider clock)
 {
     public async Task<PartnerProfile> GetAsync(int partnerId, CancellationToken cancellationToken)

@@ -95,7 +95,7 @@ public static class RunsApi
         var armored = body.Armored ?? false;
         var (run, created) = await store.CreateAsync(new ReportRun
         {
-            Id = NewRunId(),
+            Id = ReportRun.NewId(),
             PartnerId = partner.Id,
             ClientId = partner.ClientId,
             SourceIp = context.Connection.RemoteIpAddress?.ToString(),
@@ -252,7 +252,4 @@ public static class RunsApi
         errors[name] = [$"'{name}' must be a whole number from 1 to {max}."];
         return fallback;
     }
-
-    // Version 7 GUIDs sort by creation time, which keeps the index and the listing order tidy.
-    internal static string NewRunId() => "run_" + Guid.CreateVersion7().ToString("N");
 }

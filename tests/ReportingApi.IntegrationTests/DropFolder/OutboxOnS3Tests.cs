@@ -9,6 +9,7 @@ using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;
 using ReportingApi.DropFolder;
+using ReportingApi.Hosting;
 using ReportingApi.IntegrationTests.Infrastructure;
 using ReportingApi.PartnerAdmin;
 using ReportingApi.Runs;
@@ -49,7 +50,7 @@ public sealed class OutboxOnS3Fixture : IAsyncLifetime
         App = Host.WithWebHostBuilder(builder => builder.ConfigureTestServices(services =>
         {
             services.RemoveRunWorker();
-            services.AddOutbox();
+            services.AddLambdaEventHandlers();
         }));
     }
 
@@ -79,13 +80,13 @@ public sealed class OutboxOnS3Fixture : IAsyncLifetime
     }
 
     /// <summary>Runs the S3 handler the way Lambda.Hosting does, for an ObjectCreated:Put of that version.</summary>
-    public async Task<OutboxOutcome> NotifyCreatedAsync(string key, string versionId)
+    public async Task<DropFolderOutcome> NotifyCreatedAsync(string key, string versionId)
     {
         var record = new S3EventRecord("ObjectCreated:Put", DateTimeOffset.UtcNow, MotoServer.Region, MotoObjectStore.BucketName, key, null, null, versionId);
         await using var scope = App.Services.CreateAsyncScope();
         var handler = scope.ServiceProvider.GetRequiredService<ILambdaEventHandler<S3Event>>();
         var invocation = new LambdaInvocation(Guid.NewGuid().ToString(), DateTimeOffset.UtcNow.AddMinutes(5), "arn:aws:lambda:eu-central-1:123456789012:function:reports", null, ReadOnlyMemory<byte>.Empty);
-        var result = (OutboxNotificationResult)(await handler.HandleAsync(new S3Event([record]), invocation, CancellationToken.None))!;
+        var result = (DropFolderNotificationResult)(await handler.HandleAsync(new S3Event([record]), invocation, CancellationToken.None))!;
         return Assert.Single(result.Objects);
     }
 }

@@ -11,6 +11,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using ReportingApi.DropFolder;
+using ReportingApi.Hosting;
 using ReportingApi.PartnerAdmin;
 using ReportingApi.Partners;
 using ReportingApi.Runs;
@@ -37,7 +38,7 @@ public sealed class OutboxFixture : IDisposable
         Factory = Host.WithWebHostBuilder(builder => builder.ConfigureTestServices(services =>
         {
             services.RemoveRunWorker();
-            services.AddOutbox();
+            services.AddLambdaEventHandlers();
         }));
     }
 
@@ -69,12 +70,12 @@ public sealed class OutboxFixture : IDisposable
         new(eventName, DateTimeOffset.UtcNow, "eu-central-1", Bucket, key, 100, etag ?? Guid.NewGuid().ToString("N"), null);
 
     /// <summary>Runs the S3 handler the way Lambda.Hosting does: resolved in a scope of its own.</summary>
-    public async Task<OutboxNotificationResult> NotifyAsync(params S3EventRecord[] records)
+    public async Task<DropFolderNotificationResult> NotifyAsync(params S3EventRecord[] records)
     {
         await using var scope = Factory.Services.CreateAsyncScope();
         var handler = scope.ServiceProvider.GetRequiredService<ILambdaEventHandler<S3Event>>();
         var invocation = new LambdaInvocation(Guid.NewGuid().ToString(), DateTimeOffset.UtcNow.AddMinutes(5), "arn:aws:lambda:eu-central-1:123456789012:function:reports", null, ReadOnlyMemory<byte>.Empty);
-        return (OutboxNotificationResult)(await handler.HandleAsync(new S3Event(records), invocation, CancellationToken.None))!;
+        return (DropFolderNotificationResult)(await handler.HandleAsync(new S3Event(records), invocation, CancellationToken.None))!;
     }
 
     public async Task<long> OutboxRunCountAsync()
@@ -82,7 +83,7 @@ public sealed class OutboxFixture : IDisposable
         // The app creates the database when it starts: start it first, whichever test comes first.
         _ = Factory.Services;
         await using var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={DatabasePath}");
-        return await connection.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM report_runs WHERE report = @report", new { report = OutboxFiles.ReportId });
+        return await connection.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM report_runs WHERE report = @report", new { report = DropFolderFiles.ReportId });
     }
 
     public void Dispose()
@@ -112,9 +113,9 @@ public sealed class OutboxTests(OutboxFixture fixture) : IClassFixture<OutboxFix
         using var client = await fixture.ClientForAsync(DemoClients.Acme);
         var run = (await client.GetFromJsonAsync<ReportRunResponse>($"/v1/report-runs/{outcome.RunId}"))!;
         Assert.Equal("delivered", run.Status);
-        Assert.Equal(OutboxFiles.ReportId, run.Report);
-        Assert.Equal(OutboxFiles.Format, run.Format);
-        Assert.Equal(OutboxFiles.ClientId, run.RequestedBy.ClientId);
+        Assert.Equal(DropFolderFiles.ReportId, run.Report);
+        Assert.Equal(DropFolderFiles.Format, run.Format);
+        Assert.Equal(DropFolderFiles.ClientId, run.RequestedBy.ClientId);
         Assert.Equal(DateTime.UtcNow.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture), run.From);
         Assert.Empty(run.Filters);
         Assert.Null(run.Rows);
@@ -218,7 +219,7 @@ public sealed class OutboxTests(OutboxFixture fixture) : IClassFixture<OutboxFix
         Assert.True(File.Exists(Path.Combine(fixture.Host.SftpFolder("demo-northwind"), "reports", "to-delete.csv.pgp")));
         using var client = await fixture.ClientForAsync(DemoClients.Northwind);
         var run = (await client.GetFromJsonAsync<ReportRunResponse>($"/v1/report-runs/{outcome.RunId}"))!;
-        Assert.Equal(["delivered", OutboxFiles.SourceDeletedStep], run.Steps!.TakeLast(2).Select(step => step.Status));
+        Assert.Equal(["delivered", DropFolderFiles.SourceDeletedStep], run.Steps!.TakeLast(2).Select(step => step.Status));
         Assert.Equal("delivered", run.Status);
     }
 
@@ -283,7 +284,7 @@ public sealed class OutboxTests(OutboxFixture fixture) : IClassFixture<OutboxFix
         var partner = (await created.Content.ReadFromJsonAsync<PartnerResponse>())!;
         Assert.True(partner.DeleteOutboxAfterDelivery);
         Assert.True((await admin.GetFromJsonAsync<PartnerResponse>($"/v1/admin/partners/{partner.Id}"))!.DeleteOutboxAfterDelivery);
-        Assert.True((await fixture.Factory.Services.GetRequiredService<PartnerStore>().GetAsync(partner.Id, CancellationToken.None)).DeleteOutboxAfterDelivery);
+        Assert.True((await fixture.Factory.Services.GetRequiredService<PartnerStore>().GetAsync(partner.Id, CancellationToken.None)).DeleteDropFolderFilesAfterDelivery);
 
         // PUT replaces: leaving the flag out turns it off (the default).
         using var updated = await admin.PutAsJsonAsync($"/v1/admin/partners/{partner.Id}", new { name = "Flag GmbH", clientId = "outbox-flag", employerIds = new[] { 11 } });

@@ -164,12 +164,21 @@ public sealed class AppSnapStartHooksTests : IAsyncLifetime
     }
 
     [Fact]
-    public void The_hooks_are_registered_with_the_runs_on_lambda_only()
+    public void The_hooks_are_registered_with_the_lambda_wiring_only()
     {
         static bool HasAppHooks(bool onLambda)
         {
             var services = new ServiceCollection();
-            services.AddRuns(onLambda);
+            services.AddRuns();
+            if (onLambda)
+            {
+                services.AddLambdaWiring();
+            }
+            else
+            {
+                services.AddRunWorker();
+            }
+
             return services.Any(d => d.ServiceType == typeof(ILambdaSnapStartHooks) && d.ImplementationType == typeof(AppSnapStartHooks));
         }
 

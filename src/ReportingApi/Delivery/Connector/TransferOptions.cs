@@ -53,12 +53,12 @@ public sealed class ConnectorDeliveryOptions
     public TimeSpan MaxWait { get; set; } = TimeSpan.FromMinutes(30);
 
     /// <summary>
-    /// How a run learns that the connector is done. Empty: <see cref="ConnectorCompletion.Events"/> on AWS Lambda
-    /// (nothing may wait between invocations), <see cref="ConnectorCompletion.Wait"/> elsewhere.
+    /// How a run learns that the connector is done. Empty: <see cref="ConnectorCompletion.Wait"/>, except on AWS Lambda,
+    /// where nothing may wait between invocations and the Lambda wiring makes it <see cref="ConnectorCompletion.Events"/>.
     /// </summary>
     public ConnectorCompletion? Completion { get; set; }
 
-    public ConnectorCompletion EffectiveCompletion => Completion ?? (LambdaHostingExtensions.RunsOnLambda ? ConnectorCompletion.Events : ConnectorCompletion.Wait);
+    public ConnectorCompletion EffectiveCompletion => Completion ?? ConnectorCompletion.Wait;
 
     /// <summary>With <see cref="ConnectorCompletion.Events"/>: how long a sent transfer waits for its event before the run polls ListFileTransferResults (and again between polls).</summary>
     [Range(typeof(TimeSpan), "00:00:01", "01:00:00")]

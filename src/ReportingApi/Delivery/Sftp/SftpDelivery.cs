@@ -24,13 +24,13 @@ public sealed class SftpDelivery(IObjectStore store, SecretReferences secrets, I
 
     public DeliveryKind Kind => DeliveryKind.Sftp;
 
-    public async Task DeliverAsync(DeliveryTarget target, IReadOnlyList<DeliveryFile> files, CancellationToken cancellationToken)
+    public async Task<DeliveryOutcome> DeliverAsync(DeliveryTarget target, IReadOnlyList<DeliveryFile> files, CancellationToken cancellationToken)
     {
         var server = SftpServer.From(target);
         var remoteFiles = files.Select(f => new RemoteFile(f.ObjectKey, RemotePaths.Combine(target.RemoteDirectory, f.RemoteName))).ToList();
         if (files.Count == 0)
         {
-            return;
+            return DeliveryOutcome.Delivered;
         }
 
         using var login = await ReadLoginAsync(target, cancellationToken);
@@ -66,6 +66,7 @@ public sealed class SftpDelivery(IObjectStore store, SecretReferences secrets, I
         }
 
         logger.LogInformation("Delivered {Count} file(s) by SFTP to {User}@{Host}:{Port} {Directory}", files.Count, server.User, server.Host, server.Port, target.RemoteDirectory);
+        return DeliveryOutcome.Delivered;
     }
 
     private async Task<SftpLogin> ReadLoginAsync(DeliveryTarget target, CancellationToken cancellationToken)

@@ -10,10 +10,10 @@ using ReportingApi.Testing;
 
 namespace ReportingApi.Tests.Delivery;
 
-public sealed class TransferRegistrationTests
+public sealed class DeliveryRegistrationTests
 {
     [Fact]
-    public void AddTransfer_provides_a_delivery_for_every_kind_with_the_defaults_and_no_AWS_access()
+    public void AddDelivery_provides_a_delivery_for_every_kind_with_the_defaults_and_no_AWS_access()
     {
         using var store = new TempFolderObjectStore();
         using var provider = Services(new Dictionary<string, string?>(), store).BuildServiceProvider(validateScopes: true);
@@ -78,7 +78,25 @@ public sealed class TransferRegistrationTests
         services.AddSingleton<IHostEnvironment>(new HostingEnvironment { ContentRootPath = Path.GetTempPath() });
         services.AddLogging();
         services.AddSingleton(store);
-        services.AddTransfer();
+        services.AddSingleton<IHandoverStore>(new NoHandovers());
+        services.AddDelivery();
         return services;
+    }
+
+    /// <summary>
+    /// Stands in for the runs' handover store, which the connector delivery needs to be built: these tests only build the
+    /// deliveries and hand nothing over, so any call is a failure.
+    /// </summary>
+    private sealed class NoHandovers : IHandoverStore
+    {
+        public Task<PendingHandover?> FindAsync(string eventKey, CancellationToken cancellationToken) => throw Unexpected();
+
+        public Task<bool> TrySaveAsync(PendingHandover current, HandoverProgress? progress, CancellationToken cancellationToken) => throw Unexpected();
+
+        public Task DeliveredAsync(PendingHandover ended, CancellationToken cancellationToken) => throw Unexpected();
+
+        public Task FailedAsync(PendingHandover ended, Exception failure) => throw Unexpected();
+
+        private static InvalidOperationException Unexpected() => new("No delivery is handed over in a registration test.");
     }
 }

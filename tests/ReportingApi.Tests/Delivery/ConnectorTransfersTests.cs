@@ -9,7 +9,8 @@ using ReportingApi.TestSupport.Aws;
 
 namespace ReportingApi.Tests.Delivery;
 
-public sealed class AwsConnectorDeliveryTests : IAsyncLifetime, IDisposable
+/// <summary>Connector deliveries in line (<c>Transfer:Connector:Completion</c> <c>Wait</c>): stage, send, wait for the results, rename.</summary>
+public sealed class ConnectorTransfersTests : IAsyncLifetime, IDisposable
 {
     private const string ConnectorId = "c-0123456789abcdef0";
     private const string Bucket = "reports-bucket";
@@ -40,7 +41,7 @@ public sealed class AwsConnectorDeliveryTests : IAsyncLifetime, IDisposable
         await _store.PutTextAsync("partners/7/outbound/2026/11/contracts_1.csv.pgp.sha256", "abc123  contracts_1.csv.pgp\n");
         using var client = _service.CreateClient();
 
-        await Delivery(client).DeliverAsync(
+        await Delivery(client).DeliverInLineAsync(
             Target("/inbound/reports"),
             [
                 new DeliveryFile("partners/7/outbound/2026/11/contracts_1.csv.pgp", "contracts_1.csv.pgp"),
@@ -86,7 +87,7 @@ public sealed class AwsConnectorDeliveryTests : IAsyncLifetime, IDisposable
 
         using var client = _service.CreateClient();
 
-        await Delivery(client).DeliverAsync(Target("/in"), files, default);
+        await Delivery(client).DeliverInLineAsync(Target("/in"), files, default);
 
         Assert.Empty(_connector.Problems);
         Assert.Equal([10, 2], _service.CallsOf("StartFileTransfer").Select(c => c.Body.GetProperty("SendFilePaths").GetArrayLength()));
@@ -104,7 +105,7 @@ public sealed class AwsConnectorDeliveryTests : IAsyncLifetime, IDisposable
         _connector.FailingNames.Add("a.pgp.sha256.part");
         using var client = _service.CreateClient();
 
-        var error = await Assert.ThrowsAsync<DeliveryException>(() => Delivery(client).DeliverAsync(
+        var error = await Assert.ThrowsAsync<DeliveryException>(() => Delivery(client).DeliverInLineAsync(
             Target("/in"), [new DeliveryFile("out/a.pgp", "a.pgp"), new DeliveryFile("out/a.pgp.sha256", "a.pgp.sha256")], default));
 
         Assert.Contains("Remote server refused the upload: permission denied", error.Message, StringComparison.Ordinal);
@@ -123,7 +124,7 @@ public sealed class AwsConnectorDeliveryTests : IAsyncLifetime, IDisposable
         using var client = _service.CreateClient();
 
         var error = await Assert.ThrowsAsync<DeliveryException>(() => Delivery(client, maxWait: TimeSpan.FromMilliseconds(150))
-            .DeliverAsync(Target("/in"), [new DeliveryFile("out/a.pgp", "a.pgp")], default));
+            .DeliverInLineAsync(Target("/in"), [new DeliveryFile("out/a.pgp", "a.pgp")], default));
 
         Assert.True(error.Transient);
         Assert.Contains("unsent", error.Message, StringComparison.Ordinal);
@@ -137,7 +138,7 @@ public sealed class AwsConnectorDeliveryTests : IAsyncLifetime, IDisposable
         _service.Handler = _ => FakeReply.Error(400, "ResourceNotFoundException", "Unknown connector");
         using var client = _service.CreateClient();
 
-        var error = await Assert.ThrowsAsync<DeliveryException>(() => Delivery(client).DeliverAsync(Target("/in"), [new DeliveryFile("out/a.pgp", "a.pgp")], default));
+        var error = await Assert.ThrowsAsync<DeliveryException>(() => Delivery(client).DeliverInLineAsync(Target("/in"), [new DeliveryFile("out/a.pgp", "a.pgp")], default));
 
         Assert.False(error.Transient);
         Assert.Contains("Unknown connector", error.Message, StringComparison.Ordinal);
@@ -150,10 +151,10 @@ public sealed class AwsConnectorDeliveryTests : IAsyncLifetime, IDisposable
     {
         using var client = _service.CreateClient();
 
-        var missing = await Assert.ThrowsAsync<DeliveryException>(() => Delivery(client).DeliverAsync(Target("/in"), [new DeliveryFile("out/none.pgp", "none.pgp")], default));
-        var noConnector = await Assert.ThrowsAsync<DeliveryException>(() => Delivery(client).DeliverAsync(
+        var missing = await Assert.ThrowsAsync<DeliveryException>(() => Delivery(client).DeliverInLineAsync(Target("/in"), [new DeliveryFile("out/none.pgp", "none.pgp")], default));
+        var noConnector = await Assert.ThrowsAsync<DeliveryException>(() => Delivery(client).DeliverInLineAsync(
             new DeliveryTarget(DeliveryKind.AwsConnector, "/in"), [new DeliveryFile("out/none.pgp", "none.pgp")], default));
-        var noBucket = await Assert.ThrowsAsync<DeliveryException>(() => Delivery(client, bucket: null).DeliverAsync(
+        var noBucket = await Assert.ThrowsAsync<DeliveryException>(() => Delivery(client, bucket: null).DeliverInLineAsync(
             Target("/in"), [new DeliveryFile("out/none.pgp", "none.pgp")], default));
 
         Assert.False(missing.Transient);
@@ -167,7 +168,7 @@ public sealed class AwsConnectorDeliveryTests : IAsyncLifetime, IDisposable
 
     private static DeliveryTarget Target(string remoteDirectory) => new(DeliveryKind.AwsConnector, remoteDirectory, ConnectorId: ConnectorId);
 
-    private AwsConnectorDelivery Delivery(TransferConnectorClient client, TimeSpan? maxWait = null, string? bucket = Bucket)
+    private ConnectorTransfers Delivery(TransferConnectorClient client, TimeSpan? maxWait = null, string? bucket = Bucket)
     {
         var options = Options.Create(new ConnectorDeliveryOptions
         {
@@ -176,7 +177,7 @@ public sealed class AwsConnectorDeliveryTests : IAsyncLifetime, IDisposable
             MaxWait = maxWait ?? TimeSpan.FromSeconds(10),
         });
         var tracker = new PollingConnectorTransferTracker(client, options, NullLogger<PollingConnectorTransferTracker>.Instance);
-        return new AwsConnectorDelivery(_store, client, tracker, options, NullLogger<AwsConnectorDelivery>.Instance);
+        return new ConnectorTransfers(_store, client, tracker, options, NullLogger<ConnectorTransfers>.Instance);
     }
 
     private static List<string> FileNames(string directory) =>

@@ -1,10 +1,13 @@
 namespace ReportingApi.DropFolder;
 
 /// <summary>
-/// What a run that delivers a file from a partner's S3 outbox (<c>partners/{id}/outbox/{name}</c>) looks like: it is
-/// recorded in <c>report_runs</c> like a report run, under a report and a format of its own.
+/// What a run that delivers a file from a partner's S3 drop folder (<c>partners/{id}/outbox/{name}</c>) looks like: it is
+/// recorded in <c>report_runs</c> like a report run, under a report and a format of its own. The feature was called the
+/// outbox at first; the stored and public names keep that word for compatibility: the <c>outbox/</c> prefix, the report
+/// <c>outbox</c>, the client <c>s3-outbox</c>, the idempotency key prefix, and the partner field
+/// <c>deleteOutboxAfterDelivery</c> (column <c>delete_outbox_after_delivery</c>).
 /// </summary>
-public static class OutboxFiles
+public static class DropFolderFiles
 {
     /// <summary>The run's report: not in the report catalog, so no partner can ask for it.</summary>
     public const string ReportId = "outbox";

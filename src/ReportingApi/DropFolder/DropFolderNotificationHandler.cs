@@ -11,32 +11,32 @@ namespace ReportingApi.DropFolder;
 
 /// <summary>
 /// The bucket's S3 notification: every object created directly under <c>partners/{id}/outbox/</c> becomes a run that
-/// delivers it to that partner's SFTP server (see <see cref="RunPipeline"/>), executed in this invocation. Any other
+/// delivers it to that partner's SFTP server (see <see cref="DropFolderFileSource"/>), executed in this invocation. Any other
 /// object (outbound files, checksums, staging copies, nested folders, another bucket) is ignored with a log line.
 /// S3 may notify an object twice: the run's idempotency key (bucket, key, version or ETag) makes one run of it, and
 /// only the invocation that created the run executes it; a run it leaves unfinished is the scheduled tick's.
 /// </summary>
-public sealed class OutboxNotificationHandler(
+public sealed class DropFolderNotificationHandler(
     RunStore runs,
-    RunPipeline pipeline,
+    RunExecutor executor,
     PartnerStore partners,
     IOptions<ObjectStoreOptions> storeOptions,
-    ILogger<OutboxNotificationHandler> logger) : ILambdaEventHandler<S3Event>
+    ILogger<DropFolderNotificationHandler> logger) : ILambdaEventHandler<S3Event>
 {
     private const string ObjectCreatedPrefix = "ObjectCreated:";
 
     public async Task<object?> HandleAsync(S3Event lambdaEvent, LambdaInvocation invocation, CancellationToken cancellationToken)
     {
-        var outcomes = new List<OutboxOutcome>(lambdaEvent.Records.Count);
+        var outcomes = new List<DropFolderOutcome>(lambdaEvent.Records.Count);
         foreach (var record in lambdaEvent.Records)
         {
             outcomes.Add(await HandleRecordAsync(record, cancellationToken));
         }
 
-        return new OutboxNotificationResult(outcomes);
+        return new DropFolderNotificationResult(outcomes);
     }
 
-    private async Task<OutboxOutcome> HandleRecordAsync(S3EventRecord record, CancellationToken cancellationToken)
+    private async Task<DropFolderOutcome> HandleRecordAsync(S3EventRecord record, CancellationToken cancellationToken)
     {
         if (!record.EventName.StartsWith(ObjectCreatedPrefix, StringComparison.Ordinal))
         {
@@ -50,7 +50,7 @@ public sealed class OutboxNotificationHandler(
             if (!string.Equals(record.BucketName, settings.S3.BucketName, StringComparison.Ordinal))
             {
                 logger.LogWarning("Ignoring {Key} from bucket {Bucket}: the object store is bucket {StoreBucket}", record.ObjectKey, record.BucketName, settings.S3.BucketName);
-                return new OutboxOutcome(record.ObjectKey, null, null, "another bucket");
+                return new DropFolderOutcome(record.ObjectKey, null, null, "another bucket");
             }
 
             keyPrefix = S3ObjectStore.NormalizePrefix(settings.S3.KeyPrefix);
@@ -62,12 +62,12 @@ public sealed class OutboxNotificationHandler(
         }
 
         var key = record.ObjectKey[keyPrefix.Length..];
-        if (!PartnerObjectKeys.TryParseOutboxFile(key, out var partnerId, out var fileName))
+        if (!PartnerObjectKeys.TryParseDropFolderFile(key, out var partnerId, out var fileName))
         {
             return Ignored(record, "it is not a file directly in a partner's outbox");
         }
 
-        if (OutboxFiles.IsIgnored(fileName))
+        if (DropFolderFiles.IsIgnored(fileName))
         {
             return Ignored(record, "checksum files and partial uploads are not delivered");
         }
@@ -75,26 +75,26 @@ public sealed class OutboxNotificationHandler(
         if (await partners.FindAsync(partnerId, cancellationToken) is null)
         {
             logger.LogWarning("Ignoring {Key}: there is no partner {PartnerId}; the file stays", record.ObjectKey, partnerId);
-            return new OutboxOutcome(record.ObjectKey, null, null, "no such partner");
+            return new DropFolderOutcome(record.ObjectKey, null, null, "no such partner");
         }
 
         var (run, created) = await runs.CreateAsync(NewRun(record, key, partnerId), cancellationToken);
         if (!created)
         {
             logger.LogInformation("{Key} was notified again; run {RunId} ({Status}) already delivers it", record.ObjectKey, run.Id, run.Status);
-            return new OutboxOutcome(record.ObjectKey, run.Id, run.Status, null);
+            return new DropFolderOutcome(record.ObjectKey, run.Id, run.Status, null);
         }
 
         logger.LogInformation("Delivering outbox file {Key} to partner {PartnerId} as run {RunId}", record.ObjectKey, partnerId, run.Id);
-        await pipeline.ExecuteAsync(run.Id, cancellationToken);
+        await executor.ExecuteAsync(run.Id, cancellationToken);
         var executed = await runs.GetAsync(run.Id, cancellationToken);
-        return new OutboxOutcome(record.ObjectKey, run.Id, executed?.Status, null);
+        return new DropFolderOutcome(record.ObjectKey, run.Id, executed?.Status, null);
     }
 
-    private OutboxOutcome Ignored(S3EventRecord record, string reason)
+    private DropFolderOutcome Ignored(S3EventRecord record, string reason)
     {
         logger.LogInformation("Ignoring {EventName} of {Key}: {Reason}", record.EventName, record.ObjectKey, reason);
-        return new OutboxOutcome(record.ObjectKey, null, null, reason);
+        return new DropFolderOutcome(record.ObjectKey, null, null, reason);
     }
 
     private static ReportRun NewRun(S3EventRecord record, string key, int partnerId)
@@ -103,13 +103,13 @@ public sealed class OutboxNotificationHandler(
         var day = record.EventTime.UtcDateTime.Date;
         return new ReportRun
         {
-            Id = RunsApi.NewRunId(),
+            Id = ReportRun.NewId(),
             PartnerId = partnerId,
-            ClientId = OutboxFiles.ClientId,
-            IdempotencyKey = OutboxFiles.IdempotencyKeyPrefix + objectIdentity,
+            ClientId = DropFolderFiles.ClientId,
+            IdempotencyKey = DropFolderFiles.IdempotencyKeyPrefix + objectIdentity,
             RequestHash = objectIdentity,
-            Report = OutboxFiles.ReportId,
-            Format = OutboxFiles.Format,
+            Report = DropFolderFiles.ReportId,
+            Format = DropFolderFiles.Format,
             PeriodFrom = day,
             PeriodTo = day,
             Filters = "{}",
@@ -130,7 +130,7 @@ public sealed class OutboxNotificationHandler(
 }
 
 /// <summary>The invocation's response: what became of each notified object.</summary>
-public sealed record OutboxNotificationResult(IReadOnlyList<OutboxOutcome> Objects);
+public sealed record DropFolderNotificationResult(IReadOnlyList<DropFolderOutcome> Objects);
 
 /// <summary>One notified object: the run that delivers it and its status afterwards, or why it was ignored.</summary>
-public sealed record OutboxOutcome(string ObjectKey, string? RunId, string? Status, string? Ignored);
+public sealed record DropFolderOutcome(string ObjectKey, string? RunId, string? Status, string? Ignored);

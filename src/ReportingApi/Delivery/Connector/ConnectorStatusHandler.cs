@@ -1,14 +1,13 @@
 using Lambda.Hosting.Events;
 using Lambda.Hosting.RuntimeApi;
-using ReportingApi.Delivery.Connector;
 
-namespace ReportingApi.Runs.Lambda;
+namespace ReportingApi.Delivery.Connector;
 
 /// <summary>
 /// The Transfer connector's EventBridge events (<c>aws.transfer</c>): a sent or failed file, a completed or failed
-/// rename, each applied to the run that waits for it.
+/// rename, each applied to the handover that waits for it. Only Lambda receives them.
 /// </summary>
-public sealed class ConnectorStatusHandler(RunPipeline pipeline, ILogger<ConnectorStatusHandler> logger) : ILambdaEventHandler<EventBridgeEvent>
+public sealed class ConnectorStatusHandler(ConnectorHandovers handovers, ILogger<ConnectorStatusHandler> logger) : ILambdaEventHandler<EventBridgeEvent>
 {
     public async Task<object?> HandleAsync(EventBridgeEvent lambdaEvent, LambdaInvocation invocation, CancellationToken cancellationToken)
     {
@@ -18,7 +17,7 @@ public sealed class ConnectorStatusHandler(RunPipeline pipeline, ILogger<Connect
             return new ConnectorStatusResult(lambdaEvent.DetailType, nameof(ConnectorEventOutcome.NoRunWaiting));
         }
 
-        var outcome = await pipeline.ApplyConnectorEventAsync(connectorEvent, cancellationToken);
+        var outcome = await handovers.ApplyAsync(connectorEvent, cancellationToken);
         logger.LogInformation(
             "{DetailType} of connector {ConnectorId} (transfer {TransferId}, move {MoveId}): {Outcome}",
             lambdaEvent.DetailType, connectorEvent.ConnectorId, connectorEvent.TransferId, connectorEvent.MoveId, outcome);
