@@ -7,7 +7,7 @@ namespace ReportingApi.Tests.Delivery;
 
 /// <summary>
 /// The Transfer Family client: the connector operations moto lacks against <see cref="FakeTransferService"/> (which checks
-/// signatures and AWS's model of each request), DescribeConnector against moto.
+/// signatures and AWS's model of each request).
 /// </summary>
 public sealed class TransferConnectorClientTests : IAsyncLifetime
 {
@@ -96,24 +96,16 @@ public sealed class TransferConnectorClientTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task StartRemoteMove_and_TestConnection_use_the_AWS_shapes()
+    public async Task StartRemoteMove_uses_the_AWS_shapes()
     {
         _service.Handler = call => call.Operation switch
         {
             "StartRemoteMove" => FakeReply.Ok(new { MoveId = "m-1" }),
-            "TestConnection" => FakeReply.Ok(new
-            {
-                ConnectorId,
-                Status = "ERROR",
-                StatusMessage = "Verify that the trusted host key matches",
-                SftpConnectionDetails = new { HostKey = "ssh-ed25519 AAAAC3Nz" },
-            }),
             _ => FakeReply.Error(400, "InvalidRequestException", "unexpected"),
         };
         using var client = _service.CreateClient();
 
         var moveId = await client.StartRemoteMoveAsync(ConnectorId, "/inbound/a.csv.part", "/inbound/a.csv", default);
-        var test = await client.TestConnectionAsync(ConnectorId, default);
 
         Assert.Empty(_service.ProtocolViolations);
         Assert.Equal("m-1", moveId);
@@ -121,42 +113,6 @@ public sealed class TransferConnectorClientTests : IAsyncLifetime
         Assert.Equal(["ConnectorId", "SourcePath", "TargetPath"], MemberNames(move.Body));
         Assert.Equal("/inbound/a.csv.part", move.Body.GetProperty("SourcePath").GetString());
         Assert.Equal("/inbound/a.csv", move.Body.GetProperty("TargetPath").GetString());
-        Assert.Equal(["ConnectorId"], MemberNames(Assert.Single(_service.CallsOf("TestConnection")).Body));
-        Assert.False(test.Succeeded);
-        Assert.Equal("Verify that the trusted host key matches", test.StatusMessage);
-        Assert.Equal("ssh-ed25519 AAAAC3Nz", test.SftpConnectionDetails!.HostKey);
-    }
-
-    [Fact]
-    public async Task DescribeConnector_reads_the_connector_moto_keeps()
-    {
-        var moto = await MotoServer.SharedAsync();
-        var connectorId = await moto.CreateConnectorAsync(
-            "sftp://partner.example.com", "arn:aws:iam::123456789012:role/connector", "reportingapi/partners/7/sftp", ["ssh-ed25519 AAAAC3Nz"]);
-        using var client = MotoClient(moto);
-
-        var connector = await client.DescribeConnectorAsync(connectorId, default);
-
-        Assert.Equal(connectorId, connector.ConnectorId);
-        Assert.Equal($"arn:aws:transfer:{MotoServer.Region}:{MotoServer.AccountId}:connector/{connectorId}", connector.Arn);
-        Assert.Equal("sftp://partner.example.com", connector.Url);
-        Assert.Equal("arn:aws:iam::123456789012:role/connector", connector.AccessRole);
-        Assert.Equal("reportingapi/partners/7/sftp", connector.SftpConfig!.UserSecretId);
-        Assert.Equal(["ssh-ed25519 AAAAC3Nz"], connector.SftpConfig.TrustedHostKeys!);
-        Assert.NotEmpty(connector.ServiceManagedEgressIpAddresses!);
-    }
-
-    [Fact]
-    public async Task DescribeConnector_of_an_unknown_connector_is_not_found_and_not_retried()
-    {
-        var moto = await MotoServer.SharedAsync();
-        using var client = MotoClient(moto);
-
-        var error = await Assert.ThrowsAsync<TransferResourceNotFoundException>(() => client.DescribeConnectorAsync("c-00000000000000000", default));
-
-        Assert.Equal("ResourceNotFoundException", error.ErrorType);
-        Assert.Contains("c-00000000000000000", error.Message, StringComparison.Ordinal);
-        Assert.False(error.IsRetryable);
     }
 
     [Fact]
@@ -181,12 +137,12 @@ public sealed class TransferConnectorClientTests : IAsyncLifetime
         var attempts = 0;
         _service.Handler = _ => Interlocked.Increment(ref attempts) == 1
             ? new FakeReply(503, """{"Message":"Service is unavailable"}""", "ServiceUnavailableException:http://internal.amazon.com/coral/com.amazonaws.transfer/")
-            : FakeReply.Ok(new { ConnectorId, Status = "OK", StatusMessage = "Connection succeeded" });
+            : FakeReply.Ok(new { MoveId = "m-1" });
         using var client = _service.CreateClient();
 
-        var test = await client.TestConnectionAsync(ConnectorId, default);
+        var moveId = await client.StartRemoteMoveAsync(ConnectorId, "/in/a.part", "/in/a", default);
 
-        Assert.True(test.Succeeded);
+        Assert.Equal("m-1", moveId);
         Assert.Equal(2, _service.Calls.Count);
     }
 
@@ -196,7 +152,7 @@ public sealed class TransferConnectorClientTests : IAsyncLifetime
         _service.Handler = _ => FakeReply.Error(400, "ThrottlingException", "Rate exceeded");
         using var client = _service.CreateClient(o => o.MaxAttempts = 3);
 
-        var error = await Assert.ThrowsAsync<TransferThrottlingException>(() => client.TestConnectionAsync(ConnectorId, default));
+        var error = await Assert.ThrowsAsync<TransferThrottlingException>(() => client.StartRemoteMoveAsync(ConnectorId, "/in/a.part", "/in/a", default));
 
         Assert.Equal(3, _service.Calls.Count);
         Assert.Equal("ThrottlingException", error.ErrorType);
@@ -231,7 +187,7 @@ public sealed class TransferConnectorClientTests : IAsyncLifetime
         _service.Handler = _ => FakeReply.Error(400, errorType, "refused");
         using var client = _service.CreateClient();
 
-        var error = await Assert.ThrowsAnyAsync<TransferServiceException>(() => client.TestConnectionAsync(ConnectorId, default));
+        var error = await Assert.ThrowsAnyAsync<TransferServiceException>(() => client.StartRemoteMoveAsync(ConnectorId, "/in/a.part", "/in/a", default));
 
         Assert.IsType(expected, error);
         Assert.Equal(errorType, error.ErrorType);
@@ -247,7 +203,7 @@ public sealed class TransferConnectorClientTests : IAsyncLifetime
             new BasicAWSCredentials(FakeTransferService.AccessKey, FakeTransferService.SecretKey),
             Microsoft.Extensions.Logging.Abstractions.NullLogger<TransferConnectorClient>.Instance);
 
-        var error = await Assert.ThrowsAsync<TransferServiceUnavailableException>(() => client.TestConnectionAsync(ConnectorId, default));
+        var error = await Assert.ThrowsAsync<TransferServiceUnavailableException>(() => client.StartRemoteMoveAsync(ConnectorId, "/in/a.part", "/in/a", default));
 
         Assert.Equal("NetworkError", error.ErrorType);
         Assert.True(error.IsRetryable);
@@ -284,7 +240,7 @@ public sealed class TransferConnectorClientTests : IAsyncLifetime
     {
         using var client = _service.CreateClient(credentials: new UnavailableCredentials());
 
-        var error = await Assert.ThrowsAsync<TransferServiceException>(() => client.TestConnectionAsync(ConnectorId, default));
+        var error = await Assert.ThrowsAsync<TransferServiceException>(() => client.StartRemoteMoveAsync(ConnectorId, "/in/a.part", "/in/a", default));
 
         Assert.Equal("MissingCredentials", error.ErrorType);
         Assert.False(error.IsRetryable);
@@ -301,12 +257,6 @@ public sealed class TransferConnectorClientTests : IAsyncLifetime
 
         Assert.Equal(new Uri("https://transfer.eu-central-1.amazonaws.com/"), client.Endpoint);
     }
-
-    private static TransferConnectorClient MotoClient(MotoServer moto) => new(
-        new TransferOptions { Region = MotoServer.Region, ServiceUrl = moto.ServiceUrl, MaxAttempts = 3, RetryBaseDelay = TimeSpan.FromMilliseconds(1) },
-        moto.AppCredentials,
-        Microsoft.Extensions.Logging.Abstractions.NullLogger<TransferConnectorClient>.Instance,
-        moto.CreateTransport());
 
     /// <summary>What the default chain does when no source has credentials.</summary>
     private sealed class UnavailableCredentials : AWSCredentials

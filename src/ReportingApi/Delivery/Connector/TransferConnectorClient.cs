@@ -119,26 +119,6 @@ public sealed class TransferConnectorClient : IDisposable
         return Require(response.MoveId, "StartRemoteMove", "MoveId");
     }
 
-    public async Task<DescribedConnector> DescribeConnectorAsync(string connectorId, CancellationToken cancellationToken)
-    {
-        var response = await InvokeAsync(
-            "DescribeConnector",
-            new ConnectorIdRequest(connectorId),
-            TransferJsonContext.Default.ConnectorIdRequest,
-            TransferJsonContext.Default.DescribeConnectorResponse,
-            cancellationToken);
-        return response.Connector ?? throw InvalidResponse("DescribeConnector", "Connector");
-    }
-
-    /// <summary>Asks the connector to log in to the partner's server; a failed login is a result (<c>ERROR</c>), not an exception.</summary>
-    public Task<ConnectionTestResult> TestConnectionAsync(string connectorId, CancellationToken cancellationToken) =>
-        InvokeAsync(
-            "TestConnection",
-            new ConnectorIdRequest(connectorId),
-            TransferJsonContext.Default.ConnectorIdRequest,
-            TransferJsonContext.Default.ConnectionTestResult,
-            cancellationToken);
-
     public void Dispose()
     {
         if (_http.IsValueCreated)

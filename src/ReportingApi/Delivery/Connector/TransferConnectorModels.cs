@@ -11,13 +11,6 @@ public static class FileTransferStatusCodes
     public const string Failed = "FAILED";
 }
 
-/// <summary>The <c>Status</c> values of TestConnection.</summary>
-public static class ConnectionTestStatuses
-{
-    public const string Ok = "OK";
-    public const string Error = "ERROR";
-}
-
 /// <summary>One StartFileTransfer call: its id and the paths it sends (at most 10).</summary>
 public sealed record StartedFileTransfer(string TransferId, IReadOnlyList<string> SendFilePaths);
 
@@ -26,28 +19,6 @@ public sealed record ConnectorFileTransferResult(string FilePath, string StatusC
 
 /// <summary>One page of ListFileTransferResults.</summary>
 public sealed record FileTransferResultsPage(IReadOnlyList<ConnectorFileTransferResult> FileTransferResults, string? NextToken);
-
-/// <summary>The SFTP settings of a connector (AWS <c>SftpConnectorConfig</c>).</summary>
-public sealed record SftpConnectorConfig(string? UserSecretId, IReadOnlyList<string>? TrustedHostKeys, int? MaxConcurrentConnections);
-
-/// <summary>The parts of AWS <c>DescribedConnector</c> this service uses.</summary>
-public sealed record DescribedConnector(
-    string ConnectorId,
-    string? Arn,
-    string? Url,
-    string? Status,
-    string? AccessRole,
-    SftpConnectorConfig? SftpConfig,
-    IReadOnlyList<string>? ServiceManagedEgressIpAddresses);
-
-/// <summary>The host key the connector saw during TestConnection.</summary>
-public sealed record SftpConnectorConnectionDetails(string? HostKey);
-
-/// <summary>The answer of TestConnection: <c>Status</c> is <c>OK</c> or <c>ERROR</c>, <c>StatusMessage</c> says why.</summary>
-public sealed record ConnectionTestResult(string? ConnectorId, string Status, string? StatusMessage, SftpConnectorConnectionDetails? SftpConnectionDetails)
-{
-    public bool Succeeded => Status == ConnectionTestStatuses.Ok;
-}
 
 internal sealed record StartFileTransferRequest(string ConnectorId, IReadOnlyList<string> SendFilePaths, string? RemoteDirectoryPath);
 
@@ -61,10 +32,6 @@ internal sealed record StartRemoteMoveRequest(string ConnectorId, string SourceP
 
 internal sealed record StartRemoteMoveResponse(string? MoveId);
 
-internal sealed record ConnectorIdRequest(string ConnectorId);
-
-internal sealed record DescribeConnectorResponse(DescribedConnector? Connector);
-
 /// <summary>Request and response bodies use AWS's PascalCase member names as declared; absent members are not sent.</summary>
 [JsonSourceGenerationOptions(DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
 [JsonSerializable(typeof(StartFileTransferRequest))]
@@ -73,7 +40,4 @@ internal sealed record DescribeConnectorResponse(DescribedConnector? Connector);
 [JsonSerializable(typeof(ListFileTransferResultsResponse))]
 [JsonSerializable(typeof(StartRemoteMoveRequest))]
 [JsonSerializable(typeof(StartRemoteMoveResponse))]
-[JsonSerializable(typeof(ConnectorIdRequest))]
-[JsonSerializable(typeof(DescribeConnectorResponse))]
-[JsonSerializable(typeof(ConnectionTestResult))]
 internal sealed partial class TransferJsonContext : JsonSerializerContext;
