@@ -52,7 +52,7 @@ public sealed class AppSnapStartHooks(
         logger.LogInformation("SnapStart warm-up: opened a {DatabaseProvider} database connection and closed it.", connections.Provider);
 
         var clientIds = (await partners.ListAsync(cancellationToken))
-            .Where(partner => partner.Active)
+            .Where(partner => partner.Settings.Active)
             .Select(partner => partner.ClientId)
             .Take(MaxPartnersWarmed)
             .ToList();

@@ -228,18 +228,13 @@ public sealed record PartnerResponse(
     DeliveryTarget? Delivery,
     bool DeleteOutboxAfterDelivery)
 {
-    public static PartnerResponse From(PartnerAccount account) => new(
-        account.Id,
-        account.Name,
-        account.ClientId,
-        account.Active,
-        account.EmployerIds,
-        account.IpAllowlist,
-        account.AllowedReports,
-        account.AllowedFormats,
-        account.PgpKeyFingerprint,
-        account.Delivery,
-        account.DeleteDropFolderFilesAfterDelivery);
+    public static PartnerResponse From(PartnerAccount account)
+    {
+        var settings = account.Settings;
+        return new(
+            account.Id, settings.Name, settings.ClientId, settings.Active, settings.EmployerIds, settings.IpAllowlist, settings.AllowedReports,
+            settings.AllowedFormats, account.PgpKeyFingerprint, account.Delivery, settings.DeleteDropFolderFilesAfterDelivery);
+    }
 }
 
 /// <summary>The key that was stored.</summary>

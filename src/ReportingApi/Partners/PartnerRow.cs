@@ -58,8 +58,12 @@ internal sealed class PartnerRow
     public int? DeleteOutboxAfterDelivery { get; set; }
 
     public PartnerAccount ToAccount(IReadOnlyList<int> employerIds) => new(
-        Id, Name, ClientId, Active != 0, employerIds, Partner.SplitList(IpAllowlist), Partner.SplitList(AllowedReports), Partner.SplitList(AllowedFormats), PgpFingerprint, Target(),
-        DeleteOutboxAfterDelivery is > 0);
+        Id,
+        new PartnerSettings(
+            Name, ClientId, Active != 0, employerIds, Partner.SplitList(IpAllowlist), Partner.SplitList(AllowedReports), Partner.SplitList(AllowedFormats),
+            DeleteOutboxAfterDelivery is > 0),
+        PgpFingerprint,
+        Target());
 
     public DeliveryTarget? Target() =>
         Enum.TryParse<DeliveryKind>(DeliveryKind, ignoreCase: true, out var kind)

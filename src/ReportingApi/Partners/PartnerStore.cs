@@ -32,18 +32,10 @@ public sealed record PartnerSettings(
     bool DeleteDropFolderFilesAfterDelivery);
 
 /// <summary>A partner with everything operators set, as stored.</summary>
-public sealed record PartnerAccount(
-    int Id,
-    string Name,
-    string ClientId,
-    bool Active,
-    IReadOnlyList<int> EmployerIds,
-    IReadOnlyList<string> IpAllowlist,
-    IReadOnlyList<string> AllowedReports,
-    IReadOnlyList<string> AllowedFormats,
-    string? PgpKeyFingerprint,
-    DeliveryTarget? Delivery,
-    bool DeleteDropFolderFilesAfterDelivery);
+public sealed record PartnerAccount(int Id, PartnerSettings Settings, string? PgpKeyFingerprint, DeliveryTarget? Delivery)
+{
+    public string ClientId => Settings.ClientId;
+}
 
 /// <summary>Partners in the database: the delivery profile the run executor reads, and what partner administration writes.</summary>
 public sealed class PartnerStore(DbConnectionFactory connections, PartnerRegistry registry, TimeProvider clock)
