@@ -36,6 +36,9 @@ internal sealed class SftpAttempt(SftpServer server, string login) : IProgress<U
     /// <summary>Whether to try <c>posix-rename@openssh.com</c>; false once the server has refused it.</summary>
     public bool PosixRename { get; set; } = true;
 
+    /// <summary>Whether the server stopped taking data mid-upload, leaving the connection unusable.</summary>
+    public bool Stalled { get; set; }
+
     public void HostKeyPresented(byte[] hostKey, bool trusted) => RefusedHostKey = trusted ? null : hostKey;
 
     public void Upload(string remotePath)

@@ -35,7 +35,7 @@ public sealed class SftpDelivery(IObjectStore store, SecretReferences secrets, I
 
         using var login = await ReadLoginAsync(target, cancellationToken);
         var attempt = new SftpAttempt(server, login.Description);
-        using var client = CreateClient(server, login, attempt);
+        var client = CreateClient(server, login, attempt);
         try
         {
             await ConnectAsync(client, cancellationToken);
@@ -61,8 +61,24 @@ public sealed class SftpDelivery(IObjectStore store, SecretReferences secrets, I
             var failure = e as DeliveryException
                 ?? SftpFailures.Describe(e, attempt, _options, await FreeBytesAfterFailedWriteAsync(client, e, attempt, target.RemoteDirectory));
             logger.LogWarning(e, "SFTP delivery to {User}@{Host}:{Port} failed: {Reason}", server.User, server.Host, server.Port, failure.Message);
-            await RemovePartsAsync(client, remoteFiles);
+            if (e is not SftpStalledException)
+            {
+                await RemovePartsAsync(client, remoteFiles);
+            }
+
             throw failure;
+        }
+        finally
+        {
+            if (attempt.Stalled)
+            {
+                // Disconnecting waits for the socket that the stalled send holds; it ends when the operating system gives up the connection.
+                _ = Task.Run(client.Dispose, CancellationToken.None);
+            }
+            else
+            {
+                client.Dispose();
+            }
         }
 
         logger.LogInformation("Delivered {Count} file(s) by SFTP to {User}@{Host}:{Port} {Directory}", files.Count, server.User, server.Host, server.Port, target.RemoteDirectory);
@@ -125,8 +141,32 @@ public sealed class SftpDelivery(IObjectStore store, SecretReferences secrets, I
     {
         await using var source = await DeliverySource.OpenAsync(store, file.ObjectKey, cancellationToken);
 
-        // Opened with truncate: a .part left by an earlier attempt is overwritten.
-        await client.UploadFileAsync(source, file.PartPath, attempt, cancellationToken);
+        // Opened with truncate: a .part left by an earlier attempt is overwritten. SSH.NET writes to its socket with a
+        // blocking send that has no timeout and does not see the cancellation token (sshnet/SSH.NET#1793, open in
+        // 2026.0.0): a server that stops reading holds that send for as long as the OS keeps the connection, which the
+        // stall test measured as forever. So the upload runs off this thread and is given up when neither the server
+        // confirms data nor the store hands any over for the idle timeout.
+        var upload = Task.Run(() => client.UploadFileAsync(source, file.PartPath, attempt, cancellationToken), cancellationToken);
+        var lastSeen = (Confirmed: attempt.BytesUploaded, Read: source.BytesRead);
+        var quietSince = TimeProvider.System.GetTimestamp();
+        var checkEvery = _options.IdleTimeout / 4;
+        while (await Task.WhenAny(upload, Task.Delay(checkEvery, cancellationToken)) != upload)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            var seen = (Confirmed: attempt.BytesUploaded, Read: source.BytesRead);
+            if (seen != lastSeen || source.IsReading)
+            {
+                (lastSeen, quietSince) = (seen, TimeProvider.System.GetTimestamp());
+            }
+            else if (TimeProvider.System.GetElapsedTime(quietSince) >= _options.IdleTimeout)
+            {
+                attempt.Stalled = true;
+                _ = upload.ContinueWith(static t => t.Exception, TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously);
+                throw new SftpStalledException();
+            }
+        }
+
+        await upload;
     }
 
     private async Task PlaceAsync(SftpClient client, RemoteFile file, SftpAttempt attempt, CancellationToken cancellationToken)
@@ -205,6 +245,9 @@ public sealed class SftpDelivery(IObjectStore store, SecretReferences secrets, I
             }
         }
     }
+
+    /// <summary>The server stopped taking data in the middle of an upload.</summary>
+    private sealed class SftpStalledException() : SshOperationTimeoutException("The server stopped taking data.");
 
     /// <summary>A file to upload: the object it is read from, its final remote path and the path it is uploaded to.</summary>
     private sealed record RemoteFile(string ObjectKey, string Path)
