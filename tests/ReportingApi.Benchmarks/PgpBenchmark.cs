@@ -114,6 +114,7 @@ internal static class PgpBenchmark
     {
         var databasePath = Path.Combine(workFolder, $"bench-pgp-{contracts}.db");
         var csvPath = Path.Combine(workFolder, $"bench-pgp-contracts-{contracts}.csv");
+        Directory.CreateDirectory(workFolder);
         File.Delete(databasePath);
         var connections = new DbConnectionFactory(
             Options.Create(new DatabaseOptions { Provider = DatabaseProvider.Sqlite, ConnectionString = $"Data Source={databasePath}" }),
