@@ -65,9 +65,10 @@ public sealed class Schedule
     public static (Schedule? Schedule, Dictionary<string, string[]> Errors) Parse(string? cron, string? timeZoneId, TimeSpan minimumInterval)
     {
         var errors = new Dictionary<string, string[]>();
-        var expression = ParseCron(cron?.Trim(), minimumInterval, errors);
+        var trimmed = cron?.Trim();
+        var expression = ParseCron(trimmed, minimumInterval, errors);
         var zone = FindZone(timeZoneId, errors);
-        return expression is null || zone is null ? (null, errors) : (new Schedule(cron!.Trim(), expression, zone), errors);
+        return expression is null || zone is null ? (null, errors) : (new Schedule(trimmed!, expression, zone), errors);
     }
 
     /// <summary>Every slot strictly after <paramref name="after"/>, in order; lazy and practically endless.</summary>

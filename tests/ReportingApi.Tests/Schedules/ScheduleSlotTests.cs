@@ -62,6 +62,25 @@ public sealed class ScheduleSlotTests
     }
 
     [Fact]
+    public void A_fixed_slot_on_either_change_is_found_once_wherever_the_search_starts()
+    {
+        // A cursor read back from storage may be any instant, even one inside the repeated hour.
+        var schedule = Valid("30 2 * * *");
+        foreach (var (from, to) in new[] { ("2026-03-28T22:00:00Z", "2026-03-29T03:00:00Z"), ("2026-10-24T22:00:00Z", "2026-10-25T03:00:00Z") })
+        {
+            for (var start = At(from); start < At(to); start = start.AddMinutes(5))
+            {
+                var next = schedule.NextSlots(start, 1)[0];
+                var today = schedule.SlotsBetween(start.AddDays(-1), start.AddDays(2)).Single(slot => slot.LocalDate == next.LocalDate);
+                Assert.Equal(today, next);
+                Assert.True(next.LocalDate > DateOnly.FromDateTime(At(from).UtcDateTime), $"{start}: {next}");
+            }
+        }
+
+        Assert.Equal("2026-10-26T02:30:00+01:00", Iso(schedule.NextSlots(At("2026-10-25T01:15:00Z"), 1)[0].Local));
+    }
+
+    [Fact]
     public void An_hourly_schedule_keeps_one_slot_per_real_hour_across_both_changes()
     {
         var hourly = Valid("0 * * * *");
