@@ -43,11 +43,13 @@ public sealed class RuntimeApiErrorTests(EchoApp app) : IClassFixture<EchoApp>
     [Fact]
     public async Task Init_error_is_posted_to_init_error_in_the_error_shape()
     {
-        using var client = new RuntimeApiClient(app.Runtime.Address);
+        // A runtime that has not asked for an invocation yet: Lambda refuses /init/error after that.
+        await using var runtime = await FakeRuntimeApi.StartAsync();
+        using var client = new RuntimeApiClient(runtime.Address);
 
         await client.PostInitErrorAsync(new InvalidOperationException("Database unreachable"), CancellationToken.None);
 
-        var post = await app.Runtime.InitError.WaitAsync(TimeSpan.FromSeconds(5));
+        var post = await runtime.InitError.WaitAsync(TimeSpan.FromSeconds(5));
         Assert.Equal("/2018-06-01/runtime/init/error", post.Path);
         AssertLambdaErrorShape(post, "InvalidOperationException", "Database unreachable");
     }

@@ -1,9 +1,11 @@
 using System.Net;
+using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Testing;
 
 namespace ReportingApi.TestSupport;
 
@@ -11,7 +13,8 @@ namespace ReportingApi.TestSupport;
 /// The app in a test host, in Development (so the local token endpoint exists), with configuration overrides.
 /// Its object store and the demo partners' delivery folders live in <see cref="WorkFolder"/>, deleted on dispose;
 /// the PGP keys come from <see cref="TestPgpKeys"/>. A request may carry <see cref="RemoteAddressHeader"/> to play a
-/// caller address, because the test server has none.
+/// caller address, because the test server has none. What the app logs at warning level and above is kept in
+/// <see cref="Logs"/>.
 /// </summary>
 public class ReportingApiFactory(IReadOnlyDictionary<string, string?> settings, string environment = "Development") : WebApplicationFactory<Program>
 {
@@ -23,6 +26,12 @@ public class ReportingApiFactory(IReadOnlyDictionary<string, string?> settings, 
     public string SftpFolder(string clientId) => Path.Combine(WorkFolder, "sftp", clientId);
 
     public string ObjectsFolder => Path.Combine(WorkFolder, "objects");
+
+    /// <summary>The app's warnings and errors, with their exceptions, as logged.</summary>
+    public FakeLogCollector Logs { get; } = FakeLogCollector.Create(new FakeLogCollectorOptions
+    {
+        FilteredLevels = { LogLevel.Warning, LogLevel.Error, LogLevel.Critical },
+    });
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
@@ -39,7 +48,9 @@ public class ReportingApiFactory(IReadOnlyDictionary<string, string?> settings, 
             builder.UseSetting(key, value);
         }
 
-        builder.ConfigureServices(services => services.AddSingleton<IStartupFilter>(new RemoteAddressStartupFilter()));
+        builder.ConfigureServices(services => services
+            .AddSingleton<IStartupFilter>(new RemoteAddressStartupFilter())
+            .AddSingleton<ILoggerProvider>(new FakeLoggerProvider(Logs)));
     }
 
     /// <summary>A client that sends a token the app's local token endpoint issued to <paramref name="credentials"/>.</summary>

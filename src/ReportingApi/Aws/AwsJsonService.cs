@@ -1,6 +1,9 @@
 using System.Net.Http.Headers;
+using System.Text;
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using System.Xml;
+using System.Xml.Linq;
 using Amazon;
 using Amazon.Runtime;
 using Amazon.Runtime.Signing;
@@ -45,22 +48,17 @@ internal static class AwsJsonService
         return message;
     }
 
-    /// <summary>AWS's error code (from <c>x-amzn-ErrorType</c> or the body's <c>__type</c>, else <c>Http{status}</c>) and message.</summary>
+    /// <summary>
+    /// AWS's error code (from <c>x-amzn-ErrorType</c>, the JSON body's <c>__type</c> or an XML body's <c>Code</c>, else
+    /// <c>Http{status}</c>) and message. These services answer in JSON; the XML <c>ErrorResponse</c> of AWS's Query
+    /// protocol is read too, because emulators (moto) answer authentication failures with it.
+    /// </summary>
     public static (string ErrorType, string? Message) ReadError(HttpResponseMessage response, byte[] content)
     {
-        AwsErrorResponse? error = null;
-        try
-        {
-            error = content.Length > 0 ? JsonSerializer.Deserialize(content, AwsJsonServiceContext.Default.AwsErrorResponse) : null;
-        }
-        catch (JsonException)
-        {
-            // Not an AWS error body (a proxy's HTML page, say): the status code decides.
-        }
-
+        var (bodyType, message) = ReadErrorBody(content);
         var headerType = response.Headers.TryGetValues("x-amzn-ErrorType", out var values) ? values.FirstOrDefault() : null;
-        var errorType = ErrorCode(headerType) ?? ErrorCode(error?.Type) ?? $"Http{(int)response.StatusCode}";
-        return (errorType, error?.Message ?? error?.LowerCaseMessage);
+        var errorType = ErrorCode(headerType) ?? ErrorCode(bodyType) ?? $"Http{(int)response.StatusCode}";
+        return (errorType, message);
     }
 
     /// <summary>AWS sends <c>aws.protocoltests#ThrottlingException</c> or <c>ThrottlingException:http://...</c>; the code is the bare name.</summary>
@@ -86,6 +84,31 @@ internal static class AwsJsonService
 
         code = code.Trim();
         return code.Length == 0 ? null : code;
+    }
+
+    private static (string? Type, string? Message) ReadErrorBody(byte[] content)
+    {
+        if (content.Length == 0)
+        {
+            return (null, null);
+        }
+
+        try
+        {
+            if (content[0] == (byte)'<')
+            {
+                var error = XDocument.Parse(Encoding.UTF8.GetString(content)).Descendants().FirstOrDefault(e => e.Name.LocalName == "Error");
+                return (error?.Elements().FirstOrDefault(e => e.Name.LocalName == "Code")?.Value, error?.Elements().FirstOrDefault(e => e.Name.LocalName == "Message")?.Value);
+            }
+
+            var json = JsonSerializer.Deserialize(content, AwsJsonServiceContext.Default.AwsErrorResponse);
+            return (json?.Type, json?.Message ?? json?.LowerCaseMessage);
+        }
+        catch (Exception e) when (e is JsonException or XmlException)
+        {
+            // Not an AWS error body (a proxy's HTML page, say): the status code decides.
+            return (null, null);
+        }
     }
 
     private static SocketsHttpHandler CreateTransport() => new()

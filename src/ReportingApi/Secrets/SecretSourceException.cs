@@ -15,7 +15,7 @@ public class SecretSourceException(string errorType, string message, Exception? 
         return errorType switch
         {
             "ResourceNotFoundException" => new SecretNotFoundException(errorType, message),
-            "AccessDeniedException" or "UnrecognizedClientException" or "InvalidClientTokenId" or "IncompleteSignature"
+            "AccessDeniedException" or "AccessDenied" or "UnrecognizedClientException" or "InvalidClientTokenId" or "IncompleteSignature"
                 or "InvalidSignatureException" or "SignatureDoesNotMatch" or "ExpiredTokenException" or "MissingAuthenticationToken"
                 or "DecryptionFailure" => new SecretAccessDeniedException(errorType, message),
             _ => new SecretSourceException(errorType, message),

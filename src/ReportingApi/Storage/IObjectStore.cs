@@ -1,7 +1,7 @@
 namespace ReportingApi.Storage;
 
 /// <summary>
-/// Where report files are kept: S3 in AWS and in tests (s3rver), a folder on disk by default.
+/// Where report files are kept: S3 in AWS and in tests (moto), a folder on disk by default.
 /// Keys are '/'-separated paths such as <c>partners/1/outbound/2026/11/file.csv.pgp</c>.
 /// </summary>
 public interface IObjectStore

@@ -8,7 +8,7 @@ public enum ObjectStoreProvider
     /// <summary>A folder on disk: the embedded default, nothing to install.</summary>
     Folder,
 
-    /// <summary>An S3 bucket (AWS, or an S3-compatible server such as s3rver in tests).</summary>
+    /// <summary>An S3 bucket (AWS, or an S3-compatible server such as moto in tests).</summary>
     S3,
 }
 
@@ -46,7 +46,7 @@ public sealed class ObjectStoreOptions : IValidatableObject
     }
 }
 
-/// <summary>S3 settings. The defaults are right for real AWS; tests against s3rver change the marked ones.</summary>
+/// <summary>S3 settings. The defaults are right for real AWS (and for moto, which the tests use with them).</summary>
 public sealed class S3StoreOptions : IValidatableObject
 {
     /// <summary>S3's smallest allowed part (all but the last part of a multipart upload).</summary>
@@ -79,14 +79,14 @@ public sealed class S3StoreOptions : IValidatableObject
     public int PartSizeBytes { get; set; } = 8 * 1024 * 1024;
 
     /// <summary>
-    /// Send bodies as UNSIGNED-PAYLOAD (HTTPS only; TLS protects them). s3rver needs it, or it stores the aws-chunked
+    /// Send bodies as UNSIGNED-PAYLOAD (HTTPS only; TLS protects them), for S3-compatible servers that would store the aws-chunked
     /// framing as object bytes. Keep false for AWS.
     /// </summary>
     public bool DisablePayloadSigning { get; set; }
 
     /// <summary>
     /// When the SDK adds request checksums. <c>WHEN_SUPPORTED</c> (AWS default): CRC32 on every upload.
-    /// <c>WHEN_REQUIRED</c>: only where S3 demands one; s3rver needs it.
+    /// <c>WHEN_REQUIRED</c>: only where S3 demands one, for S3-compatible servers without checksum support.
     /// </summary>
     public RequestChecksumCalculation RequestChecksumCalculation { get; set; } = RequestChecksumCalculation.WHEN_SUPPORTED;
 

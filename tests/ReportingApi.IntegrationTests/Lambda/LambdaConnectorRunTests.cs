@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
+using ReportingApi.Demo;
 using ReportingApi.IntegrationTests.Pgp;
 using ReportingApi.Partners;
 using ReportingApi.TestSupport;
@@ -11,7 +12,7 @@ namespace ReportingApi.IntegrationTests.Lambda;
 /// <summary>
 /// Issue 4's acceptance check for runs on Lambda, on the real app process behind the fake Runtime API: an operator
 /// points a partner at a Transfer connector, the partner asks for a run, the function invokes itself asynchronously
-/// (recorded by the Lambda fake and replayed as the next invocation), the connector sends, and its EventBridge events
+/// (accepted and recorded by moto, and replayed as the next invocation), the connector sends, and its EventBridge events
 /// arrive as invocations and take the run to delivered. Real gpg then decrypts and verifies the delivered file.
 /// </summary>
 public sealed class LambdaConnectorRunTests(LambdaAppFixture lambda) : IClassFixture<LambdaAppFixture>
@@ -35,9 +36,11 @@ public sealed class LambdaConnectorRunTests(LambdaAppFixture lambda) : IClassFix
         Assert.Equal(202, created.StatusCode);
         var runId = created.BodyJson.GetProperty("id").GetString()!;
 
-        // The function invoked itself (InvocationType Event); Lambda would now deliver that event to it.
-        var invoke = Assert.Single(lambda.LambdaInvoke.Requests, r => Encoding.UTF8.GetString(r.Body).Contains(runId, StringComparison.Ordinal));
+        // The function invoked itself (InvocationType Event) and Lambda (moto) accepted it; Lambda would now deliver that
+        // event to the function.
+        var invoke = Assert.Single(await lambda.InvocationsAsync(), r => Encoding.UTF8.GetString(r.Body).Contains(runId, StringComparison.Ordinal));
         Assert.Equal("Event", invoke.Headers["X-Amz-Invocation-Type"]);
+        Assert.Contains($"\"POST {invoke.Url.AbsolutePath} HTTP/1.1\" 202", lambda.Lambda.RecentOutput(), StringComparison.Ordinal);
         var handedOver = JsonDocument.Parse((await InvokeAsync(Encoding.UTF8.GetString(invoke.Body))).Body).RootElement;
         Assert.Equal("sending", handedOver.GetProperty("status").GetString());
 

@@ -30,6 +30,7 @@ public sealed class LambdaInitErrorTests
             var error = JsonDocument.Parse(post.Body).RootElement;
             Assert.Contains("MaxDeliveryAttempts", error.GetProperty("errorMessage").GetString(), StringComparison.Ordinal);
             Assert.Contains("OptionsValidationException", error.GetProperty("errorType").GetString(), StringComparison.Ordinal);
+            Assert.Equal(error.GetProperty("errorType").GetString(), post.ErrorTypeHeader);
             Assert.DoesNotContain(TestPgpKeys.CompanyPassphrase, System.Text.Encoding.UTF8.GetString(post.Body), StringComparison.Ordinal);
             Assert.False(runtime.NextRequested.IsCompleted, "No invocation may be taken by an app that failed to start.");
             var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);

@@ -6,7 +6,8 @@ namespace ReportingApi.IntegrationTests.Runs;
 /// <summary>
 /// A TCP relay from a loopback port of its own to <c>127.0.0.1:targetPort</c> that holds every connection until
 /// <see cref="Open"/>: a test learns that a client has connected (<see cref="Connected"/>), so knows how far the
-/// client got, and changes the world before the client may go on.
+/// client got, and changes the world before the client may go on. With <c>bytesPerSecond</c>, each direction of each
+/// connection is slowed to about that rate, so that a transfer through it takes long enough to be watched.
 /// </summary>
 internal sealed class GatedTcpProxy : IAsyncDisposable
 {
@@ -16,11 +17,13 @@ internal sealed class GatedTcpProxy : IAsyncDisposable
     private readonly CancellationTokenSource _stopping = new();
     private readonly List<Task> _relays = [];
     private readonly int _targetPort;
+    private readonly int? _bytesPerSecond;
     private readonly Task _accepting;
 
-    public GatedTcpProxy(int targetPort)
+    public GatedTcpProxy(int targetPort, int? bytesPerSecond = null)
     {
         _targetPort = targetPort;
+        _bytesPerSecond = bytesPerSecond;
         _listener.Start();
         Port = ((IPEndPoint)_listener.LocalEndpoint).Port;
         _accepting = AcceptAsync();
@@ -90,7 +93,23 @@ internal sealed class GatedTcpProxy : IAsyncDisposable
     /// <summary>Copies one direction until its end, then passes the end on (half-close), as a plain TCP path would.</summary>
     private async Task PumpAsync(TcpClient from, TcpClient to)
     {
-        await from.GetStream().CopyToAsync(to.GetStream(), _stopping.Token);
+        var (source, destination) = (from.GetStream(), to.GetStream());
+        if (_bytesPerSecond is not { } rate)
+        {
+            await source.CopyToAsync(destination, _stopping.Token);
+        }
+        else
+        {
+            // A tenth of a second's worth at a time, then the pause that makes it the rate.
+            var buffer = new byte[Math.Max(1, rate / 10)];
+            int read;
+            while ((read = await source.ReadAsync(buffer, _stopping.Token)) > 0)
+            {
+                await destination.WriteAsync(buffer.AsMemory(0, read), _stopping.Token);
+                await Task.Delay(TimeSpan.FromSeconds((double)read / rate), _stopping.Token);
+            }
+        }
+
         to.Client.Shutdown(SocketShutdown.Send);
     }
 }

@@ -2,6 +2,9 @@ using System.Collections.Concurrent;
 using System.Net;
 using System.Security.Cryptography;
 using System.Text;
+using Amazon.Runtime;
+using Amazon.S3;
+using Amazon.S3.Model;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -9,28 +12,40 @@ using Microsoft.Extensions.Logging.Abstractions;
 using ReportingApi.IntegrationTests.Infrastructure;
 using ReportingApi.Storage;
 using ReportingApi.TestSupport;
+using ReportingApi.TestSupport.Aws;
 
 namespace ReportingApi.IntegrationTests.Storage;
 
-[Collection(S3rverCollectionDefinition.Name)]
-public sealed class S3ObjectStoreTests(S3rverServer server) : IDisposable
+/// <summary>
+/// The S3 store against moto (<see cref="MotoObjectStore"/>). After every test, every object version its stores wrote
+/// must be stored with SSE-KMS under the moto key, as moto reports it: an object written without the key fails the test
+/// that wrote it.
+/// </summary>
+public sealed class S3ObjectStoreTests(MotoObjectStore server) : IClassFixture<MotoObjectStore>, IAsyncLifetime
 {
-    private const string KmsKeyId = "arn:aws:kms:us-east-1:111122223333:key/0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0";
     private const string SseHeader = "x-amz-server-side-encryption";
     private const string SseKeyHeader = "x-amz-server-side-encryption-aws-kms-key-id";
     private const int PartSize = S3StoreOptions.MinimumPartSizeBytes;
 
     private readonly ConcurrentQueue<RecordedRequest> _requests = new();
+    // What the store without a KMS key sends: kept apart from the requests whose objects must be encrypted.
+    private readonly ConcurrentQueue<RecordedRequest> _unencryptedRequests = new();
     // Every test writes under its own prefix, so tests never see each other's objects.
     private readonly string _prefix = "partners/9/outbound/" + Guid.NewGuid().ToString("N")[..8] + "/";
     private readonly List<S3ObjectStore> _stores = [];
 
-    public void Dispose() => _stores.ForEach(store => store.Dispose());
+    public Task InitializeAsync() => Task.CompletedTask;
+
+    public async Task DisposeAsync()
+    {
+        _stores.ForEach(store => store.Dispose());
+        await server.AssertWrittenObjectsEncryptedAsync(_requests);
+    }
 
     [Fact]
     public async Task Small_content_goes_up_in_one_encrypted_PutObject_and_reads_back_identical()
     {
-        var store = CreateStore(kmsKeyId: KmsKeyId);
+        var store = CreateStore();
         var key = _prefix + "small.csv";
 
         var stored = await store.PutAsync(key, new MemoryStream(Encoding.UTF8.GetBytes("id;name\n1;Ada\n")), "text/csv", default);
@@ -40,22 +55,33 @@ public sealed class S3ObjectStoreTests(S3rverServer server) : IDisposable
         var put = Assert.Single(_requests, request => request.Method == HttpMethod.Put);
         Assert.Equal(HttpStatusCode.OK, put.Status);
         Assert.Equal("aws:kms", put.Header(SseHeader));
-        Assert.Equal(KmsKeyId, put.Header(SseKeyHeader));
-        Assert.Equal("UNSIGNED-PAYLOAD", put.Header("x-amz-content-sha256"));
+        Assert.Equal(server.KmsKeyArn, put.Header(SseKeyHeader));
+        // The SDK's defaults for AWS: a signed streaming body with a CRC32 trailer, which moto verifies.
+        Assert.StartsWith("STREAMING-", put.Header("x-amz-content-sha256"), StringComparison.Ordinal);
         Assert.Equal("text/csv", put.Header("Content-Type"));
         Assert.DoesNotContain(_requests, request => request.Method == HttpMethod.Post);
+        using var s3 = server.CreateS3Client();
+        var head = await s3.GetObjectMetadataAsync(MotoObjectStore.BucketName, key);
+        Assert.Equal(ServerSideEncryptionMethod.AWSKMS, head.ServerSideEncryptionMethod);
+        Assert.Equal(server.KmsKeyArn, head.ServerSideEncryptionKeyManagementServiceKeyId);
+        Assert.Equal("text/csv", head.Headers.ContentType);
     }
 
     [Fact]
-    public async Task Without_a_kms_key_no_encryption_header_is_sent()
+    public async Task Without_a_kms_key_no_encryption_header_is_sent_and_the_object_is_not_encrypted()
     {
-        var store = CreateStore();
+        var store = CreateStore(encrypted: false);
 
         await store.PutAsync(_prefix + "plain.csv", new MemoryStream([1, 2, 3]), "text/csv", default);
 
-        var put = Assert.Single(_requests, request => request.Method == HttpMethod.Put);
+        var put = Assert.Single(_unencryptedRequests, request => request.Method == HttpMethod.Put);
         Assert.Null(put.Header(SseHeader));
         Assert.Null(put.Header(SseKeyHeader));
+        // The bucket has no default encryption: this is how the check after every test sees a forgotten key.
+        using var s3 = server.CreateS3Client();
+        var head = await s3.GetObjectMetadataAsync(MotoObjectStore.BucketName, _prefix + "plain.csv");
+        Assert.NotEqual(ServerSideEncryptionMethod.AWSKMS, head.ServerSideEncryptionMethod);
+        Assert.Null(head.ServerSideEncryptionKeyManagementServiceKeyId);
     }
 
     [Fact]
@@ -74,7 +100,7 @@ public sealed class S3ObjectStoreTests(S3rverServer server) : IDisposable
     [Fact]
     public async Task Copy_is_server_side_encrypted_and_independent_of_the_source()
     {
-        var store = CreateStore(kmsKeyId: KmsKeyId);
+        var store = CreateStore();
         var source = _prefix + "report.csv.pgp";
         var destination = _prefix + "outbox/report.csv.pgp";
         await PutTextAsync(store, source, "original");
@@ -85,8 +111,10 @@ public sealed class S3ObjectStoreTests(S3rverServer server) : IDisposable
         Assert.Equal("original", await ReadTextAsync(store, destination));
         Assert.Equal("changed", await ReadTextAsync(store, source));
         var copy = Assert.Single(_requests, request => request.Header("x-amz-copy-source") is not null);
-        Assert.Equal($"{server.BucketName}/{source}", Uri.UnescapeDataString(copy.Header("x-amz-copy-source")!.TrimStart('/')));
-        Assert.Equal(KmsKeyId, copy.Header(SseKeyHeader));
+        Assert.Equal($"{MotoObjectStore.BucketName}/{source}", Uri.UnescapeDataString(copy.Header("x-amz-copy-source")!.TrimStart('/')));
+        Assert.Equal(server.KmsKeyArn, copy.Header(SseKeyHeader));
+        using var s3 = server.CreateS3Client();
+        Assert.Equal(server.KmsKeyArn, (await s3.GetObjectMetadataAsync(MotoObjectStore.BucketName, destination)).ServerSideEncryptionKeyManagementServiceKeyId);
     }
 
     [Fact]
@@ -101,7 +129,7 @@ public sealed class S3ObjectStoreTests(S3rverServer server) : IDisposable
     }
 
     [Fact]
-    public async Task Exists_and_delete()
+    public async Task Exists_and_delete_which_in_the_versioned_bucket_keeps_the_version_behind_a_delete_marker()
     {
         var store = CreateStore();
         var key = _prefix + "to-delete.csv";
@@ -114,6 +142,15 @@ public sealed class S3ObjectStoreTests(S3rverServer server) : IDisposable
 
         Assert.False(await store.ExistsAsync(key, default));
         await Assert.ThrowsAsync<ObjectNotFoundException>(() => store.OpenReadAsync(key, default));
+        // The deployed bucket is versioned too: a delete puts a marker over the object, whose version stays (until the
+        // bucket's lifecycle rule expires it).
+        var deletes = _requests.Where(request => request.Method == HttpMethod.Delete).ToList();
+        Assert.Equal(2, deletes.Count);
+        Assert.All(deletes, delete => Assert.Equal("true", delete.ResponseHeader("x-amz-delete-marker")));
+        var written = Assert.Single(_requests, request => request.Method == HttpMethod.Put).ResponseHeader("x-amz-version-id");
+        using var s3 = server.CreateS3Client();
+        using var kept = await s3.GetObjectAsync(new GetObjectRequest { BucketName = MotoObjectStore.BucketName, Key = key, VersionId = written });
+        Assert.Equal("x", await new StreamReader(kept.ResponseStream).ReadToEndAsync());
     }
 
     [Fact]
@@ -140,7 +177,7 @@ public sealed class S3ObjectStoreTests(S3rverServer server) : IDisposable
     [Fact]
     public async Task A_content_failure_mid_upload_aborts_and_leaves_no_object()
     {
-        var store = CreateStore(kmsKeyId: KmsKeyId);
+        var store = CreateStore();
         var key = _prefix + "broken.csv.pgp";
 
         var failure = await Assert.ThrowsAsync<IOException>(() =>
@@ -151,10 +188,61 @@ public sealed class S3ObjectStoreTests(S3rverServer server) : IDisposable
         await Assert.ThrowsAsync<ObjectNotFoundException>(() => store.OpenReadAsync(key, default));
         Assert.Equal(2, _requests.Count(request => request.Method == HttpMethod.Put && request.HasQueryParameter("partNumber")));
         Assert.DoesNotContain(_requests, request => request.Method == HttpMethod.Post && request.HasQueryParameter("uploadId"));
-        // The abort goes out for the upload that was started (s3rver itself answers it with 405: it has no abort).
-        var uploadId = Assert.Single(_requests, request => request.Method == HttpMethod.Put && request.HasQueryParameter("partNumber") && request.Uri.Query.Contains("partNumber=1", StringComparison.Ordinal))
-            .Uri.Query.Split('&').Single(part => part.StartsWith("uploadId=", StringComparison.Ordinal) || part.StartsWith("?uploadId=", StringComparison.Ordinal)).Split('=')[1];
-        Assert.Single(_requests, request => request.Method == HttpMethod.Delete && request.Uri.Query.Contains("uploadId=" + uploadId, StringComparison.Ordinal));
+        // The upload that was started is aborted, and moto has no trace of it (no parts left to pay for).
+        var uploadId = Assert.Single(_requests, request => request.Method == HttpMethod.Put && request.QueryParameter("partNumber") == "1").QueryParameter("uploadId")!;
+        var abort = Assert.Single(_requests, request => request.Method == HttpMethod.Delete && request.Uri.Query.Contains("uploadId=" + uploadId, StringComparison.Ordinal));
+        Assert.Equal(HttpStatusCode.NoContent, abort.Status);
+        Assert.False(await server.IsUploadOpenAsync(key, uploadId));
+    }
+
+    [Fact]
+    public async Task A_multipart_upload_is_encrypted_with_the_key_from_its_start_and_completes_as_one_object()
+    {
+        var store = CreateStore();
+        var key = _prefix + "three-parts.bin";
+        const long Length = (2 * PartSize) + 123;
+
+        Assert.Equal(Length, await store.PutAsync(key, new GeneratedStream(Length), "application/octet-stream", default));
+
+        var initiate = Assert.Single(_requests, request => request.Method == HttpMethod.Post && request.HasQueryParameter("uploads"));
+        Assert.Equal("aws:kms", initiate.Header(SseHeader));
+        Assert.Equal(server.KmsKeyArn, initiate.Header(SseKeyHeader));
+        Assert.Equal(3, _requests.Count(request => request.Method == HttpMethod.Put && request.HasQueryParameter("partNumber")));
+        Assert.False(await server.IsUploadOpenAsync(key, _requests.First(request => request.HasQueryParameter("partNumber")).QueryParameter("uploadId")!));
+        using var s3 = server.CreateS3Client();
+        var head = await s3.GetObjectMetadataAsync(MotoObjectStore.BucketName, key);
+        Assert.Equal(Length, head.ContentLength);
+        Assert.EndsWith("-3\"", head.ETag, StringComparison.Ordinal);
+        await using var read = await store.OpenReadAsync(key, default);
+        Assert.Equal(GeneratedStream.Sha256Of(Length), await SHA256.HashDataAsync(read));
+    }
+
+    [Fact]
+    public async Task Moto_refuses_a_request_signed_with_the_wrong_secret_key()
+    {
+        var credentials = server.Server.AppCredentials.GetCredentials();
+        using var s3 = server.Server.CreateS3Client(new BasicAWSCredentials(credentials.AccessKey, "not-the-secret-key-of-that-access-key"));
+
+        var refused = await Assert.ThrowsAsync<AmazonS3Exception>(() => s3.PutObjectAsync(new PutObjectRequest
+        {
+            BucketName = MotoObjectStore.BucketName,
+            Key = _prefix + "forged.csv",
+            ContentBody = "forged",
+        }));
+
+        Assert.Equal(HttpStatusCode.Forbidden, refused.StatusCode);
+        Assert.Equal("SignatureDoesNotMatch", refused.ErrorCode);
+    }
+
+    [Fact]
+    public async Task Moto_refuses_the_function_what_the_template_does_not_allow_it()
+    {
+        using var s3 = server.Server.CreateS3Client(server.Server.AppCredentials);
+
+        var refused = await Assert.ThrowsAsync<AmazonS3Exception>(() => s3.DeleteBucketPolicyAsync(MotoObjectStore.BucketName));
+
+        Assert.Equal(HttpStatusCode.Forbidden, refused.StatusCode);
+        Assert.Equal("AccessDenied", refused.ErrorCode);
     }
 
     [Fact]
@@ -185,7 +273,7 @@ public sealed class S3ObjectStoreTests(S3rverServer server) : IDisposable
     [Fact]
     public async Task AddStorage_with_the_fixture_configuration_gives_a_working_S3_store()
     {
-        var configuration = new ConfigurationBuilder().AddInMemoryCollection(server.CreateConfiguration(kmsKeyId: KmsKeyId)).Build();
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(server.CreateConfiguration()).Build();
         var services = new ServiceCollection()
             .AddSingleton<IConfiguration>(configuration)
             .AddSingleton<IHostEnvironment>(new Microsoft.Extensions.Hosting.Internal.HostingEnvironment { ContentRootPath = Path.GetTempPath() })
@@ -200,12 +288,12 @@ public sealed class S3ObjectStoreTests(S3rverServer server) : IDisposable
         Assert.Equal("from DI", await ReadTextAsync(CreateStore(), _prefix + "via-di.csv"));
     }
 
-    private S3ObjectStore CreateStore(string? keyPrefix = null, string? kmsKeyId = null)
+    private S3ObjectStore CreateStore(string? keyPrefix = null, bool encrypted = true)
     {
         var store = new S3ObjectStore(
-            server.CreateStoreOptions(keyPrefix, kmsKeyId, PartSize),
+            server.CreateStoreOptions(keyPrefix, encrypted, PartSize),
             NullLogger<S3ObjectStore>.Instance,
-            handler => new RecordingHandler(handler, _requests));
+            handler => new RecordingHandler(handler, encrypted ? _requests : _unencryptedRequests));
         _stores.Add(store);
         return store;
     }

@@ -8,8 +8,7 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
-using ReportingApi.Transfer;
-
+using ReportingApi.Delivery.Connector;
 
 namespace ReportingApi.TestSupport.Aws;
 
@@ -27,10 +26,19 @@ public sealed record FakeReply(int Status, string Json, string? ErrorTypeHeader 
 }
 
 /// <summary>
-/// A loopback stand-in for the Transfer Family API that checks what the real one would: POST to <c>/</c>, the JSON 1.1
-/// content type, <c>X-Amz-Target: TransferService.{Operation}</c>, a SigV4 signature (scope <c>.../transfer/aws4_request</c>)
-/// that verifies with the test secret, and a JSON object body. A request that fails a check is answered with an AWS
-/// error and listed in <see cref="ProtocolViolations"/>.
+/// A loopback stand-in for the Transfer Family connector operations that moto lacks. moto 5.2.1 (moto/transfer/
+/// responses.py) has servers, users, SSH keys and connectors as resources (CreateConnector, DescribeConnector,
+/// UpdateConnector, DeleteConnector, ListConnectors), but no StartFileTransfer, ListFileTransferResults or
+/// StartRemoteMove, nothing that sends a file, and no EventBridge events.
+/// <para>
+/// So this fake checks what the real service would, on every request: POST to <c>/</c>, the JSON 1.1 content type,
+/// <c>X-Amz-Target: TransferService.{Operation}</c> naming one of those operations, a SigV4 signature (scope
+/// <c>.../transfer/aws4_request</c>) that verifies with the one key pair it knows, and a body that AWS's own model of the
+/// API accepts (botocore's <c>transfer/2018-11-05/service-2.json.gz</c>, through <see cref="ServiceModel"/>: required
+/// members, no unknown member, types, lengths, ranges, enums and patterns). A request that fails a check gets the error
+/// AWS would send (InvalidSignatureException, UnknownOperationException, SerializationException, ValidationException)
+/// and is listed in <see cref="ProtocolViolations"/>; the others go to <see cref="Handler"/>.
+/// </para>
 /// </summary>
 public sealed partial class FakeTransferService : LoopbackFake
 {
@@ -39,14 +47,22 @@ public sealed partial class FakeTransferService : LoopbackFake
     public const string Region = "eu-central-1";
     private const string JsonContentType = "application/x-amz-json-1.1";
 
-    private static readonly HashSet<string> Operations =
-        ["StartFileTransfer", "ListFileTransferResults", "StartRemoteMove", "DescribeConnector", "TestConnection"];
+    /// <summary>The connector operations the app's client has and moto does not.</summary>
+    public static readonly IReadOnlySet<string> Operations =
+        new HashSet<string>(["StartFileTransfer", "ListFileTransferResults", "StartRemoteMove"]);
+
+    private static readonly Lazy<ServiceModel> Model = new(() => ServiceModel.Load("transfer", "2018-11-05"));
 
     private readonly ConcurrentQueue<RecordedCall> _calls = new();
     private readonly ConcurrentQueue<string> _violations = new();
+    private readonly (string AccessKey, string SecretKey) _credentials;
     private int _sequence;
 
-    private FakeTransferService(Func<RecordedCall, FakeReply> handler) => Handler = handler;
+    private FakeTransferService(Func<RecordedCall, FakeReply> handler, (string AccessKey, string SecretKey) credentials)
+    {
+        Handler = handler;
+        _credentials = credentials;
+    }
 
     public Func<RecordedCall, FakeReply> Handler { get; set; }
 
@@ -56,7 +72,9 @@ public sealed partial class FakeTransferService : LoopbackFake
 
     public IReadOnlyList<RecordedCall> CallsOf(string operation) => [.. Calls.Where(c => c.Operation == operation)];
 
-    public static Task<FakeTransferService> StartAsync(Func<RecordedCall, FakeReply> handler) => StartAsync(new FakeTransferService(handler));
+    /// <param name="credentials">The one key pair whose signatures verify; by default <see cref="AccessKey"/> and <see cref="SecretKey"/>.</param>
+    public static Task<FakeTransferService> StartAsync(Func<RecordedCall, FakeReply> handler, (string AccessKey, string SecretKey)? credentials = null) =>
+        StartAsync(new FakeTransferService(handler, credentials ?? (AccessKey, SecretKey)));
 
     public TransferOptions Options(Action<TransferOptions>? configure = null)
     {
@@ -74,7 +92,7 @@ public sealed partial class FakeTransferService : LoopbackFake
     }
 
     public TransferConnectorClient CreateClient(Action<TransferOptions>? configure = null, AWSCredentials? credentials = null) =>
-        new(Options(configure), credentials ?? new BasicAWSCredentials(AccessKey, SecretKey), NullLogger<TransferConnectorClient>.Instance);
+        new(Options(configure), credentials ?? new BasicAWSCredentials(_credentials.AccessKey, _credentials.SecretKey), NullLogger<TransferConnectorClient>.Instance);
 
     protected override async Task HandleAsync(HttpContext context)
     {
@@ -83,25 +101,12 @@ public sealed partial class FakeTransferService : LoopbackFake
         var body = buffer.ToArray();
         var headers = context.Request.Headers.ToDictionary(h => h.Key, h => h.Value.ToString(), StringComparer.OrdinalIgnoreCase);
         var target = headers.GetValueOrDefault("X-Amz-Target") ?? "";
-        var operation = target.StartsWith("TransferService.", StringComparison.Ordinal) ? target["TransferService.".Length..] : target;
+        var prefix = Model.Value.TargetPrefix + ".";
+        var operation = target.StartsWith(prefix, StringComparison.Ordinal) ? target[prefix.Length..] : target;
+        var json = ParseObject(body);
 
-        var problems = Check(context.Request, headers, body, operation);
-        JsonElement json = default;
-        try
-        {
-            using var document = JsonDocument.Parse(body);
-            json = document.RootElement.Clone();
-            if (json.ValueKind != JsonValueKind.Object)
-            {
-                problems.Add("body is not a JSON object");
-            }
-        }
-        catch (JsonException)
-        {
-            problems.Add("body is not JSON");
-        }
-
-        var call = new RecordedCall(Interlocked.Increment(ref _sequence), operation, json, headers);
+        var (errorType, status, problems) = Refusal(context.Request, headers, body, operation, json);
+        var call = new RecordedCall(Interlocked.Increment(ref _sequence), operation, json ?? default, headers);
         _calls.Enqueue(call);
 
         FakeReply reply;
@@ -112,7 +117,7 @@ public sealed partial class FakeTransferService : LoopbackFake
                 _violations.Enqueue($"{operation}: {problem}");
             }
 
-            reply = FakeReply.Error(400, "IncompleteSignatureException", string.Join("; ", problems));
+            reply = FakeReply.Error(status, errorType, string.Join("; ", problems));
         }
         else
         {
@@ -130,9 +135,37 @@ public sealed partial class FakeTransferService : LoopbackFake
         await context.Response.WriteAsync(reply.Json);
     }
 
-    private static List<string> Check(HttpRequest request, Dictionary<string, string> headers, byte[] body, string operation)
+    private static JsonElement? ParseObject(byte[] body)
+    {
+        try
+        {
+            using var document = JsonDocument.Parse(body);
+            return document.RootElement.ValueKind == JsonValueKind.Object ? document.RootElement.Clone() : null;
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>What AWS would refuse the request with, in the order it checks (empty problems: nothing).</summary>
+    private (string ErrorType, int Status, List<string> Problems) Refusal(
+        HttpRequest request, Dictionary<string, string> headers, byte[] body, string operation, JsonElement? json)
     {
         var problems = new List<string>();
+        if (!AmzDatePattern().IsMatch(headers.GetValueOrDefault("X-Amz-Date") ?? ""))
+        {
+            problems.Add("X-Amz-Date is missing or not yyyyMMddTHHmmssZ");
+        }
+
+        problems.AddRange(SigV4Verifier.Problems(
+            request.Method, request.Path.ToString(), request.QueryString.ToString(), headers, body, (_credentials.AccessKey, _credentials.SecretKey, Region, "transfer"),
+            "host", "x-amz-date", "x-amz-target", "content-type"));
+        if (problems.Count > 0)
+        {
+            return ("InvalidSignatureException", 403, problems);
+        }
+
         if (request.Method != "POST")
         {
             problems.Add($"method is {request.Method}, not POST");
@@ -148,21 +181,22 @@ public sealed partial class FakeTransferService : LoopbackFake
             problems.Add($"Content-Type is '{headers.GetValueOrDefault("Content-Type")}', not {JsonContentType}");
         }
 
-        if (!Operations.Contains(operation))
+        if (problems.Count > 0)
         {
-            problems.Add($"X-Amz-Target '{headers.GetValueOrDefault("X-Amz-Target")}' is not a TransferService operation");
+            return ("SerializationException", 400, problems);
         }
 
-        if (!AmzDatePattern().IsMatch(headers.GetValueOrDefault("X-Amz-Date") ?? ""))
+        if (!Operations.Contains(operation) || !Model.Value.HasOperation(operation))
         {
-            problems.Add("X-Amz-Date is missing or not yyyyMMddTHHmmssZ");
+            return ("UnknownOperationException", 400, [$"X-Amz-Target '{headers.GetValueOrDefault("X-Amz-Target")}' is not a connector operation of the fake"]);
         }
 
-        problems.AddRange(SigV4Verifier.Problems(
-            request.Method, request.Path.ToString(), request.QueryString.ToString(), headers, body, (AccessKey, SecretKey, Region, "transfer"),
-            "host", "x-amz-date", "x-amz-target", "content-type"));
+        if (json is not { } document)
+        {
+            return ("SerializationException", 400, ["body is not a JSON object"]);
+        }
 
-        return problems;
+        return ("ValidationException", 400, [.. Model.Value.Problems(operation, document)]);
     }
 
     [GeneratedRegex(@"^\d{8}T\d{6}Z$")]

@@ -1,6 +1,5 @@
 using Dapper;
-using ReportingApi.Partners;
-using ReportingApi.Rendering;
+using ReportingApi.Demo;
 using ReportingApi.Reports;
 using ReportingApi.TestSupport;
 
@@ -41,11 +40,17 @@ public sealed class PartnerIsolationTests(SqliteApiFixture fixture) : IClassFixt
     public async Task Asking_for_another_partners_employer_returns_no_rows(string reportId)
     {
         using var acme = await fixture.ClientForAsync(DemoClients.Acme);
+        using var northwind = await fixture.ClientForAsync(DemoClients.Northwind);
         var northwindEmployer = DemoPartners.All[1].EmployerIds[0];
+        var url = $"/v1/reports/{reportId}?format=json&from=2026-01-01&to=2026-03-31&employerId={northwindEmployer}";
 
-        var bytes = await acme.GetByteArrayAsync($"/v1/reports/{reportId}?format=json&from=2026-01-01&to=2026-03-31&employerId={northwindEmployer}");
+        // The employer has rows in the period: its own partner gets them.
+        var theirs = ReportFiles.Parse(ReportFormat.Json, await northwind.GetByteArrayAsync(url), ReportCatalog.Find(reportId)!);
+        Assert.NotEmpty(theirs.Rows);
+        Assert.All(theirs.Column("employerId"), id => Assert.Equal(northwindEmployer.ToString(System.Globalization.CultureInfo.InvariantCulture), id));
 
-        Assert.Empty(ReportFiles.Parse(ReportFormat.Json, bytes, ReportCatalog.Find(reportId)!).Rows);
+        var attempt = ReportFiles.Parse(ReportFormat.Json, await acme.GetByteArrayAsync(url), ReportCatalog.Find(reportId)!);
+        Assert.Empty(attempt.Rows);
     }
 
     [Theory]
@@ -55,9 +60,19 @@ public sealed class PartnerIsolationTests(SqliteApiFixture fixture) : IClassFixt
     [InlineData("client_id=demo-northwind")]
     public async Task Request_parameters_cannot_change_the_partner(string extra)
     {
+        const string Url = "/v1/reports/contracts?format=json&from=2026-01-01&to=2026-03-31";
         using var acme = await fixture.ClientForAsync(DemoClients.Acme);
-        var bytes = await acme.GetByteArrayAsync($"/v1/reports/contracts?format=json&from=2026-01-01&to=2026-03-31&{extra}");
-        var employers = ReportFiles.Parse(ReportFormat.Json, bytes, ReportCatalog.Contracts).Column("employerId").Select(id => int.Parse(id!, System.Globalization.CultureInfo.InvariantCulture));
+        using var northwind = await fixture.ClientForAsync(DemoClients.Northwind);
+        var own = await acme.GetByteArrayAsync(Url);
+        var theirs = ReportFiles.Parse(ReportFormat.Json, await northwind.GetByteArrayAsync(Url), ReportCatalog.Contracts);
+        Assert.NotEmpty(theirs.Rows);
+
+        var withParameter = await acme.GetByteArrayAsync($"{Url}&{extra}");
+
+        // The same file as without the parameter: Acme's rows, and every one of its employers' rows.
+        Assert.Equal(own, withParameter);
+        var employers = ReportFiles.Parse(ReportFormat.Json, withParameter, ReportCatalog.Contracts).Column("employerId").Select(id => int.Parse(id!, System.Globalization.CultureInfo.InvariantCulture)).ToList();
+        Assert.NotEmpty(employers);
         Assert.All(employers, employer => Assert.Contains(employer, DemoPartners.All[0].EmployerIds));
     }
 }

@@ -3,7 +3,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
-using MySql.Data.MySqlClient;
+using MySqlConnector;
 using ReportingApi.Data;
 using ReportingApi.Secrets;
 using ReportingApi.Tests.Secrets;
@@ -82,17 +82,16 @@ public sealed class DatabasePasswordTests : IDisposable
     [Fact]
     public async Task A_refused_secret_read_fails_the_open_naming_the_setting_and_arn_but_not_the_value()
     {
-        await using var fake = await FakeSecretsManager.StartAsync();
-        fake.Secrets[SecretArn] = Password;
-        fake.Denied[SecretArn] = true;
-        using var client = fake.CreateClient();
-        var secrets = new SecretsManagerSecretSource(client, Options.Create(fake.Options()), TimeProvider.System);
+        var moto = await MotoSecretsManager.StartAsync();
+        var arn = await moto.CreateAsync("database", Password);
+        using var client = moto.CreateClient(moto.Server.OutsiderCredentials);
+        var secrets = new SecretsManagerSecretSource(client, Options.Create(moto.Options()), TimeProvider.System);
 
-        var error = await Assert.ThrowsAsync<DatabaseSecretException>(() => Factory(secrets).OpenAsync());
+        var error = await Assert.ThrowsAsync<DatabaseSecretException>(() => Factory(secrets, options => options.PasswordSecretArn = arn).OpenAsync());
 
         Assert.Contains("Database:PasswordSecretArn", error.Message, StringComparison.Ordinal);
-        Assert.Contains(SecretArn, error.Message, StringComparison.Ordinal);
-        Assert.Contains("AccessDeniedException", error.Message, StringComparison.Ordinal);
+        Assert.Contains(arn, error.Message, StringComparison.Ordinal);
+        Assert.Contains("AccessDenied", error.Message, StringComparison.Ordinal);
         Assert.IsType<SecretAccessDeniedException>(error.InnerException);
         Assert.DoesNotContain(Password, error.ToString(), StringComparison.Ordinal);
         // A DbException: the API answers 503 and /health/ready says not ready, as for a database that is down.
@@ -102,19 +101,18 @@ public sealed class DatabasePasswordTests : IDisposable
     [Fact]
     public async Task The_password_is_read_from_Secrets_Manager_once_per_cache_time_not_per_connection()
     {
-        await using var fake = await FakeSecretsManager.StartAsync();
-        fake.Secrets[SecretArn] = Password;
-        using var client = fake.CreateClient();
-        var secrets = new SecretsManagerSecretSource(client, Options.Create(fake.Options(cacheSeconds: 300)), TimeProvider.System);
-        var factory = Factory(secrets);
+        var moto = await MotoSecretsManager.StartAsync();
+        var arn = await moto.CreateAsync("database", Password);
+        using var client = moto.CreateClient();
+        var secrets = new SecretsManagerSecretSource(client, Options.Create(moto.Options(cacheSeconds: 300)), TimeProvider.System);
+        var factory = Factory(secrets, options => options.PasswordSecretArn = arn);
 
         for (var i = 0; i < 5; i++)
         {
             Assert.Equal(Password, new MySqlConnectionStringBuilder(await factory.ConnectionStringAsync(CancellationToken.None)).Password);
         }
 
-        Assert.Equal([SecretArn], fake.RequestedIds);
-        Assert.Empty(fake.ProtocolViolations);
+        Assert.Equal([arn], moto.RequestedIds);
     }
 
     [Fact]

@@ -10,9 +10,6 @@ internal static class DeploymentFiles
     public const string PartnerTemplate = "deploy/partner.template";
     public const string AppProject = "src/ReportingApi/ReportingApi.csproj";
 
-    /// <summary>Where tests/install/cfn-lint.sh puts the validator.</summary>
-    public const string CfnLint = "tests/.tools/cfn-lint/node_modules/.bin/cfn-lint";
-
     public static string RepositoryRoot { get; } = FindRepositoryRoot();
 
     public static string PathOf(string relativePath) => Path.Combine(RepositoryRoot, relativePath);
@@ -20,6 +17,10 @@ internal static class DeploymentFiles
     public static JsonObject Load(string relativePath) =>
         JsonNode.Parse(File.ReadAllText(PathOf(relativePath)))?.AsObject()
         ?? throw new InvalidOperationException($"{relativePath} is empty.");
+
+    /// <summary>Every CloudFormation template of the repository, relative to its root: serverless.template and deploy/*.template.</summary>
+    public static IReadOnlyList<string> Templates() =>
+        [ServerlessTemplate, .. Directory.GetFiles(PathOf("deploy"), "*.template").Order(StringComparer.Ordinal).Select(path => Path.GetRelativePath(RepositoryRoot, path))];
 
     public static JsonObject Resources(JsonObject template) => template["Resources"]!.AsObject();
 

@@ -43,7 +43,7 @@ public sealed class RunDeliveryTests(RunsFixture fixture) : IClassFixture<RunsFi
         var plain = await DecryptAsPartnerAsync(bytes, "demo-acme");
         var direct = await client.GetByteArrayAsync("/v1/reports/installments?format=json&from=2026-10-01&to=2026-10-31&status=paid");
         Assert.Equal(direct, plain);
-        Assert.Equal(run.Rows, ReportFiles.Parse(ReportingApi.Rendering.ReportFormat.Json, plain, ReportingApi.Reports.ReportCatalog.Installments).Rows.Count);
+        Assert.Equal(run.Rows, ReportFiles.Parse(ReportingApi.Reports.ReportFormat.Json, plain, ReportingApi.Reports.ReportCatalog.Installments).Rows.Count);
         Assert.True(run.Rows > 0);
 
         // The file endpoint serves the same encrypted bytes.
@@ -107,7 +107,23 @@ public sealed class RunDeliveryTests(RunsFixture fixture) : IClassFixture<RunsFi
         using var northwind = await fixture.ClientForAsync(DemoClients.Northwind);
         using var a = await acme.PostRunAsync(ContractsQ1, key);
         using var b = await northwind.PostRunAsync(ContractsQ1, key);
-        Assert.NotEqual((await a.Content.ReadFromJsonAsync<ReportRunResponse>())!.Id, (await b.Content.ReadFromJsonAsync<ReportRunResponse>())!.Id);
+
+        // Both are new runs: neither is the other's run replayed.
+        Assert.Equal(HttpStatusCode.Accepted, a.StatusCode);
+        Assert.Equal(HttpStatusCode.Accepted, b.StatusCode);
+        Assert.False(a.Headers.Contains("Idempotent-Replayed"));
+        Assert.False(b.Headers.Contains("Idempotent-Replayed"));
+        var acmeRun = (await a.Content.ReadFromJsonAsync<ReportRunResponse>())!;
+        var northwindRun = (await b.Content.ReadFromJsonAsync<ReportRunResponse>())!;
+        Assert.NotEqual(acmeRun.Id, northwindRun.Id);
+        Assert.Equal(DemoClients.Acme.Id, acmeRun.RequestedBy.ClientId);
+        Assert.Equal(DemoClients.Northwind.Id, northwindRun.RequestedBy.ClientId);
+
+        // Each partner's run is its own, and each is delivered to that partner.
+        Assert.Equal("delivered", (await acme.WaitUntilFinishedAsync(acmeRun.Id)).Status);
+        Assert.Equal("delivered", (await northwind.WaitUntilFinishedAsync(northwindRun.Id)).Status);
+        Assert.Single(Directory.GetFiles(Path.Combine(fixture.Factory.SftpFolder(DemoClients.Acme.Id), "reports"), $"*{acmeRun.Id}*.pgp"));
+        Assert.Single(Directory.GetFiles(Path.Combine(fixture.Factory.SftpFolder(DemoClients.Northwind.Id), "reports"), $"*{northwindRun.Id}*.pgp"));
     }
 
     [Fact]
