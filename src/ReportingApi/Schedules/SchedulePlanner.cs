@@ -11,6 +11,8 @@ public sealed class SchedulePlanner(IOptions<SchedulesOptions> options, TimeProv
     public (Schedule? Schedule, Dictionary<string, string[]> Errors) Parse(string? cron, string? timeZoneId) =>
         Schedule.Parse(cron, timeZoneId, TimeSpan.FromMinutes(options.Value.MinimumIntervalMinutes));
 
+    public DateTimeOffset Now => clock.GetUtcNow();
+
     /// <summary>The next <paramref name="count"/> slots after now.</summary>
     public IReadOnlyList<Slot> Upcoming(Schedule schedule, int count) => schedule.NextSlots(clock.GetUtcNow(), count);
 

@@ -17,6 +17,10 @@ public sealed class SchedulesOptions
     [Range(1, 744)]
     public int CatchUpWindowHours { get; set; } = 24;
 
+    /// <summary>The most subscriptions one partner may have.</summary>
+    [Range(1, 1000)]
+    public int MaxSubscriptionsPerPartner { get; set; } = 20;
+
     /// <summary>The most runs one scheduler pass makes for one subscription; older due slots beyond it are skipped.</summary>
     [Range(1, 1000)]
     public int MaxCatchUpRuns { get; set; } = 24;

@@ -16,6 +16,7 @@ public sealed class FolderDependencyTests
     [
         ["Hosting"],
         ["Demo", "DropFolder", "PartnerAdmin", "OpenApi"],
+        ["Subscriptions"],
         ["Runs"],
         ["Reports"],
         ["Partners"],
