@@ -19,11 +19,13 @@ public sealed class DemoDataOptions
 
 /// <summary>
 /// The demo at start, on a migrated database: generated contract data and the demo partners in an empty database
-/// (<c>Database:DemoDataContracts</c>), then the demo partners' keys and delivery folders (<c>DemoOnboarding:Enabled</c>).
+/// (<c>Database:DemoDataContracts</c>), then the demo partners' keys and delivery folders and demo-acme's paused
+/// subscription (<c>DemoOnboarding:Enabled</c>).
 /// </summary>
 public sealed class DemoSetup(
     DbConnectionFactory connections,
     DemoOnboarding onboarding,
+    DemoSubscription subscription,
     IOptions<DemoDataOptions> dataOptions,
     IOptions<DemoOnboardingOptions> onboardingOptions,
     ILogger<DemoSetup> logger)
@@ -34,6 +36,7 @@ public sealed class DemoSetup(
         if (onboardingOptions.Value.Enabled)
         {
             await onboarding.RunAsync(cancellationToken);
+            await subscription.EnsureAsync(cancellationToken);
         }
     }
 
@@ -57,12 +60,13 @@ public sealed class DemoSetup(
 
 public static class DemoExtensions
 {
-    /// <summary>Demo data and the demo partners' onboarding; needs <c>AddData</c>, <c>AddPartners</c> and <c>AddPgp</c>.</summary>
+    /// <summary>Demo data and the demo partners' onboarding; needs <c>AddData</c>, <c>AddPartners</c>, <c>AddPgp</c> and <c>AddSubscriptions</c>.</summary>
     public static IServiceCollection AddDemo(this IServiceCollection services)
     {
         services.AddOptions<DemoDataOptions>().BindConfiguration(DemoDataOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<DemoOnboardingOptions>().BindConfiguration(DemoOnboardingOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<DemoOnboarding>();
+        services.AddSingleton<DemoSubscription>();
         services.AddSingleton<DemoSetup>();
         return services;
     }
