@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Options;
+using ReportingApi.Data;
 using ReportingApi.Partners;
 using ReportingApi.Reports;
 using ReportingApi.Runs;
@@ -34,7 +35,16 @@ public sealed class SubscriptionScheduler(
         var created = 0;
         foreach (var subscription in await subscriptions.DueAsync(now.UtcDateTime, BatchSize, cancellationToken))
         {
-            created += await ProcessAsync(subscription, cancellationToken);
+            try
+            {
+                created += await ProcessAsync(subscription, cancellationToken);
+            }
+            catch (Exception exception) when (exception is not OperationCanceledException && !DatabaseFailures.IsUnavailable(exception))
+            {
+                // One subscription's fault must not hold up the others; its cursor has not moved, so the next pass tries it again.
+                // An unavailable database ends the pass instead: every other subscription would fail alike.
+                logger.LogError(exception, "Subscription {SubscriptionId}: its due slots could not be processed; the next pass tries again", subscription.Id);
+            }
         }
 
         return created;
