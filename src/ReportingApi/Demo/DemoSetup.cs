@@ -1,6 +1,8 @@
 using System.ComponentModel.DataAnnotations;
 using Microsoft.Extensions.Options;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using ReportingApi.Data;
+using ReportingApi.Subscriptions;
 
 namespace ReportingApi.Demo;
 
@@ -60,13 +62,14 @@ public sealed class DemoSetup(
 
 public static class DemoExtensions
 {
-    /// <summary>Demo data and the demo partners' onboarding; needs <c>AddData</c>, <c>AddPartners</c>, <c>AddPgp</c> and <c>AddSubscriptions</c>.</summary>
+    /// <summary>Demo data and the demo partners' onboarding; needs <c>AddData</c>, <c>AddPartners</c> and <c>AddPgp</c>.</summary>
     public static IServiceCollection AddDemo(this IServiceCollection services)
     {
         services.AddOptions<DemoDataOptions>().BindConfiguration(DemoDataOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<DemoOnboardingOptions>().BindConfiguration(DemoOnboardingOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<DemoOnboarding>();
         services.AddSingleton<DemoSubscription>();
+        services.TryAddSingleton<SubscriptionStore>();
         services.AddSingleton<DemoSetup>();
         return services;
     }

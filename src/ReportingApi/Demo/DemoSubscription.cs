@@ -1,3 +1,4 @@
+using ReportingApi.Partners;
 using ReportingApi.Subscriptions;
 
 namespace ReportingApi.Demo;
@@ -6,18 +7,20 @@ namespace ReportingApi.Demo;
 /// The demo's scheduled delivery: demo-acme's contracts of the previous day every 5 minutes, created paused (so that
 /// nothing is delivered until a user resumes it, as the README's walk-through does).
 /// </summary>
-public sealed class DemoSubscription(SubscriptionStore subscriptions, TimeProvider clock, ILogger<DemoSubscription> logger)
+public sealed class DemoSubscription(SubscriptionStore subscriptions, PartnerStore partners, TimeProvider clock, ILogger<DemoSubscription> logger)
 {
     public const string Id = "sub_demo-acme-every-5-minutes";
 
+    /// <summary>Creates the subscription once, and only where demo-acme is the demo's partner (as onboarding checks).</summary>
     public async Task EnsureAsync(CancellationToken cancellationToken)
     {
-        if (await subscriptions.GetAsync(Id, cancellationToken) is not null)
+        var acme = DemoPartners.All[0];
+        if (await partners.FindAsync(acme.Id, cancellationToken) is not { } partner || partner.ClientId != acme.ClientId
+            || await subscriptions.GetAsync(Id, cancellationToken) is not null)
         {
             return;
         }
 
-        var acme = DemoPartners.All[0];
         var subscription = new Subscription
         {
             Id = Id,

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using ReportingApi.Runs;
 using ReportingApi.Schedules;
 
@@ -13,7 +14,7 @@ public static class SubscriptionsExtensions
     {
         services.AddOptions<SchedulesOptions>().BindConfiguration(SchedulesOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<SchedulePlanner>();
-        services.AddSingleton<SubscriptionStore>();
+        services.TryAddSingleton<SubscriptionStore>(); // the demo may have added it
         services.AddSingleton<SubscriptionViews>();
         services.AddSingleton<SubscriptionScheduler>();
         services.AddSingleton<IDueRunCreator>(provider => provider.GetRequiredService<SubscriptionScheduler>());
