@@ -15,6 +15,7 @@ using ReportingApi.Reports.Rendering;
 using ReportingApi.Runs;
 using ReportingApi.Security;
 using ReportingApi.Storage;
+using ReportingApi.Subscriptions;
 
 var builder = WebApplication.CreateBuilder(args);
 
@@ -29,6 +30,7 @@ builder.Services
     .AddStorage()
     .AddDelivery()
     .AddRuns()
+    .AddSubscriptions()
     .AddDropFolder()
     .AddDemo()
     .AddHealth()
@@ -54,6 +56,8 @@ app.UseAuthorization();
 app.MapHealth();
 app.MapReportsApi();
 app.MapRunsApi();
+app.MapSubscriptionsApi();
+app.MapSubscriptionsAdminApi();
 app.MapPartnersAdminApi();
 if (SecurityExtensions.IsLocalTokenEndpointEnabled(app.Configuration, app.Environment))
 {

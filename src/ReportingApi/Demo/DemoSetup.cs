@@ -1,6 +1,8 @@
 using System.ComponentModel.DataAnnotations;
 using Microsoft.Extensions.Options;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using ReportingApi.Data;
+using ReportingApi.Subscriptions;
 
 namespace ReportingApi.Demo;
 
@@ -19,11 +21,13 @@ public sealed class DemoDataOptions
 
 /// <summary>
 /// The demo at start, on a migrated database: generated contract data and the demo partners in an empty database
-/// (<c>Database:DemoDataContracts</c>), then the demo partners' keys and delivery folders (<c>DemoOnboarding:Enabled</c>).
+/// (<c>Database:DemoDataContracts</c>), then the demo partners' keys and delivery folders and demo-acme's paused
+/// subscription (<c>DemoOnboarding:Enabled</c>).
 /// </summary>
 public sealed class DemoSetup(
     DbConnectionFactory connections,
     DemoOnboarding onboarding,
+    DemoSubscription subscription,
     IOptions<DemoDataOptions> dataOptions,
     IOptions<DemoOnboardingOptions> onboardingOptions,
     ILogger<DemoSetup> logger)
@@ -34,6 +38,7 @@ public sealed class DemoSetup(
         if (onboardingOptions.Value.Enabled)
         {
             await onboarding.RunAsync(cancellationToken);
+            await subscription.EnsureAsync(cancellationToken);
         }
     }
 
@@ -63,6 +68,8 @@ public static class DemoExtensions
         services.AddOptions<DemoDataOptions>().BindConfiguration(DemoDataOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<DemoOnboardingOptions>().BindConfiguration(DemoOnboardingOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<DemoOnboarding>();
+        services.AddSingleton<DemoSubscription>();
+        services.TryAddSingleton<SubscriptionStore>();
         services.AddSingleton<DemoSetup>();
         return services;
     }

@@ -108,9 +108,21 @@ internal sealed class RequestExamplesFilter : IOperationFilter
         ["SetPartnerPgpKey"] = new JsonObject { ["armoredPublicKey"] = ExamplePartnerPgpKey + "\n" }.ToJsonString(),
     };
 
+    private static readonly (string Name, string Summary, string Json)[] SubscriptionExamples =
+    [
+        ("monthly-payroll", "Last month's paid installments at 06:00 Berlin time on the 2nd of every month",
+            """{"report": "installments", "format": "csv", "filters": {"status": "paid"}, "cron": "0 6 2 * *", "timeZone": "Europe/Berlin", "period": "previous-month"}"""),
+        ("weekly-employees", "The employees file every Monday at 07:30 New York time, for the week before (ISO, Monday to Sunday)",
+            """{"report": "employees", "format": "xlsx", "cron": "30 7 * * MON", "timeZone": "America/New_York", "period": "previous-week"}"""),
+        ("daily-contracts", "Contracts of the last 7 days, every day at 05:00 UTC, ASCII-armored",
+            """{"report": "contracts", "format": "json", "cron": "0 5 * * *", "timeZone": "UTC", "period": "last-7-days", "armored": true}"""),
+    ];
+
     /// <summary>Operations whose body takes different shapes: each shape a named example (Swagger UI offers them in a list).</summary>
     private static readonly Dictionary<string, (string Name, string Summary, string Json)[]> NamedExamples = new(StringComparer.Ordinal)
     {
+        ["CreateSubscription"] = SubscriptionExamples,
+        ["ReplaceSubscription"] = SubscriptionExamples,
         ["SetPartnerDelivery"] =
         [
             ("sftp-private-key", "Sftp, login by private key: the secret (Secrets Manager ARN or name) holds the key, or JSON {\"PrivateKey\", \"Passphrase\"}",

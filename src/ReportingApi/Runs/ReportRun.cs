@@ -1,3 +1,5 @@
+using ReportingApi.Reports;
+
 namespace ReportingApi.Runs;
 
 /// <summary>queued → rendering → stored → sending → delivered, or → failed with a reason.</summary>
@@ -87,6 +89,12 @@ public sealed class ReportRun
     /// <summary>An object in the store whose file this run delivers (a file dropped in the partner's drop folder); null: the run renders a report.</summary>
     public string? SourceObjectKey { get; set; }
 
+    /// <summary>The subscription whose slot this run is, or null for a run requested directly.</summary>
+    public string? SubscriptionId { get; set; }
+
+    /// <summary>The slot's instant (UTC) when the run is a subscription's.</summary>
+    public DateTime? SlotAt { get; set; }
+
     /// <summary>The key of the work a handed-over delivery awaits events of (a connector transfer), while one is pending.</summary>
     public string? HandoverKey { get; set; }
 
@@ -99,6 +107,23 @@ public sealed class ReportRun
     public RunStatus State => RunStatuses.Parse(Status);
 
     public string ChecksumObjectKey => ObjectKey + ".sha256";
+
+    /// <summary>A new queued run of a validated report request: the one way both the API and the subscription scheduler make one.</summary>
+    public static ReportRun ForReport(ReportRequest request, bool armored, int partnerId, string clientId, string? idempotencyKey) => new()
+    {
+        Id = NewId(),
+        PartnerId = partnerId,
+        ClientId = clientId,
+        IdempotencyKey = idempotencyKey,
+        RequestHash = CreateReportRunRequest.Hash(request, armored),
+        Report = request.Report.Id,
+        Format = ReportFormats.Name(request.Format),
+        PeriodFrom = request.From.ToDateTime(TimeOnly.MinValue),
+        PeriodTo = request.To.ToDateTime(TimeOnly.MinValue),
+        Filters = CreateReportRunRequest.FiltersJson(request),
+        Armored = armored,
+        Status = RunStatuses.Name(RunStatus.Queued),
+    };
 
     // Version 7 GUIDs sort by creation time, which keeps the index and the listing order tidy.
     public static string NewId() => "run_" + Guid.CreateVersion7().ToString("N");

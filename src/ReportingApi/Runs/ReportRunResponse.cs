@@ -8,6 +8,8 @@ namespace ReportingApi.Runs;
 /// <param name="FileName">Name of the encrypted file on your SFTP server.</param>
 /// <param name="Sha256">SHA-256 of the encrypted file, as in the .sha256 file beside it.</param>
 /// <param name="Steps">Every recorded step, oldest first.</param>
+/// <param name="SubscriptionId">The subscription whose slot this run is; null for a run you requested.</param>
+/// <param name="Slot">That slot's instant in UTC (the run's idempotency key is schedule:{subscriptionId}:{slot}).</param>
 public sealed record ReportRunResponse(
     string Id,
     string Report,
@@ -29,6 +31,8 @@ public sealed record ReportRunResponse(
     DateTime UpdatedAt,
     DateTime? DeliveredAt,
     IReadOnlyList<RunStep>? Steps,
+    string? SubscriptionId,
+    DateTime? Slot,
     RunLinks Links)
 {
     public static ReportRunResponse Create(ReportRun run, IReadOnlyList<ReportRunEvent>? events) => new(
@@ -52,6 +56,8 @@ public sealed record ReportRunResponse(
         Utc(run.UpdatedAt)!.Value,
         Utc(run.DeliveredAt),
         events?.Select(e => new RunStep(e.Status, Utc(e.At)!.Value, e.Detail)).ToList(),
+        run.SubscriptionId,
+        Utc(run.SlotAt),
         new RunLinks($"/v1/report-runs/{run.Id}", run.StoredAt is null ? null : $"/v1/report-runs/{run.Id}/file"));
 
     // Stored as UTC without a kind (DATETIME has none); say so on the way out.

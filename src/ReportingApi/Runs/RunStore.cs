@@ -22,7 +22,8 @@ public sealed class RunStore(DbConnectionFactory connections, TimeProvider clock
         "failure_reason AS FailureReason, row_count AS RowCount, byte_count AS ByteCount, sha256 AS Sha256, object_key AS ObjectKey, " +
         "file_name AS FileName, created_at AS CreatedAt, updated_at AS UpdatedAt, rendering_at AS RenderingAt, stored_at AS StoredAt, " +
         "sending_at AS SendingAt, delivered_at AS DeliveredAt, failed_at AS FailedAt, source_object_key AS SourceObjectKey, " +
-        "connector_transfer_id AS HandoverKey, connector_move_id AS HandoverStepKey, connector_state AS HandoverState";
+        "connector_transfer_id AS HandoverKey, connector_move_id AS HandoverStepKey, connector_state AS HandoverState, " +
+        "subscription_id AS SubscriptionId, slot_at AS SlotAt";
 
     /// <summary>Inserts the run, or returns the partner's existing run with the same idempotency key (created is then false).</summary>
     public async Task<(ReportRun Run, bool Created)> CreateAsync(ReportRun run, CancellationToken cancellationToken)
@@ -42,18 +43,21 @@ public sealed class RunStore(DbConnectionFactory connections, TimeProvider clock
             await connection.ExecuteAsync(
                 """
                 INSERT INTO report_runs (id, partner_id, client_id, source_ip, idempotency_key, request_hash, report, format, period_from, period_to,
-                  filters, armored, status, attempts, created_at, updated_at, source_object_key)
+                  filters, armored, status, attempts, created_at, updated_at, source_object_key, subscription_id, slot_at)
                 VALUES (@Id, @PartnerId, @ClientId, @SourceIp, @IdempotencyKey, @RequestHash, @Report, @Format, @From, @To,
-                  @Filters, @Armored, @Status, 0, @CreatedAt, @UpdatedAt, @SourceObjectKey)
+                  @Filters, @Armored, @Status, 0, @CreatedAt, @UpdatedAt, @SourceObjectKey, @SubscriptionId, @SlotAt)
                 """,
                 new
                 {
                     run.Id, run.PartnerId, run.ClientId, run.SourceIp, run.IdempotencyKey, run.RequestHash, run.Report, run.Format,
                     From = DateOnlyText(run.PeriodFrom), To = DateOnlyText(run.PeriodTo), run.Filters, Armored = run.Armored ? 1 : 0, run.Status,
-                    run.CreatedAt, run.UpdatedAt, run.SourceObjectKey,
+                    run.CreatedAt, run.UpdatedAt, run.SourceObjectKey, run.SubscriptionId, run.SlotAt,
                 },
                 transaction);
-            await InsertEventAsync(connection, transaction, run.Id, run.Status, $"requested by {run.ClientId} from {run.SourceIp ?? "unknown address"}", now);
+            var requestedBy = run.SubscriptionId is null
+                ? $"requested by {run.ClientId} from {run.SourceIp ?? "unknown address"}"
+                : $"scheduled by subscription {run.SubscriptionId} for the slot {run.SlotAt:yyyy-MM-dd'T'HH:mm:ss'Z'}";
+            await InsertEventAsync(connection, transaction, run.Id, run.Status, requestedBy, now);
             await transaction.CommitAsync(cancellationToken);
             return (run, true);
         }
@@ -91,17 +95,37 @@ public sealed class RunStore(DbConnectionFactory connections, TimeProvider clock
     }
 
     /// <summary>The partner's runs, newest first; <paramref name="pageSize"/> + 1 are read to tell whether a next page exists.</summary>
-    public async Task<IReadOnlyList<ReportRun>> ListAsync(int partnerId, RunStatus? status, int page, int pageSize, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<ReportRun>> ListAsync(
+        int partnerId, RunStatus? status, string? subscriptionId, int page, int pageSize, CancellationToken cancellationToken)
     {
         await using var connection = await connections.OpenAsync(cancellationToken);
         return (await connection.QueryAsync<ReportRun>(
             $"""
             SELECT {Columns} FROM report_runs
-            WHERE partner_id = @partnerId AND (@status IS NULL OR status = @status)
+            WHERE partner_id = @partnerId AND (@status IS NULL OR status = @status) AND (@subscriptionId IS NULL OR subscription_id = @subscriptionId)
             ORDER BY created_at DESC, id DESC
             LIMIT @take OFFSET @skip
             """,
-            new { partnerId, status = status is { } s ? RunStatuses.Name(s) : null, take = pageSize + 1, skip = (page - 1) * pageSize })).ToList();
+            new { partnerId, status = status is { } s ? RunStatuses.Name(s) : null, subscriptionId, take = pageSize + 1, skip = (page - 1) * pageSize })).ToList();
+    }
+
+    /// <summary>The run of each subscription's latest slot that has one (the unique subscription/slot index reads it).</summary>
+    public async Task<IReadOnlyDictionary<string, ReportRun>> LatestSlotRunsAsync(IReadOnlyCollection<string> subscriptionIds, CancellationToken cancellationToken)
+    {
+        if (subscriptionIds.Count == 0)
+        {
+            return new Dictionary<string, ReportRun>();
+        }
+
+        await using var connection = await connections.OpenAsync(cancellationToken);
+        var runs = await connection.QueryAsync<ReportRun>(
+            $"""
+            SELECT {Columns} FROM report_runs r
+            WHERE r.subscription_id IN @subscriptionIds
+              AND r.slot_at = (SELECT MAX(latest.slot_at) FROM report_runs latest WHERE latest.subscription_id = r.subscription_id)
+            """,
+            new { subscriptionIds });
+        return runs.ToDictionary(run => run.SubscriptionId!);
     }
 
     /// <summary>Runs that are not finished (a crash or restart interrupted them), and retries that are due.</summary>

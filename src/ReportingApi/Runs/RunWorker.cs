@@ -4,12 +4,14 @@ namespace ReportingApi.Runs;
 
 /// <summary>
 /// Executes queued runs in the background, a few at a time. At start and then every sweep interval it also
-/// re-queues runs that are unfinished (interrupted by a crash or restart) or whose retry is due, so no run is forgotten.
+/// re-queues runs that are unfinished (interrupted by a crash or restart) or whose retry is due, so no run is forgotten;
+/// before that, the <see cref="IDueRunCreator"/>s make the runs that are due by the clock (subscriptions' slots).
 /// </summary>
 public sealed class RunWorker(
     InProcessRunDispatcher queue,
     RunExecutor executor,
     RunStore store,
+    IEnumerable<IDueRunCreator> dueRunCreators,
     IOptions<RunsOptions> options,
     ILogger<RunWorker> logger) : BackgroundService
 {
@@ -66,6 +68,7 @@ public sealed class RunWorker(
         using var timer = new PeriodicTimer(TimeSpan.FromSeconds(options.Value.SweepIntervalSeconds));
         do
         {
+            await CreateDueRunsAsync(stoppingToken);
             try
             {
                 foreach (var runId in await store.UnfinishedAsync(stoppingToken))
@@ -88,6 +91,21 @@ public sealed class RunWorker(
             }
         }
         while (await WaitAsync(timer, stoppingToken));
+    }
+
+    private async Task CreateDueRunsAsync(CancellationToken stoppingToken)
+    {
+        foreach (var creator in dueRunCreators)
+        {
+            try
+            {
+                await creator.CreateDueRunsAsync(stoppingToken);
+            }
+            catch (Exception exception) when (exception is not OperationCanceledException)
+            {
+                logger.LogWarning(exception, "Creating due runs failed ({Creator}); trying again at the next sweep", creator.GetType().Name);
+            }
+        }
     }
 
     private static async Task<bool> WaitAsync(PeriodicTimer timer, CancellationToken stoppingToken)

@@ -4,6 +4,7 @@ using Microsoft.Extensions.Options;
 using ReportingApi.Partners;
 using ReportingApi.Problems;
 using ReportingApi.Reports;
+using ReportingApi.Schedules;
 using ReportingApi.Security;
 using ReportingApi.Storage;
 
@@ -13,6 +14,9 @@ public static class RunsApi
 {
     public const string IdempotencyKeyHeader = "Idempotency-Key";
     private const int MaxIdempotencyKeyLength = 200;
+
+    // The subscription_id column's width.
+    private const int MaxSubscriptionIdLength = 40;
 
     public static RouteGroupBuilder MapRunsApi(this IEndpointRouteBuilder app)
     {
@@ -27,7 +31,7 @@ public static class RunsApi
         group.MapPost("/", CreateRun)
             .WithName("CreateReportRun")
             .WithSummary("Render, encrypt and deliver a report to your SFTP server")
-            .WithDescription("Starts a run and answers at once with 202 and its Location. Send an Idempotency-Key header (any unique string up to 200 characters): " +
+            .WithDescription("Starts a run and answers at once with 202 and its Location. Send an Idempotency-Key header (any unique string up to 200 characters, not starting with 'schedule:', which subscriptions' runs use): " +
                 "repeating the request with the same key returns the same run instead of making a second file; the same key with a different body is refused with 422.")
             .Produces<ReportRunResponse>(StatusCodes.Status202Accepted)
             .ProducesValidationProblem()
@@ -37,6 +41,7 @@ public static class RunsApi
         group.MapGet("/", ListRuns)
             .WithName("ListReportRuns")
             .WithSummary("Your runs, newest first, paged")
+            .WithDescription("Filter by status (?status=delivered) and by subscription (?subscriptionId=sub_...: the runs of its slots).")
             .ProducesValidationProblem();
 
         group.MapGet("/{id}", GetRun)
@@ -80,6 +85,11 @@ public static class RunsApi
             return ProblemResults.InvalidParameters(new Dictionary<string, string[]> { [IdempotencyKeyHeader] = [$"The {IdempotencyKeyHeader} header must be 1 to {MaxIdempotencyKeyLength} characters."] });
         }
 
+        if (idempotencyKey is not null && idempotencyKey.StartsWith(SlotRunKey.Prefix, StringComparison.OrdinalIgnoreCase))
+        {
+            return ProblemResults.InvalidParameters(new Dictionary<string, string[]> { [IdempotencyKeyHeader] = [$"Keys starting with '{SlotRunKey.Prefix}' are reserved for the runs of subscriptions. Choose another key."] });
+        }
+
         var (request, errors) = body.Validate(reportsOptions.Value.MaxPeriodDays);
         if (request is null)
         {
@@ -93,22 +103,9 @@ public static class RunsApi
         }
 
         var armored = body.Armored ?? false;
-        var (run, created) = await store.CreateAsync(new ReportRun
-        {
-            Id = ReportRun.NewId(),
-            PartnerId = partner.Id,
-            ClientId = partner.ClientId,
-            SourceIp = context.Connection.RemoteIpAddress?.ToString(),
-            IdempotencyKey = idempotencyKey,
-            RequestHash = CreateReportRunRequest.Hash(request, armored),
-            Report = request.Report.Id,
-            Format = ReportFormats.Name(request.Format),
-            PeriodFrom = request.From.ToDateTime(TimeOnly.MinValue),
-            PeriodTo = request.To.ToDateTime(TimeOnly.MinValue),
-            Filters = CreateReportRunRequest.FiltersJson(request),
-            Armored = armored,
-            Status = RunStatuses.Name(RunStatus.Queued),
-        }, context.RequestAborted);
+        var newRun = ReportRun.ForReport(request, armored, partner.Id, partner.ClientId, idempotencyKey);
+        newRun.SourceIp = context.Connection.RemoteIpAddress?.ToString();
+        var (run, created) = await store.CreateAsync(newRun, context.RequestAborted);
 
         if (!created && run.RequestHash != CreateReportRunRequest.Hash(request, armored))
         {
@@ -132,7 +129,7 @@ public static class RunsApi
     }
 
     internal static async Task<Results<Ok<ReportRunPage>, ValidationProblem>> ListRuns(
-        HttpContext context, RunStore store, IOptions<RunsOptions> options, string? status = null, string? page = null, string? pageSize = null)
+        HttpContext context, RunStore store, IOptions<RunsOptions> options, string? status = null, string? subscriptionId = null, string? page = null, string? pageSize = null)
     {
         var errors = new Dictionary<string, string[]>();
         RunStatus? statusFilter = null;
@@ -148,6 +145,11 @@ public static class RunsApi
             }
         }
 
+        if (subscriptionId is { Length: 0 or > MaxSubscriptionIdLength })
+        {
+            errors[nameof(subscriptionId)] = [$"'{nameof(subscriptionId)}' is a subscription id of at most {MaxSubscriptionIdLength} characters, such as 'sub_0193...'."];
+        }
+
         var pageNumber = ParsePositive(page, 1, int.MaxValue / 1000, "page", errors);
         var size = ParsePositive(pageSize, 20, options.Value.MaxPageSize, "pageSize", errors);
         if (errors.Count > 0)
@@ -155,7 +157,7 @@ public static class RunsApi
             return ProblemResults.InvalidParameters(errors);
         }
 
-        var runs = await store.ListAsync(context.Partner().Id, statusFilter, pageNumber, size, context.RequestAborted);
+        var runs = await store.ListAsync(context.Partner().Id, statusFilter, subscriptionId, pageNumber, size, context.RequestAborted);
         return TypedResults.Ok(new ReportRunPage(
             runs.Take(size).Select(run => ReportRunResponse.Create(run, events: null)).ToList(),
             pageNumber,

@@ -42,6 +42,9 @@ public sealed class LambdaAppFixture : IAsyncLifetime
     /// <summary>The partners' SFTP servers as the fake connector sees them: remote paths under this folder.</summary>
     public string RemoteRoot => Path.Combine(_folder, "remote");
 
+    /// <summary>The app's embedded SQLite database (as <see cref="AppProcess.LambdaEnvironment"/> configures it).</summary>
+    public string DatabasePath => Path.Combine(_folder, "lambda.db");
+
     /// <summary>The root of the app's folder object store.</summary>
     public string ObjectsFolder => Path.Combine(_folder, "objects");
 

@@ -1,4 +1,6 @@
 using System.Text;
+using Dapper;
+using Microsoft.Data.Sqlite;
 using System.Text.Json;
 using ReportingApi.IntegrationTests.Pgp;
 using ReportingApi.IntegrationTests.Runs;
@@ -109,6 +111,44 @@ public sealed class LambdaAppProcessTests(LambdaAppFixture lambda) : IClassFixtu
         var result = JsonDocument.Parse(post.Body).RootElement;
         Assert.Equal(JsonValueKind.Object, result.ValueKind);
         Assert.Equal(0, result.GetProperty("left").GetInt32());
+    }
+
+    [Fact]
+    public async Task A_tick_creates_the_run_of_a_due_subscription_slot_and_executes_it_and_gpg_decrypts_the_file()
+    {
+        var create = await HttpAsync(LambdaEvents.AuthorizedSend(
+            "POST", "/v1/subscriptions", """{"report": "contracts", "format": "csv", "cron": "0 * * * *", "timeZone": "UTC", "period": "previous-day"}""",
+            new Dictionary<string, string>(), Client, "reports/deliver"));
+        Assert.True(create.StatusCode == 201, create.BodyText);
+        var id = create.BodyJson.GetProperty("id").GetString()!;
+        // As if the subscription had been made a minute before the last full hour: that slot is due, and only that one.
+        var now = DateTime.UtcNow;
+        var slot = new DateTime(now.Year, now.Month, now.Day, now.Hour, 0, 0, DateTimeKind.Utc);
+        await using (var connection = new SqliteConnection($"Data Source={lambda.DatabasePath}"))
+        {
+            await connection.ExecuteAsync(
+                "UPDATE subscriptions SET processed_through = @cursor, next_slot_at = @slot WHERE id = @id", new { cursor = slot.AddMinutes(-1), slot, id });
+        }
+
+        var tick = await lambda.InvokeAsync(LambdaEvents.ScheduledTick());
+
+        Assert.True(tick.Kind == "response", $"{tick.Kind}: {Encoding.UTF8.GetString(tick.Body)}\n{lambda.App.Output}");
+        Assert.Equal(1, JsonDocument.Parse(tick.Body).RootElement.GetProperty("created").GetInt32());
+        var runs = await HttpAsync(LambdaEvents.AuthorizedGet("/v1/report-runs", $"subscriptionId={id}", Client, "reports/deliver"));
+        var run = runs.BodyJson.GetProperty("items").EnumerateArray().Single();
+        Assert.True(run.GetProperty("status").GetString() == "delivered", run.ToString() + "\n" + lambda.App.Output);
+        Assert.Equal(slot, run.GetProperty("slot").GetDateTime().ToUniversalTime());
+        var yesterday = DateOnly.FromDateTime(slot).AddDays(-1).ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
+        Assert.Equal((yesterday, yesterday), (run.GetProperty("from").GetString(), run.GetProperty("to").GetString()));
+        var delivered = Path.Combine(lambda.SftpFolder(Client), "reports", run.GetProperty("fileName").GetString()!);
+        Assert.True(File.Exists(delivered + ".sha256"));
+
+        using var gpg = new GnuPgHome();
+        var decryption = gpg.DecryptAsDemoPartner(Client, delivered, gpg.File("plaintext.csv"));
+        Assert.True(decryption.ExitCode == 0 && decryption.HasStatus("GOODSIG"), decryption.Errors);
+
+        var shown = await HttpAsync(LambdaEvents.AuthorizedGet($"/v1/subscriptions/{id}", "", Client, "reports/deliver"));
+        Assert.Equal(run.GetProperty("id").GetString(), shown.BodyJson.GetProperty("lastRun").GetProperty("id").GetString());
     }
 
     [Fact]

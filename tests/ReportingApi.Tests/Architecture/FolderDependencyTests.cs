@@ -16,11 +16,12 @@ public sealed class FolderDependencyTests
     [
         ["Hosting"],
         ["Demo", "DropFolder", "PartnerAdmin", "OpenApi"],
+        ["Subscriptions"],
         ["Runs"],
         ["Reports"],
         ["Partners"],
         ["Delivery"],
-        ["Pgp", "Storage", "Security", "Health"],
+        ["Pgp", "Storage", "Security", "Health", "Schedules"],
         ["Problems"],
         ["Data"],
         ["Secrets", "Observability"],

@@ -5,13 +5,15 @@ using Microsoft.Extensions.Options;
 namespace ReportingApi.Runs.Lambda;
 
 /// <summary>
-/// The scheduled EventBridge tick on Lambda, where no background worker lives between invocations: executes, one
+/// The scheduled EventBridge tick on Lambda, where no background worker lives between invocations: first makes the
+/// runs that are due by the clock (<see cref="IDueRunCreator"/>: subscriptions' slots), then executes, one
 /// after the other, every unfinished run that is due (retries whose time has come, runs interrupted by a timeout or
 /// whose asynchronous invocation was never accepted), and stops starting runs shortly before the deadline.
 /// </summary>
 public sealed class RunTickHandler(
     RunExecutor executor,
     RunStore store,
+    IEnumerable<IDueRunCreator> dueRunCreators,
     TimeProvider clock,
     IOptions<LambdaRunsOptions> options,
     ILogger<RunTickHandler> logger) : ILambdaEventHandler<EventBridgeEvent>
@@ -26,7 +28,14 @@ public sealed class RunTickHandler(
         if (lambdaEvent.DetailType != ScheduledEventDetailType)
         {
             logger.LogWarning("Ignoring the {DetailType} event from {Source}: only scheduled ticks are handled", lambdaEvent.DetailType, lambdaEvent.Source);
-            return new RunTickResult(0, 0);
+            return new RunTickResult(0, 0, 0);
+        }
+
+        var created = 0;
+        foreach (var creator in dueRunCreators)
+        {
+            // Not caught: a failure here fails the invocation, and the next tick tries again; runs already made stay made.
+            created += await creator.CreateDueRunsAsync(cancellationToken);
         }
 
         var due = await store.UnfinishedAsync(cancellationToken);
@@ -57,9 +66,9 @@ public sealed class RunTickHandler(
             logger.LogInformation("The tick stopped before the deadline; {Left} due runs wait for the next tick", due.Count - executed);
         }
 
-        return new RunTickResult(executed, due.Count - executed);
+        return new RunTickResult(created, executed, due.Count - executed);
     }
 }
 
-/// <summary>The tick's response: runs executed, and due runs left for the next tick.</summary>
-public sealed record RunTickResult(int Executed, int Left);
+/// <summary>The tick's response: runs created for due slots, runs executed, and due runs left for the next tick.</summary>
+public sealed record RunTickResult(int Created, int Executed, int Left);

@@ -1,0 +1,59 @@
+using Microsoft.AspNetCore.Http.HttpResults;
+using ReportingApi.Problems;
+using ReportingApi.Schedules;
+using ReportingApi.Security;
+
+namespace ReportingApi.Subscriptions;
+
+/// <summary>Operators' view of every partner's subscriptions (scope reports/admin): list, pause, resume.</summary>
+public static class SubscriptionsAdminApi
+{
+    public static RouteGroupBuilder MapSubscriptionsAdminApi(this IEndpointRouteBuilder app)
+    {
+        var group = app.MapGroup("/v1/admin/subscriptions")
+            .WithTags("Subscription administration")
+            .RequireAuthorization(Scopes.Admin)
+            .ProducesProblem(StatusCodes.Status401Unauthorized)
+            .ProducesProblem(StatusCodes.Status403Forbidden)
+            .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
+
+        group.MapGet("/", ListAllSubscriptions).WithName("ListAllSubscriptions").WithSummary("Every partner's subscriptions, or one partner's (?partnerId=1)");
+        group.MapPost("/{id}/pause", PauseAnySubscription).WithName("PauseAnySubscription")
+            .WithSummary("Pause a partner's subscription; the partner cannot resume it").ProducesProblem(StatusCodes.Status404NotFound);
+        group.MapPost("/{id}/resume", ResumeAnySubscription).WithName("ResumeAnySubscription")
+            .WithSummary("Resume a subscription, whoever paused it; runs start again at the next slot").ProducesProblem(StatusCodes.Status404NotFound);
+        return group;
+    }
+
+    internal static async Task<Ok<IReadOnlyList<SubscriptionResponse>>> ListAllSubscriptions(
+        SubscriptionStore store, SubscriptionViews views, CancellationToken cancellationToken, int? partnerId = null) =>
+        TypedResults.Ok(await views.ShowAsync(await store.ListAsync(partnerId, cancellationToken), cancellationToken));
+
+    internal static async Task<Results<Ok<SubscriptionResponse>, ProblemHttpResult>> PauseAnySubscription(
+        string id, SubscriptionStore store, SubscriptionViews views, SchedulePlanner planner, CancellationToken cancellationToken)
+    {
+        if (await store.GetAsync(id, cancellationToken) is not { } subscription)
+        {
+            return SubscriptionsApi.NotFound(id);
+        }
+
+        if (subscription.PausedBy != SubscriptionPausers.Operator)
+        {
+            await SubscriptionStatusChange.PauseAsync(store, subscription, SubscriptionPausers.Operator, planner.Now, cancellationToken);
+        }
+
+        return TypedResults.Ok(await views.ShowAsync(subscription, cancellationToken));
+    }
+
+    internal static async Task<Results<Ok<SubscriptionResponse>, ProblemHttpResult>> ResumeAnySubscription(
+        string id, SubscriptionStore store, SubscriptionViews views, SchedulePlanner planner, CancellationToken cancellationToken)
+    {
+        if (await store.GetAsync(id, cancellationToken) is not { } subscription)
+        {
+            return SubscriptionsApi.NotFound(id);
+        }
+
+        await SubscriptionStatusChange.ResumeAsync(store, subscription, planner.Now, cancellationToken);
+        return TypedResults.Ok(await views.ShowAsync(subscription, cancellationToken));
+    }
+}
