@@ -1,3 +1,4 @@
+using System.Text.Json.Serialization;
 using ReportingApi.Data;
 using ReportingApi.Delivery;
 using ReportingApi.Demo;
@@ -17,6 +18,10 @@ using ReportingApi.Security;
 using ReportingApi.Storage;
 
 var builder = WebApplication.CreateBuilder(args);
+
+// Enums read and write as their names ("Sftp", not 1) in every request, response and the OpenAPI document, so what an
+// operator reads can be sent back as it is.
+builder.Services.ConfigureHttpJsonOptions(options => options.SerializerOptions.Converters.Add(new JsonStringEnumConverter()));
 
 builder.Services
     .AddProblems()

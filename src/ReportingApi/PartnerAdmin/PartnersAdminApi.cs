@@ -36,6 +36,9 @@ public static class PartnersAdminApi
             .Produces<PartnerResponse>(StatusCodes.Status201Created).ProducesValidationProblem();
         group.MapPut("/{id:int}", UpdatePartner).WithName("UpdatePartner").WithSummary("Replace a partner's name, client, employers, allowlist and allowed reports/formats")
             .ProducesValidationProblem().ProducesProblem(StatusCodes.Status404NotFound);
+        group.MapGet("/{id:int}/pgp-key", GetPgpKey).WithName("GetPartnerPgpKey")
+            .WithSummary("The partner's stored OpenPGP public key, as PUT takes it back")
+            .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict).ProducesProblem(StatusCodes.Status422UnprocessableEntity);
         group.MapPut("/{id:int}/pgp-key", SetPgpKey).WithName("SetPartnerPgpKey")
             .WithSummary("Set the partner's OpenPGP public key; it is checked at once")
             .WithDescription("Send the output of `gpg --armor --export KEYID`. Accepted: OpenPGP v4 keys with an encryption subkey, of these kinds: " +
@@ -104,18 +107,30 @@ public static class PartnersAdminApi
         var result = validator.Validate(request.ArmoredPublicKey);
         if (!result.IsValid)
         {
-            var problem = TypedResults.Problem(
-                type: ProblemTypes.InvalidPgpKey,
-                title: "PGP key not usable",
-                detail: result.Rejection.Message,
-                statusCode: StatusCodes.Status422UnprocessableEntity,
-                extensions: new Dictionary<string, object?> { ["reason"] = result.Rejection.Reason.ToString() });
-            return problem;
+            return InvalidPgpKey(result.Rejection);
         }
 
         var key = result.Key;
         await store.SetPgpKeyAsync(id, key.ArmoredPublicKey, key.Fingerprint, cancellationToken);
-        return TypedResults.Ok(new PgpKeyResponse(key.Fingerprint, key.PrimaryKey.KeyId, key.PrimaryKey.Algorithm, key.PrimaryKey.Bits, key.PrimaryKey.CreatedAt, key.ExpiresAt, key.UserIds));
+        return TypedResults.Ok(PgpKeyResponse.From(key));
+    }
+
+    /// <summary>The stored key, checked again: one that has expired or been found unusable since it was set is a 422 saying why.</summary>
+    internal static async Task<Results<Ok<PgpKeyResponse>, ProblemHttpResult>> GetPgpKey(int id, PartnerStore store, PgpKeyValidator validator, CancellationToken cancellationToken)
+    {
+        if (await store.FindAsync(id, cancellationToken) is null)
+        {
+            return PartnerNotFound(id);
+        }
+
+        if ((await store.GetAsync(id, cancellationToken)).PgpPublicKey is not { } armored)
+        {
+            return TypedResults.Problem(
+                type: ProblemTypes.PartnerNotConfigured, title: "No PGP key", detail: $"Partner {id} has no PGP public key yet.", statusCode: StatusCodes.Status409Conflict);
+        }
+
+        var result = validator.Validate(armored);
+        return result.IsValid ? TypedResults.Ok(PgpKeyResponse.From(result.Key)) : InvalidPgpKey(result.Rejection);
     }
 
     internal static async Task<Results<Ok<PartnerResponse>, ValidationProblem, ProblemHttpResult>> SetDelivery(
@@ -161,6 +176,13 @@ public static class PartnersAdminApi
     /// <summary>The partner just written.</summary>
     private static async Task<PartnerResponse> FindAsync(PartnerStore store, int id, CancellationToken cancellationToken) =>
         PartnerResponse.From((await store.FindAsync(id, cancellationToken))!);
+
+    private static ProblemHttpResult InvalidPgpKey(PgpKeyRejection rejection) => TypedResults.Problem(
+        type: ProblemTypes.InvalidPgpKey,
+        title: "PGP key not usable",
+        detail: rejection.Message,
+        statusCode: StatusCodes.Status422UnprocessableEntity,
+        extensions: new Dictionary<string, object?> { ["reason"] = rejection.Reason.ToString() });
 
     private static ProblemHttpResult PartnerNotFound(int id) => TypedResults.Problem(
         type: ProblemTypes.PartnerNotFound, title: "Partner not found", detail: $"There is no partner {id}.", statusCode: StatusCodes.Status404NotFound);
