@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Extensions.Options;
 using ReportingApi.Partners;
 using ReportingApi.Pgp;
 using ReportingApi.Problems;
@@ -23,6 +24,12 @@ public static class PartnersAdminApi
 
     public static RouteGroupBuilder MapPartnersAdminApi(this IEndpointRouteBuilder app)
     {
+        var cacheSeconds = app.ServiceProvider.GetRequiredService<IOptions<PartnersOptions>>().Value.RegistryCacheSeconds;
+        var takesEffect =
+            $"A partner's settings (active, employers, IP allowlist, allowed reports and formats) are cached for {cacheSeconds} s " +
+            $"({PartnersOptions.Section}:{nameof(PartnersOptions.RegistryCacheSeconds)}): a change applies at once on the instance that saved it and " +
+            $"within {cacheSeconds} s on every other one, so a deactivated partner's requests and new runs are refused by then. " +
+            "Its PGP key and delivery target are read at every run, so a change applies to the next run on every instance.";
         var group = app.MapGroup("/v1/admin/partners")
             .WithTags("Partner administration")
             .RequireAuthorization(Scopes.Admin)
@@ -35,6 +42,7 @@ public static class PartnersAdminApi
         group.MapPost("/", CreatePartner).WithName("CreatePartner").WithSummary("Onboard a partner")
             .Produces<PartnerResponse>(StatusCodes.Status201Created).ProducesValidationProblem();
         group.MapPut("/{id:int}", UpdatePartner).WithName("UpdatePartner").WithSummary("Replace a partner's name, client, employers, allowlist and allowed reports/formats")
+            .WithDescription(takesEffect)
             .ProducesValidationProblem().ProducesProblem(StatusCodes.Status404NotFound);
         group.MapGet("/{id:int}/pgp-key", GetPgpKey).WithName("GetPartnerPgpKey")
             .WithSummary("The partner's stored OpenPGP public key, as PUT takes it back")
@@ -47,10 +55,10 @@ public static class PartnersAdminApi
                 "RSA of at least 2048 bits (rsa3072 or rsa4096 recommended). Files are encrypted to the newest usable encryption subkey. " +
                 "Refused with 422 `invalid-pgp-key` and a `reason`, the `detail` saying what to send instead: `Expired`, `Revoked`, `NoEncryptionKey` (a sign-only key), " +
                 "`WeakKey` (RSA below 2048 bits), `UnsupportedAlgorithm` (named: DSA, ElGamal, Brainpool or secp256k1 curves, Ed448, v5/v6 keys, ...), " +
-                "`InvalidSelfSignature`, `SecretKey`, `NotASingleKey`, `Unparseable`. A refused key changes nothing.")
+                "`InvalidSelfSignature`, `SecretKey`, `NotASingleKey`, `Unparseable`. A refused key changes nothing. " + takesEffect)
             .ProducesValidationProblem().ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status422UnprocessableEntity);
         group.MapPut("/{id:int}/delivery", SetDelivery).WithName("SetPartnerDelivery").WithSummary("Set where the partner's files are delivered")
-            .WithDescription(DeliveryDescription)
+            .WithDescription(DeliveryDescription + " " + takesEffect)
             .ProducesValidationProblem().ProducesProblem(StatusCodes.Status404NotFound);
         return group;
     }

@@ -97,6 +97,22 @@ public sealed class AdminRoundTripTests(RunsFixture fixture) : IClassFixture<Run
         Assert.Empty(numbered);
     }
 
+    [Fact]
+    public async Task The_admin_api_description_states_the_configured_partner_cache_time()
+    {
+        using var factory = new ReportingApiFactory(new Dictionary<string, string?>(RunsFixture.Settings(fixture.DatabasePath))
+        {
+            ["Partners:RegistryCacheSeconds"] = "47",
+            ["Database:DemoDataContracts"] = "0",
+        });
+        using var client = factory.CreateClient();
+        using var document = JsonDocument.Parse(await client.GetStringAsync("/swagger/v1/swagger.json"));
+
+        var description = document.RootElement.GetProperty("paths").GetProperty("/v1/admin/partners/{id}").GetProperty("put").GetProperty("description").GetString();
+        Assert.Contains("cached for 47 s (Partners:RegistryCacheSeconds)", description, StringComparison.Ordinal);
+        Assert.Contains("within 47 s on every other one", description, StringComparison.Ordinal);
+    }
+
     private static async Task<int> CreatePartnerAsync(HttpClient admin)
     {
         using var created = await admin.PostAsJsonAsync("/v1/admin/partners", new
