@@ -13,6 +13,7 @@ using ReportingApi.Pgp;
 using ReportingApi.Problems;
 using ReportingApi.Reports;
 using ReportingApi.Reports.Rendering;
+using ReportingApi.RunAdmin;
 using ReportingApi.Runs;
 using ReportingApi.Security;
 using ReportingApi.Storage;
@@ -60,6 +61,7 @@ app.MapHealth();
 app.MapReportsApi();
 app.MapRunsApi();
 app.MapPartnersAdminApi();
+app.MapRunsAdminApi();
 if (SecurityExtensions.IsLocalTokenEndpointEnabled(app.Configuration, app.Environment))
 {
     app.MapLocalTokenEndpoint();
