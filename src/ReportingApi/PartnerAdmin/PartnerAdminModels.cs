@@ -245,3 +245,8 @@ public sealed record PgpKeyResponse(
     public static PgpKeyResponse From(PartnerPgpKey key) =>
         new(key.Fingerprint, key.PrimaryKey.KeyId, key.PrimaryKey.Algorithm, key.PrimaryKey.Bits, key.PrimaryKey.CreatedAt, key.ExpiresAt, key.UserIds, key.ArmoredPublicKey);
 }
+
+/// <summary>What a delivery test found.</summary>
+/// <param name="Ok">Every check passed: a delivery would get through.</param>
+/// <param name="Checks">Each check in order, with the reason of the one that failed.</param>
+public sealed record DeliveryTestResponse(bool Ok, DeliveryKind Kind, IReadOnlyList<DeliveryCheck> Checks);

@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
+using ReportingApi.Delivery;
 using ReportingApi.Partners;
 using ReportingApi.Pgp;
 using ReportingApi.Problems;
@@ -60,7 +61,37 @@ public static class PartnersAdminApi
         group.MapPut("/{id:int}/delivery", SetDelivery).WithName("SetPartnerDelivery").WithSummary("Set where the partner's files are delivered")
             .WithDescription(DeliveryDescription + " " + takesEffect)
             .ProducesValidationProblem().ProducesProblem(StatusCodes.Status404NotFound);
+        group.MapPost("/{id:int}/delivery/test", TestDelivery).WithName("TestPartnerDelivery")
+            .WithSummary("Try the partner's delivery target without delivering: each check ok, failed (with the reason) or skipped")
+            .WithDescription("Sftp: dns, tcp-connect, host-key (the pinned one), login, remote-directory-writable. Folder: folder-writable. " +
+                "The directory check writes a probe file as .part, renames and removes it, and removes it also when a step fails. " +
+                "After a failed check the later ones are skipped. AwsConnector targets cannot be tested yet (409 delivery-test-unavailable).")
+            .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
         return group;
+    }
+
+    internal static async Task<Results<Ok<DeliveryTestResponse>, ProblemHttpResult>> TestDelivery(int id, PartnerStore store, DeliveryProbes probes, CancellationToken cancellationToken)
+    {
+        if (await store.FindAsync(id, cancellationToken) is not { } partner)
+        {
+            return PartnerNotFound(id);
+        }
+
+        if (partner.Delivery is not { } target)
+        {
+            return TypedResults.Problem(
+                type: ProblemTypes.PartnerNotConfigured, title: "No delivery target", detail: $"Partner {id} has no delivery target to test.", statusCode: StatusCodes.Status409Conflict);
+        }
+
+        if (probes.For(target.Kind) is not { } probe)
+        {
+            return TypedResults.Problem(
+                type: ProblemTypes.DeliveryTestUnavailable, title: "No delivery test for this kind",
+                detail: $"{target.Kind} delivery targets cannot be tested yet.", statusCode: StatusCodes.Status409Conflict);
+        }
+
+        var checks = await probe.ProbeAsync(target, cancellationToken);
+        return TypedResults.Ok(new DeliveryTestResponse(checks.All(check => check.Outcome == DeliveryCheckOutcome.Ok), target.Kind, checks));
     }
 
     internal static async Task<Ok<IReadOnlyList<PartnerResponse>>> ListPartners(PartnerStore store, CancellationToken cancellationToken) =>

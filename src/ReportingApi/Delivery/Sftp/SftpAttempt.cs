@@ -36,7 +36,14 @@ internal sealed class SftpAttempt(SftpServer server, string login) : IProgress<U
     /// <summary>Whether to try <c>posix-rename@openssh.com</c>; false once the server has refused it.</summary>
     public bool PosixRename { get; set; } = true;
 
-    public void HostKeyPresented(byte[] hostKey, bool trusted) => RefusedHostKey = trusted ? null : hostKey;
+    /// <summary>The server showed the pinned host key (the handshake got past it, whatever came after).</summary>
+    public bool HostKeyMatched { get; private set; }
+
+    public void HostKeyPresented(byte[] hostKey, bool trusted)
+    {
+        RefusedHostKey = trusted ? null : hostKey;
+        HostKeyMatched = trusted;
+    }
 
     public void Upload(string remotePath)
     {
