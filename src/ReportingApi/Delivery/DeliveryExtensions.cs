@@ -38,6 +38,7 @@ public static class DeliveryExtensions
         // Delivery tests: the kinds that have one.
         services.AddSingleton<IDeliveryProbe>(sp => sp.GetRequiredService<FolderDelivery>());
         services.AddSingleton<IDeliveryProbe, SftpDeliveryProbe>();
+        services.AddSingleton<IDeliveryProbe, AwsConnectorProbe>();
         services.AddSingleton<DeliveryProbes>();
         return services;
     }

@@ -25,12 +25,12 @@ public interface IDeliveryProbe
     Task<IReadOnlyList<DeliveryCheck>> ProbeAsync(DeliveryTarget target, CancellationToken cancellationToken);
 }
 
-/// <summary>The probe for each kind of delivery that has one.</summary>
+/// <summary>The probe of each kind of delivery (every kind has one: <c>DeliveryRegistrationTests</c>).</summary>
 public sealed class DeliveryProbes(IEnumerable<IDeliveryProbe> probes)
 {
     private readonly Dictionary<DeliveryKind, IDeliveryProbe> _byKind = probes.ToDictionary(probe => probe.Kind);
 
-    public IDeliveryProbe? For(DeliveryKind kind) => _byKind.GetValueOrDefault(kind);
+    public IDeliveryProbe For(DeliveryKind kind) => _byKind[kind];
 
     /// <summary>The name of a probe file: hidden, and plainly ours to anyone who finds one.</summary>
     public static string ProbeFileName() => $".reportingapi-delivery-test-{Guid.NewGuid():N}";

@@ -63,9 +63,10 @@ public static class PartnersAdminApi
             .ProducesValidationProblem().ProducesProblem(StatusCodes.Status404NotFound);
         group.MapPost("/{id:int}/delivery/test", TestDelivery).WithName("TestPartnerDelivery")
             .WithSummary("Try the partner's delivery target without delivering: each check ok, failed (with the reason) or skipped")
-            .WithDescription("Sftp: dns, tcp-connect, host-key (the pinned one), login, remote-directory-writable. Folder: folder-writable. " +
-                "The directory check writes a probe file as .part, renames and removes it, and removes it also when a step fails. " +
-                "After a failed check the later ones are skipped. AwsConnector targets cannot be tested yet (409 delivery-test-unavailable).")
+            .WithDescription("Sftp: dns, tcp-connect, host-key (the pinned one), login, remote-directory-writable. " +
+                "AwsConnector: test-connection (Transfer Family's TestConnection), staging-prefix-writable. Folder: folder-writable. " +
+                "A write check writes a probe file as .part, renames and removes it (the staging check writes and removes an object), and removes it also when a step fails. " +
+                "After a failed check the later ones are skipped.")
             .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
         return group;
     }
@@ -83,14 +84,7 @@ public static class PartnersAdminApi
                 type: ProblemTypes.PartnerNotConfigured, title: "No delivery target", detail: $"Partner {id} has no delivery target to test.", statusCode: StatusCodes.Status409Conflict);
         }
 
-        if (probes.For(target.Kind) is not { } probe)
-        {
-            return TypedResults.Problem(
-                type: ProblemTypes.DeliveryTestUnavailable, title: "No delivery test for this kind",
-                detail: $"{target.Kind} delivery targets cannot be tested yet.", statusCode: StatusCodes.Status409Conflict);
-        }
-
-        var checks = await probe.ProbeAsync(target, cancellationToken);
+        var checks = await probes.For(target.Kind).ProbeAsync(target, cancellationToken);
         return TypedResults.Ok(new DeliveryTestResponse(checks.All(check => check.Outcome == DeliveryCheckOutcome.Ok), target.Kind, checks));
     }
 

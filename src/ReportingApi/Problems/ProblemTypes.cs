@@ -20,7 +20,6 @@ public static class ProblemTypes
     public const string IpNotAllowed = Base + "ip-not-allowed";
     public const string ReportNotAllowed = Base + "report-not-allowed";
     public const string PartnerNotConfigured = Base + "partner-not-configured";
-    public const string DeliveryTestUnavailable = Base + "delivery-test-unavailable";
     public const string IdempotencyKeyReused = Base + "idempotency-key-reused";
     public const string RunNotFound = Base + "run-not-found";
     public const string RunFileNotReady = Base + "run-file-not-ready";
