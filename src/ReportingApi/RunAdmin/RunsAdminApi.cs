@@ -17,12 +17,7 @@ public static class RunsAdminApi
 {
     public static IEndpointRouteBuilder MapRunsAdminApi(this IEndpointRouteBuilder app)
     {
-        var runs = app.MapGroup("/v1/admin/report-runs")
-            .WithTags("Run administration")
-            .RequireAuthorization(Scopes.Admin)
-            .ProducesProblem(StatusCodes.Status401Unauthorized)
-            .ProducesProblem(StatusCodes.Status403Forbidden)
-            .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
+        var runs = AdminGroup(app, "/v1/admin/report-runs");
 
         runs.MapGet("/", ListRuns).WithName("AdminListReportRuns")
             .WithSummary("Runs of all partners, newest first, a page at a time, with totals per status")
@@ -37,13 +32,7 @@ public static class RunsAdminApi
             .Produces<ReportRunResponse>(StatusCodes.Status202Accepted)
             .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
 
-        app.MapGroup("/v1/admin/partners")
-            .WithTags("Run administration")
-            .RequireAuthorization(Scopes.Admin)
-            .ProducesProblem(StatusCodes.Status401Unauthorized)
-            .ProducesProblem(StatusCodes.Status403Forbidden)
-            .ProducesProblem(StatusCodes.Status503ServiceUnavailable)
-            .MapPost("/{id:int}/report-runs", StartRun).WithName("AdminStartReportRun")
+        AdminGroup(app, "/v1/admin/partners").MapPost("/{id:int}/report-runs", StartRun).WithName("AdminStartReportRun")
             .WithSummary("Start a run on a partner's behalf")
             .WithDescription("The body and Idempotency-Key header are those of POST /v1/report-runs; the partner's agreement (reports, formats) and onboarding apply. " +
                 "The run is the partner's (it sees it in its own list) and names the operator's client in requestedBy, with operator: true.")
@@ -52,6 +41,13 @@ public static class RunsAdminApi
             .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict).ProducesProblem(StatusCodes.Status422UnprocessableEntity);
         return app;
     }
+
+    private static RouteGroupBuilder AdminGroup(IEndpointRouteBuilder app, string prefix) => app.MapGroup(prefix)
+        .WithTags("Run administration")
+        .RequireAuthorization(Scopes.Admin)
+        .ProducesProblem(StatusCodes.Status401Unauthorized)
+        .ProducesProblem(StatusCodes.Status403Forbidden)
+        .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
 
     internal static async Task<Results<Ok<OperatorRunPage>, ValidationProblem>> ListRuns(
         RunListing listing, IOptions<RunsOptions> options, CancellationToken cancellationToken,
