@@ -9,6 +9,9 @@ public sealed record RunListQuery(RunFilter Filter, RunCursor? After, int PageSi
 {
     public const int DefaultPageSize = 20;
 
+    // ISO 8601 dates and times; 'K' takes Z, an offset, or nothing (then UTC).
+    private static readonly string[] TimeFormats = ["yyyy-MM-dd", "yyyy-MM-ddTHH:mmK", "yyyy-MM-ddTHH:mm:ssK", "yyyy-MM-ddTHH:mm:ss.FFFFFFFK"];
+
     /// <summary>Reads the parameters; <paramref name="errors"/> gets one entry per bad parameter, named as in the query.</summary>
     public static RunListQuery Parse(
         int? partnerId, string? status, string? report, string? from, string? to, string? cursor, string? pageSize, string? page, int maxPageSize, Dictionary<string, string[]> errors)
@@ -68,7 +71,7 @@ public sealed record RunListQuery(RunFilter Filter, RunCursor? After, int PageSi
             return null;
         }
 
-        if (DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var time) && text.Length >= 10)
+        if (DateTimeOffset.TryParseExact(text, TimeFormats, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var time))
         {
             return time.UtcDateTime;
         }

@@ -130,6 +130,8 @@ public sealed class RunsAdminTests(RunsFixture fixture) : IClassFixture<RunsFixt
     [InlineData("pageSize=0")]
     [InlineData("cursor=garbage")]
     [InlineData("from=2026-13-01")]
+    [InlineData("from=1")]
+    [InlineData("to=11/27/2026")]
     public async Task Invalid_list_parameters_are_400(string query)
     {
         using var admin = await fixture.ClientForAsync(DemoClients.Operator);
