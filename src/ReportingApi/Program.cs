@@ -1,3 +1,4 @@
+using System.Text.Json.Serialization;
 using ReportingApi.Data;
 using ReportingApi.Delivery;
 using ReportingApi.Demo;
@@ -12,12 +13,17 @@ using ReportingApi.Pgp;
 using ReportingApi.Problems;
 using ReportingApi.Reports;
 using ReportingApi.Reports.Rendering;
+using ReportingApi.RunAdmin;
 using ReportingApi.Runs;
 using ReportingApi.Security;
 using ReportingApi.Storage;
 using ReportingApi.Subscriptions;
 
 var builder = WebApplication.CreateBuilder(args);
+
+// Enums read and write as their names ("Sftp", not 1) in every request, response and the OpenAPI document, so what an
+// operator reads can be sent back as it is.
+builder.Services.ConfigureHttpJsonOptions(options => options.SerializerOptions.Converters.Add(new JsonStringEnumConverter()));
 
 builder.Services
     .AddProblems()
@@ -59,6 +65,7 @@ app.MapRunsApi();
 app.MapSubscriptionsApi();
 app.MapSubscriptionsAdminApi();
 app.MapPartnersAdminApi();
+app.MapRunsAdminApi();
 if (SecurityExtensions.IsLocalTokenEndpointEnabled(app.Configuration, app.Environment))
 {
     app.MapLocalTokenEndpoint();

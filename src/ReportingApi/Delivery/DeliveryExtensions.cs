@@ -29,10 +29,17 @@ public static class DeliveryExtensions
         services.AddSingleton<ConnectorTransfers>();
         services.AddSingleton<ConnectorHandovers>();
 
-        services.AddSingleton<IFileDelivery, FolderDelivery>();
+        services.AddSingleton<FolderDelivery>();
+        services.AddSingleton<IFileDelivery>(sp => sp.GetRequiredService<FolderDelivery>());
         services.AddSingleton<IFileDelivery, SftpDelivery>();
         services.AddSingleton<IFileDelivery, AwsConnectorDelivery>();
         services.AddSingleton<FileDeliveries>();
+
+        // Delivery tests: the kinds that have one.
+        services.AddSingleton<IDeliveryProbe>(sp => sp.GetRequiredService<FolderDelivery>());
+        services.AddSingleton<IDeliveryProbe, SftpDeliveryProbe>();
+        services.AddSingleton<IDeliveryProbe, AwsConnectorProbe>();
+        services.AddSingleton<DeliveryProbes>();
         return services;
     }
 }

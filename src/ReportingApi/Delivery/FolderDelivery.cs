@@ -7,8 +7,10 @@ namespace ReportingApi.Delivery;
 /// <c>{FolderPath}/{RemoteDirectory}/{name}.part</c>, flushed to disk, and renamed to its final name once all files
 /// are written, in the order given.
 /// </summary>
-public sealed class FolderDelivery(IObjectStore store, IHostEnvironment environment, ILogger<FolderDelivery> logger) : IFileDelivery
+public sealed class FolderDelivery(IObjectStore store, IHostEnvironment environment, ILogger<FolderDelivery> logger) : IFileDelivery, IDeliveryProbe
 {
+    private const string Writable = "folder-writable";
+
     private const int CopyBufferSize = 81920;
 
     public DeliveryKind Kind => DeliveryKind.Folder;
@@ -52,6 +54,38 @@ public sealed class FolderDelivery(IObjectStore store, IHostEnvironment environm
 
         logger.LogInformation("Delivered {Count} file(s) to folder {Directory}", files.Count, directory);
         return DeliveryOutcome.Delivered;
+    }
+
+    /// <summary>The folder is writable: a probe file is written as .part, renamed and removed (also when a step fails).</summary>
+    public async Task<IReadOnlyList<DeliveryCheck>> ProbeAsync(DeliveryTarget target, CancellationToken cancellationToken)
+    {
+        var checks = new DeliveryCheckList(Writable);
+        var final = "";
+        var part = "";
+        try
+        {
+            var directory = ResolveDirectory(target);
+            final = Path.Combine(directory, DeliveryProbes.ProbeFileName());
+            part = Path.Combine(directory, RemotePaths.PartName(Path.GetFileName(final)));
+            Directory.CreateDirectory(directory);
+            await File.WriteAllTextAsync(part, "delivery test", cancellationToken);
+            File.Move(part, final);
+            File.Delete(final);
+            checks.Ok(Writable);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or DeliveryException)
+        {
+            checks.Fail(Writable, e is DeliveryException ? e.Message : $"Cannot write to the folder: {e.Message}");
+        }
+        finally
+        {
+            foreach (var path in new[] { part, final }.Where(path => path.Length > 0 && File.Exists(path)))
+            {
+                File.Delete(path);
+            }
+        }
+
+        return checks.Result();
     }
 
     private string ResolveDirectory(DeliveryTarget target)

@@ -3,6 +3,7 @@ using System.Text.RegularExpressions;
 using ReportingApi.Delivery;
 using ReportingApi.Delivery.Sftp;
 using ReportingApi.Partners;
+using ReportingApi.Pgp;
 using ReportingApi.Reports;
 using ReportingApi.Secrets;
 
@@ -237,5 +238,15 @@ public sealed record PartnerResponse(
     }
 }
 
-/// <summary>The key that was stored.</summary>
-public sealed record PgpKeyResponse(string Fingerprint, string KeyId, string Algorithm, int Bits, DateTimeOffset CreatedAt, DateTimeOffset? ExpiresAt, IReadOnlyList<string> UserIds);
+/// <summary>The key that is stored, with the armored text a PUT takes back unchanged.</summary>
+public sealed record PgpKeyResponse(
+    string Fingerprint, string KeyId, string Algorithm, int Bits, DateTimeOffset CreatedAt, DateTimeOffset? ExpiresAt, IReadOnlyList<string> UserIds, string ArmoredPublicKey)
+{
+    public static PgpKeyResponse From(PartnerPgpKey key) =>
+        new(key.Fingerprint, key.PrimaryKey.KeyId, key.PrimaryKey.Algorithm, key.PrimaryKey.Bits, key.PrimaryKey.CreatedAt, key.ExpiresAt, key.UserIds, key.ArmoredPublicKey);
+}
+
+/// <summary>What a delivery test found.</summary>
+/// <param name="Ok">Every check passed: a delivery would get through.</param>
+/// <param name="Checks">Each check in order, with the reason of the one that failed.</param>
+public sealed record DeliveryTestResponse(bool Ok, DeliveryKind Kind, IReadOnlyList<DeliveryCheck> Checks);

@@ -1,4 +1,6 @@
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Extensions.Options;
+using ReportingApi.Delivery;
 using ReportingApi.Partners;
 using ReportingApi.Pgp;
 using ReportingApi.Problems;
@@ -23,6 +25,12 @@ public static class PartnersAdminApi
 
     public static RouteGroupBuilder MapPartnersAdminApi(this IEndpointRouteBuilder app)
     {
+        var cacheSeconds = app.ServiceProvider.GetRequiredService<IOptions<PartnersOptions>>().Value.RegistryCacheSeconds;
+        var takesEffect =
+            $"A partner's settings (active, employers, IP allowlist, allowed reports and formats) are cached for {cacheSeconds} s " +
+            $"({PartnersOptions.Section}:{nameof(PartnersOptions.RegistryCacheSeconds)}): a change applies at once on the instance that saved it and " +
+            $"within {cacheSeconds} s on every other one, so a deactivated partner's requests and new runs are refused by then. " +
+            "Its PGP key and delivery target are read at every run, so a change applies to the next run on every instance.";
         var group = app.MapGroup("/v1/admin/partners")
             .WithTags("Partner administration")
             .RequireAuthorization(Scopes.Admin)
@@ -35,7 +43,11 @@ public static class PartnersAdminApi
         group.MapPost("/", CreatePartner).WithName("CreatePartner").WithSummary("Onboard a partner")
             .Produces<PartnerResponse>(StatusCodes.Status201Created).ProducesValidationProblem();
         group.MapPut("/{id:int}", UpdatePartner).WithName("UpdatePartner").WithSummary("Replace a partner's name, client, employers, allowlist and allowed reports/formats")
+            .WithDescription(takesEffect)
             .ProducesValidationProblem().ProducesProblem(StatusCodes.Status404NotFound);
+        group.MapGet("/{id:int}/pgp-key", GetPgpKey).WithName("GetPartnerPgpKey")
+            .WithSummary("The partner's stored OpenPGP public key, as PUT takes it back")
+            .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict).ProducesProblem(StatusCodes.Status422UnprocessableEntity);
         group.MapPut("/{id:int}/pgp-key", SetPgpKey).WithName("SetPartnerPgpKey")
             .WithSummary("Set the partner's OpenPGP public key; it is checked at once")
             .WithDescription("Send the output of `gpg --armor --export KEYID`. Accepted: OpenPGP v4 keys with an encryption subkey, of these kinds: " +
@@ -44,12 +56,36 @@ public static class PartnersAdminApi
                 "RSA of at least 2048 bits (rsa3072 or rsa4096 recommended). Files are encrypted to the newest usable encryption subkey. " +
                 "Refused with 422 `invalid-pgp-key` and a `reason`, the `detail` saying what to send instead: `Expired`, `Revoked`, `NoEncryptionKey` (a sign-only key), " +
                 "`WeakKey` (RSA below 2048 bits), `UnsupportedAlgorithm` (named: DSA, ElGamal, Brainpool or secp256k1 curves, Ed448, v5/v6 keys, ...), " +
-                "`InvalidSelfSignature`, `SecretKey`, `NotASingleKey`, `Unparseable`. A refused key changes nothing.")
+                "`InvalidSelfSignature`, `SecretKey`, `NotASingleKey`, `Unparseable`. A refused key changes nothing. " + takesEffect)
             .ProducesValidationProblem().ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status422UnprocessableEntity);
         group.MapPut("/{id:int}/delivery", SetDelivery).WithName("SetPartnerDelivery").WithSummary("Set where the partner's files are delivered")
-            .WithDescription(DeliveryDescription)
+            .WithDescription(DeliveryDescription + " " + takesEffect)
             .ProducesValidationProblem().ProducesProblem(StatusCodes.Status404NotFound);
+        group.MapPost("/{id:int}/delivery/test", TestDelivery).WithName("TestPartnerDelivery")
+            .WithSummary("Try the partner's delivery target without delivering: each check ok, failed (with the reason) or skipped")
+            .WithDescription("Sftp: dns, tcp-connect, host-key (the pinned one), login, remote-directory-writable. " +
+                "AwsConnector: test-connection (Transfer Family's TestConnection), staging-prefix-writable. Folder: folder-writable. " +
+                "A write check writes a probe file as .part, renames and removes it (the staging check writes and removes an object), and removes it also when a step fails. " +
+                "After a failed check the later ones are skipped.")
+            .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
         return group;
+    }
+
+    internal static async Task<Results<Ok<DeliveryTestResponse>, ProblemHttpResult>> TestDelivery(int id, PartnerStore store, DeliveryProbes probes, CancellationToken cancellationToken)
+    {
+        if (await store.FindAsync(id, cancellationToken) is not { } partner)
+        {
+            return PartnerNotFound(id);
+        }
+
+        if (partner.Delivery is not { } target)
+        {
+            return TypedResults.Problem(
+                type: ProblemTypes.PartnerNotConfigured, title: "No delivery target", detail: $"Partner {id} has no delivery target to test.", statusCode: StatusCodes.Status409Conflict);
+        }
+
+        var checks = await probes.For(target.Kind).ProbeAsync(target, cancellationToken);
+        return TypedResults.Ok(new DeliveryTestResponse(checks.All(check => check.Outcome == DeliveryCheckOutcome.Ok), target.Kind, checks));
     }
 
     internal static async Task<Ok<IReadOnlyList<PartnerResponse>>> ListPartners(PartnerStore store, CancellationToken cancellationToken) =>
@@ -104,18 +140,30 @@ public static class PartnersAdminApi
         var result = validator.Validate(request.ArmoredPublicKey);
         if (!result.IsValid)
         {
-            var problem = TypedResults.Problem(
-                type: ProblemTypes.InvalidPgpKey,
-                title: "PGP key not usable",
-                detail: result.Rejection.Message,
-                statusCode: StatusCodes.Status422UnprocessableEntity,
-                extensions: new Dictionary<string, object?> { ["reason"] = result.Rejection.Reason.ToString() });
-            return problem;
+            return InvalidPgpKey(result.Rejection);
         }
 
         var key = result.Key;
         await store.SetPgpKeyAsync(id, key.ArmoredPublicKey, key.Fingerprint, cancellationToken);
-        return TypedResults.Ok(new PgpKeyResponse(key.Fingerprint, key.PrimaryKey.KeyId, key.PrimaryKey.Algorithm, key.PrimaryKey.Bits, key.PrimaryKey.CreatedAt, key.ExpiresAt, key.UserIds));
+        return TypedResults.Ok(PgpKeyResponse.From(key));
+    }
+
+    /// <summary>The stored key, checked again: one that has expired or been found unusable since it was set is a 422 saying why.</summary>
+    internal static async Task<Results<Ok<PgpKeyResponse>, ProblemHttpResult>> GetPgpKey(int id, PartnerStore store, PgpKeyValidator validator, CancellationToken cancellationToken)
+    {
+        if (await store.FindAsync(id, cancellationToken) is null)
+        {
+            return PartnerNotFound(id);
+        }
+
+        if ((await store.GetAsync(id, cancellationToken)).PgpPublicKey is not { } armored)
+        {
+            return TypedResults.Problem(
+                type: ProblemTypes.PartnerNotConfigured, title: "No PGP key", detail: $"Partner {id} has no PGP public key yet.", statusCode: StatusCodes.Status409Conflict);
+        }
+
+        var result = validator.Validate(armored);
+        return result.IsValid ? TypedResults.Ok(PgpKeyResponse.From(result.Key)) : InvalidPgpKey(result.Rejection);
     }
 
     internal static async Task<Results<Ok<PartnerResponse>, ValidationProblem, ProblemHttpResult>> SetDelivery(
@@ -161,6 +209,13 @@ public static class PartnersAdminApi
     /// <summary>The partner just written.</summary>
     private static async Task<PartnerResponse> FindAsync(PartnerStore store, int id, CancellationToken cancellationToken) =>
         PartnerResponse.From((await store.FindAsync(id, cancellationToken))!);
+
+    private static ProblemHttpResult InvalidPgpKey(PgpKeyRejection rejection) => TypedResults.Problem(
+        type: ProblemTypes.InvalidPgpKey,
+        title: "PGP key not usable",
+        detail: rejection.Message,
+        statusCode: StatusCodes.Status422UnprocessableEntity,
+        extensions: new Dictionary<string, object?> { ["reason"] = rejection.Reason.ToString() });
 
     private static ProblemHttpResult PartnerNotFound(int id) => TypedResults.Problem(
         type: ProblemTypes.PartnerNotFound, title: "Partner not found", detail: $"There is no partner {id}.", statusCode: StatusCodes.Status404NotFound);

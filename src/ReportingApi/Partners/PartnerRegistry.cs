@@ -1,13 +1,14 @@
 using Dapper;
 using Microsoft.Extensions.Caching.Memory;
+using Microsoft.Extensions.Options;
 using ReportingApi.Data;
 
 namespace ReportingApi.Partners;
 
 /// <summary>Finds partners by their OAuth2 client id; cached briefly so that every request does not hit the database.</summary>
-public sealed class PartnerRegistry(DbConnectionFactory connections, IMemoryCache cache, ILogger<PartnerRegistry> logger)
+public sealed class PartnerRegistry(DbConnectionFactory connections, IMemoryCache cache, IOptions<PartnersOptions> options, ILogger<PartnerRegistry> logger)
 {
-    private static readonly TimeSpan CacheFor = TimeSpan.FromSeconds(30);
+    private readonly TimeSpan _cacheFor = TimeSpan.FromSeconds(options.Value.RegistryCacheSeconds);
 
     /// <summary>Drops the cached partner, so that an administrator's change applies to the next request.</summary>
     public void Forget(string clientId) => cache.Remove(CacheKey(clientId));
@@ -18,7 +19,7 @@ public sealed class PartnerRegistry(DbConnectionFactory connections, IMemoryCach
     {
         return await cache.GetOrCreateAsync(CacheKey(clientId), async entry =>
         {
-            entry.AbsoluteExpirationRelativeToNow = CacheFor;
+            entry.AbsoluteExpirationRelativeToNow = _cacheFor;
             await using var connection = await connections.OpenAsync(cancellationToken);
             var row = await connection.QuerySingleOrDefaultAsync<PartnerRow>(
                 $"SELECT {PartnerRow.Columns} FROM partners WHERE client_id = @clientId",

@@ -40,6 +40,15 @@ public sealed record PartnerAccount(int Id, PartnerSettings Settings, string? Pg
 /// <summary>Partners in the database: the delivery profile the run executor reads, and what partner administration writes.</summary>
 public sealed class PartnerStore(DbConnectionFactory connections, PartnerRegistry registry, TimeProvider clock)
 {
+    private const string InsertColumns = "name, client_id, active, ip_allowlist, allowed_reports, allowed_formats, delete_outbox_after_delivery, created_at";
+    private const string InsertValues = "@name, @clientId, @active, @ipAllowlist, @allowedReports, @allowedFormats, @deleteOutbox, @createdAt";
+
+    // A new partner's id is the database's: MySQL's AUTO_INCREMENT (migration 0010). SQLite runs one writer at a time,
+    // so MAX(id) + 1 taken inside the INSERT cannot be taken twice.
+    private const string InsertMySql = $"INSERT INTO partners ({InsertColumns}) VALUES ({InsertValues}); SELECT LAST_INSERT_ID()";
+    private const string InsertSqlite =
+        $"INSERT INTO partners (id, {InsertColumns}) SELECT COALESCE(MAX(id), 0) + 1, {InsertValues} FROM partners; SELECT id FROM partners WHERE rowid = last_insert_rowid()";
+
     public async Task<PartnerProfile> GetAsync(int partnerId, CancellationToken cancellationToken)
     {
         var row = await FindRowAsync(partnerId, cancellationToken) ?? throw new InvalidOperationException($"No partner {partnerId}.");
@@ -88,10 +97,9 @@ public sealed class PartnerStore(DbConnectionFactory connections, PartnerRegistr
         await using var connection = await connections.OpenAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
         var previousClientId = partnerId is null ? null : await connection.ExecuteScalarAsync<string>("SELECT client_id FROM partners WHERE id = @partnerId", new { partnerId }, transaction);
-        var id = partnerId ?? await connection.ExecuteScalarAsync<int>("SELECT COALESCE(MAX(id), 0) + 1 FROM partners", transaction: transaction);
         var values = new
         {
-            id,
+            id = partnerId,
             name = settings.Name.Trim(),
             clientId = settings.ClientId,
             active = settings.Active ? 1 : 0,
@@ -101,13 +109,23 @@ public sealed class PartnerStore(DbConnectionFactory connections, PartnerRegistr
             deleteOutbox = settings.DeleteDropFolderFilesAfterDelivery ? 1 : 0,
             createdAt = clock.GetUtcNow().UtcDateTime,
         };
-        await connection.ExecuteAsync(
-            partnerId is null
-                ? "INSERT INTO partners (id, name, client_id, active, ip_allowlist, allowed_reports, allowed_formats, delete_outbox_after_delivery, created_at) VALUES (@id, @name, @clientId, @active, @ipAllowlist, @allowedReports, @allowedFormats, @deleteOutbox, @createdAt)"
-                : "UPDATE partners SET name = @name, client_id = @clientId, active = @active, ip_allowlist = @ipAllowlist, allowed_reports = @allowedReports, allowed_formats = @allowedFormats, delete_outbox_after_delivery = @deleteOutbox WHERE id = @id",
-            values,
-            transaction);
-        await connection.ExecuteAsync("DELETE FROM partner_employers WHERE partner_id = @id", new { id }, transaction);
+        int id;
+        if (partnerId is { } existing)
+        {
+            id = existing;
+            await connection.ExecuteAsync(
+                "UPDATE partners SET name = @name, client_id = @clientId, active = @active, ip_allowlist = @ipAllowlist, allowed_reports = @allowedReports, allowed_formats = @allowedFormats, delete_outbox_after_delivery = @deleteOutbox WHERE id = @id",
+                values,
+                transaction);
+            await connection.ExecuteAsync("DELETE FROM partner_employers WHERE partner_id = @id", new { id }, transaction);
+        }
+        else
+        {
+            // No DELETE for a new partner: on InnoDB, deleting rows that do not exist locks the gap, and two creates
+            // then deadlock on each other's inserts.
+            id = await connection.ExecuteScalarAsync<int>(connections.Provider == DatabaseProvider.MySql ? InsertMySql : InsertSqlite, values, transaction);
+        }
+
         await connection.ExecuteAsync(
             "INSERT INTO partner_employers (partner_id, employer_id) VALUES (@partnerId, @employerId)",
             settings.EmployerIds.Distinct().Select(employerId => new { partnerId = id, employerId }),

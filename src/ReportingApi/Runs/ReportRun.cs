@@ -104,6 +104,9 @@ public sealed class ReportRun
     /// <summary>A pending handed-over delivery's own state (JSON, the delivery's), or null.</summary>
     public string? HandoverState { get; set; }
 
+    /// <summary>An operator started the run on the partner's behalf; <see cref="ClientId"/> is then the operator's client.</summary>
+    public bool RequestedByOperator { get; set; }
+
     public RunStatus State => RunStatuses.Parse(Status);
 
     public string ChecksumObjectKey => ObjectKey + ".sha256";

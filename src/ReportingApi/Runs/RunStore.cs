@@ -15,7 +15,8 @@ public sealed class RunStore(DbConnectionFactory connections, TimeProvider clock
     /// <summary>This process's name on the leases it takes: it may take its own back (after the database was down), nobody else's.</summary>
     private readonly string _leaseOwner = Guid.NewGuid().ToString("N");
 
-    private const string Columns =
+    /// <summary>Every column of a run, named as <see cref="ReportRun"/>'s properties.</summary>
+    internal const string Columns =
         "id AS Id, partner_id AS PartnerId, client_id AS ClientId, source_ip AS SourceIp, idempotency_key AS IdempotencyKey, " +
         "request_hash AS RequestHash, report AS Report, format AS Format, period_from AS PeriodFrom, period_to AS PeriodTo, " +
         "filters AS Filters, armored AS Armored, status AS Status, attempts AS Attempts, next_attempt_at AS NextAttemptAt, " +
@@ -23,7 +24,7 @@ public sealed class RunStore(DbConnectionFactory connections, TimeProvider clock
         "file_name AS FileName, created_at AS CreatedAt, updated_at AS UpdatedAt, rendering_at AS RenderingAt, stored_at AS StoredAt, " +
         "sending_at AS SendingAt, delivered_at AS DeliveredAt, failed_at AS FailedAt, source_object_key AS SourceObjectKey, " +
         "connector_transfer_id AS HandoverKey, connector_move_id AS HandoverStepKey, connector_state AS HandoverState, " +
-        "subscription_id AS SubscriptionId, slot_at AS SlotAt";
+        "subscription_id AS SubscriptionId, slot_at AS SlotAt, requested_by_operator AS RequestedByOperator";
 
     /// <summary>Inserts the run, or returns the partner's existing run with the same idempotency key (created is then false).</summary>
     public async Task<(ReportRun Run, bool Created)> CreateAsync(ReportRun run, CancellationToken cancellationToken)
@@ -43,19 +44,19 @@ public sealed class RunStore(DbConnectionFactory connections, TimeProvider clock
             await connection.ExecuteAsync(
                 """
                 INSERT INTO report_runs (id, partner_id, client_id, source_ip, idempotency_key, request_hash, report, format, period_from, period_to,
-                  filters, armored, status, attempts, created_at, updated_at, source_object_key, subscription_id, slot_at)
+                  filters, armored, status, attempts, created_at, updated_at, source_object_key, subscription_id, slot_at, requested_by_operator)
                 VALUES (@Id, @PartnerId, @ClientId, @SourceIp, @IdempotencyKey, @RequestHash, @Report, @Format, @From, @To,
-                  @Filters, @Armored, @Status, 0, @CreatedAt, @UpdatedAt, @SourceObjectKey, @SubscriptionId, @SlotAt)
+                  @Filters, @Armored, @Status, 0, @CreatedAt, @UpdatedAt, @SourceObjectKey, @SubscriptionId, @SlotAt, @RequestedByOperator)
                 """,
                 new
                 {
                     run.Id, run.PartnerId, run.ClientId, run.SourceIp, run.IdempotencyKey, run.RequestHash, run.Report, run.Format,
                     From = DateOnlyText(run.PeriodFrom), To = DateOnlyText(run.PeriodTo), run.Filters, Armored = run.Armored ? 1 : 0, run.Status,
-                    run.CreatedAt, run.UpdatedAt, run.SourceObjectKey, run.SubscriptionId, run.SlotAt,
+                    run.CreatedAt, run.UpdatedAt, run.SourceObjectKey, run.SubscriptionId, run.SlotAt, RequestedByOperator = run.RequestedByOperator ? 1 : 0,
                 },
                 transaction);
             var requestedBy = run.SubscriptionId is null
-                ? $"requested by {run.ClientId} from {run.SourceIp ?? "unknown address"}"
+                ? $"requested by {(run.RequestedByOperator ? "operator " : "")}{run.ClientId} from {run.SourceIp ?? "unknown address"}"
                 : $"scheduled by subscription {run.SubscriptionId} for the slot {run.SlotAt:yyyy-MM-dd'T'HH:mm:ss'Z'}";
             await InsertEventAsync(connection, transaction, run.Id, run.Status, requestedBy, now);
             await transaction.CommitAsync(cancellationToken);
@@ -92,21 +93,6 @@ public sealed class RunStore(DbConnectionFactory connections, TimeProvider clock
         return (await connection.QueryAsync<ReportRunEvent>(
             "SELECT run_id AS RunId, status AS Status, detail AS Detail, at AS At FROM report_run_events WHERE run_id = @runId ORDER BY seq",
             new { runId })).ToList();
-    }
-
-    /// <summary>The partner's runs, newest first; <paramref name="pageSize"/> + 1 are read to tell whether a next page exists.</summary>
-    public async Task<IReadOnlyList<ReportRun>> ListAsync(
-        int partnerId, RunStatus? status, string? subscriptionId, int page, int pageSize, CancellationToken cancellationToken)
-    {
-        await using var connection = await connections.OpenAsync(cancellationToken);
-        return (await connection.QueryAsync<ReportRun>(
-            $"""
-            SELECT {Columns} FROM report_runs
-            WHERE partner_id = @partnerId AND (@status IS NULL OR status = @status) AND (@subscriptionId IS NULL OR subscription_id = @subscriptionId)
-            ORDER BY created_at DESC, id DESC
-            LIMIT @take OFFSET @skip
-            """,
-            new { partnerId, status = status is { } s ? RunStatuses.Name(s) : null, subscriptionId, take = pageSize + 1, skip = (page - 1) * pageSize })).ToList();
     }
 
     /// <summary>The run of each subscription's latest slot that has one (the unique subscription/slot index reads it).</summary>

@@ -16,7 +16,6 @@ public static class RunsApi
     private const int MaxIdempotencyKeyLength = 200;
 
     // The subscription_id column's width.
-    private const int MaxSubscriptionIdLength = 40;
 
     public static RouteGroupBuilder MapRunsApi(this IEndpointRouteBuilder app)
     {
@@ -40,8 +39,10 @@ public static class RunsApi
 
         group.MapGet("/", ListRuns)
             .WithName("ListReportRuns")
-            .WithSummary("Your runs, newest first, paged")
-            .WithDescription("Filter by status (?status=delivered) and by subscription (?subscriptionId=sub_...: the runs of its slots).")
+            .WithSummary("Your runs, newest first, a page at a time")
+            .WithDescription("Filter by status, report, subscription (the runs of its slots) and creation time (from inclusive, to exclusive; ISO 8601, UTC unless an offset is given). " +
+                "Pages are cursor pages: pass the previous page's nextCursor as 'cursor'; runs created meanwhile neither shift nor repeat rows. " +
+                "Deprecated: 'page' (numbered pages, with 'page' and 'nextPage' in the answer) is still accepted for clients of the first version; it cannot be combined with 'cursor'.")
             .ProducesValidationProblem();
 
         group.MapGet("/{id}", GetRun)
@@ -70,10 +71,19 @@ public static class RunsApi
         CreateReportRunRequest? body,
         [FromHeader(Name = IdempotencyKeyHeader)] string? idempotencyKey,
         HttpContext context,
-        RunStore store,
-        IRunDispatcher queue,
-        PartnerStore partners,
+        RunRequests runs,
         IOptions<ReportsOptions> reportsOptions)
+    {
+        var partner = context.Partner();
+        return await StartRunAsync(body, idempotencyKey, partner, new RunRequester(partner.ClientId, context.Connection.RemoteIpAddress?.ToString(), Operator: false), context, runs, reportsOptions.Value, "GetReportRun");
+    }
+
+    /// <summary>
+    /// Checks a run request and starts the run for <paramref name="partner"/>: 202 at the route <paramref name="routeName"/>,
+    /// the run of the same idempotency key again, or the problem. Shared with the operators' start on a partner's behalf.
+    /// </summary>
+    public static async Task<Results<AcceptedAtRoute<ReportRunResponse>, ValidationProblem, ProblemHttpResult>> StartRunAsync(
+        CreateReportRunRequest? body, string? idempotencyKey, Partner partner, RunRequester requester, HttpContext context, RunRequests runs, ReportsOptions reportsOptions, string routeName)
     {
         if (body is null)
         {
@@ -90,24 +100,20 @@ public static class RunsApi
             return ProblemResults.InvalidParameters(new Dictionary<string, string[]> { [IdempotencyKeyHeader] = [$"Keys starting with '{SlotRunKey.Prefix}' are reserved for the runs of subscriptions. Choose another key."] });
         }
 
-        var (request, errors) = body.Validate(reportsOptions.Value.MaxPeriodDays);
+        var (request, errors) = body.Validate(reportsOptions.MaxPeriodDays);
         if (request is null)
         {
             return ProblemResults.InvalidParameters(errors);
         }
 
-        var partner = context.Partner();
-        if ((partner.Disallows(request.Report.Id, ReportFormats.Name(request.Format)) ?? (await partners.GetAsync(partner.Id, context.RequestAborted)).Refusal()) is { } refusal)
+        var start = await runs.StartAsync(partner, request, body.Armored ?? false, idempotencyKey, requester, context.RequestAborted);
+        if (start.Refusal is { } refusal)
         {
             return refusal.ToProblem();
         }
 
-        var armored = body.Armored ?? false;
-        var newRun = ReportRun.ForReport(request, armored, partner.Id, partner.ClientId, idempotencyKey);
-        newRun.SourceIp = context.Connection.RemoteIpAddress?.ToString();
-        var (run, created) = await store.CreateAsync(newRun, context.RequestAborted);
-
-        if (!created && run.RequestHash != CreateReportRunRequest.Hash(request, armored))
+        var run = start.Run!;
+        if (start.KeyReused)
         {
             return TypedResults.Problem(
                 type: ProblemTypes.IdempotencyKeyReused,
@@ -116,54 +122,42 @@ public static class RunsApi
                 statusCode: StatusCodes.Status422UnprocessableEntity);
         }
 
-        if (created)
-        {
-            await DispatchAsync(queue, run.Id, context);
-        }
-        else
+        if (!start.Created)
         {
             context.Response.Headers["Idempotent-Replayed"] = "true";
         }
 
-        return TypedResults.AcceptedAtRoute(ReportRunResponse.Create(run, events: null), "GetReportRun", new { id = run.Id });
+        return TypedResults.AcceptedAtRoute(ReportRunResponse.Create(run, events: null, forOperator: requester.Operator), routeName, new { id = run.Id });
     }
 
     internal static async Task<Results<Ok<ReportRunPage>, ValidationProblem>> ListRuns(
-        HttpContext context, RunStore store, IOptions<RunsOptions> options, string? status = null, string? subscriptionId = null, string? page = null, string? pageSize = null)
+        HttpContext context, RunListing listing, IOptions<RunsOptions> options,
+        string? status = null, string? report = null, string? subscriptionId = null, string? from = null, string? to = null, string? cursor = null, string? pageSize = null, string? page = null)
     {
         var errors = new Dictionary<string, string[]>();
-        RunStatus? statusFilter = null;
-        if (status is not null)
-        {
-            if (RunStatuses.TryParse(status, out var parsed))
-            {
-                statusFilter = parsed;
-            }
-            else
-            {
-                errors["status"] = [$"'{status}' is not a run status. Use one of: {string.Join(", ", Enum.GetValues<RunStatus>().Select(RunStatuses.Name))}."];
-            }
-        }
-
-        if (subscriptionId is { Length: 0 or > MaxSubscriptionIdLength })
-        {
-            errors[nameof(subscriptionId)] = [$"'{nameof(subscriptionId)}' is a subscription id of at most {MaxSubscriptionIdLength} characters, such as 'sub_0193...'."];
-        }
-
-        var pageNumber = ParsePositive(page, 1, int.MaxValue / 1000, "page", errors);
-        var size = ParsePositive(pageSize, 20, options.Value.MaxPageSize, "pageSize", errors);
+        var query = RunListQuery.Parse(context.Partner().Id, status, report, subscriptionId, from, to, cursor, pageSize, page, options.Value.MaxPageSize, errors);
         if (errors.Count > 0)
         {
             return ProblemResults.InvalidParameters(errors);
         }
 
-        var runs = await store.ListAsync(context.Partner().Id, statusFilter, subscriptionId, pageNumber, size, context.RequestAborted);
-        return TypedResults.Ok(new ReportRunPage(
-            runs.Take(size).Select(run => ReportRunResponse.Create(run, events: null)).ToList(),
-            pageNumber,
-            size,
-            runs.Count > size ? pageNumber + 1 : null));
+        if (query.Page is { } pageNumber)
+        {
+            var numbered = await listing.NumberedPageAsync(query.Filter, pageNumber, query.PageSize, context.RequestAborted);
+            return TypedResults.Ok(new ReportRunPage(Items(numbered, query.PageSize, forOperator: false), query.PageSize, null, pageNumber, numbered.Count > query.PageSize ? pageNumber + 1 : null));
+        }
+
+        var runs = await listing.PageAsync(query.Filter, query.After, query.PageSize, context.RequestAborted);
+        return TypedResults.Ok(new ReportRunPage(Items(runs, query.PageSize, forOperator: false), query.PageSize, NextCursor(runs, query.PageSize), null, null));
     }
+
+    /// <summary>The page's runs as the API shows them, without the one read beyond it.</summary>
+    public static IReadOnlyList<ReportRunResponse> Items(IReadOnlyList<ReportRun> runs, int pageSize, bool forOperator) =>
+        runs.Take(pageSize).Select(run => ReportRunResponse.Create(run, events: null, forOperator)).ToList();
+
+    /// <summary>The cursor of the next page when the listing read one run more than the page holds, else null.</summary>
+    public static string? NextCursor(IReadOnlyList<ReportRun> runs, int pageSize) =>
+        runs.Count > pageSize ? RunCursor.After(runs[pageSize - 1]).Encode() : null;
 
     internal static async Task<Results<Ok<ReportRunResponse>, ProblemHttpResult>> GetRun(string id, HttpContext context, RunStore store)
     {
@@ -195,63 +189,29 @@ public static class RunsApi
         return TypedResults.Stream(stream, "application/pgp-encrypted", run.FileName);
     }
 
-    internal static async Task<Results<AcceptedAtRoute<ReportRunResponse>, ProblemHttpResult>> Redeliver(string id, HttpContext context, RunStore store, IRunDispatcher queue)
+    internal static async Task<Results<AcceptedAtRoute<ReportRunResponse>, ProblemHttpResult>> Redeliver(string id, HttpContext context, RunStore store, RunRequests runs)
     {
         if (await store.GetForPartnerAsync(context.Partner().Id, id, context.RequestAborted) is not { } run)
         {
             return RunNotFound(id);
         }
 
-        if (!RunStatuses.IsFinished(run.State))
-        {
-            return TypedResults.Problem(
-                type: ProblemTypes.RunInProgress,
-                title: "Run in progress",
-                detail: $"Run {id} is {run.Status}. Redeliver a run once it is delivered or failed.",
-                statusCode: StatusCodes.Status409Conflict);
-        }
-
-        await store.RedeliverAsync(run, $"redelivery requested by {context.Partner().ClientId} from {context.Connection.RemoteIpAddress}", context.RequestAborted);
-        await DispatchAsync(queue, run.Id, context);
-        return TypedResults.AcceptedAtRoute(ReportRunResponse.Create(run, events: null), "GetReportRun", new { id = run.Id });
+        var requester = new RunRequester(context.Partner().ClientId, context.Connection.RemoteIpAddress?.ToString(), Operator: false);
+        return await runs.RedeliverAsync(run, requester, context.RequestAborted)
+            ? TypedResults.AcceptedAtRoute(ReportRunResponse.Create(run, events: null), "GetReportRun", new { id = run.Id })
+            : RunInProgress(run);
     }
 
-    /// <summary>
-    /// Hands the saved run on. A failure here (on Lambda: the self-invoke) is not the caller's: the run is saved and
-    /// the worker's sweep or the scheduled tick takes it up, so the request still succeeds.
-    /// </summary>
-    private static async Task DispatchAsync(IRunDispatcher dispatcher, string runId, HttpContext context)
-    {
-        try
-        {
-            await dispatcher.EnqueueAsync(runId, context.RequestAborted);
-        }
-        catch (Exception exception) when (exception is not OperationCanceledException)
-        {
-            context.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(RunsApi))
-                .LogWarning(exception, "Run {RunId} is saved but could not be dispatched; the sweep will take it up", runId);
-        }
-    }
+    /// <summary>The problem for a redelivery of a run that is not finished.</summary>
+    public static ProblemHttpResult RunInProgress(ReportRun run) => TypedResults.Problem(
+        type: ProblemTypes.RunInProgress,
+        title: "Run in progress",
+        detail: $"Run {run.Id} is {run.Status}. Redeliver a run once it is delivered or failed.",
+        statusCode: StatusCodes.Status409Conflict);
 
     private static ProblemHttpResult RunNotFound(string id) => TypedResults.Problem(
         type: ProblemTypes.RunNotFound,
         title: "Run not found",
         detail: $"You have no run '{id}'.",
         statusCode: StatusCodes.Status404NotFound);
-
-    private static int ParsePositive(string? text, int fallback, int max, string name, Dictionary<string, string[]> errors)
-    {
-        if (text is null)
-        {
-            return fallback;
-        }
-
-        if (int.TryParse(text, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var value) && value >= 1 && value <= max)
-        {
-            return value;
-        }
-
-        errors[name] = [$"'{name}' must be a whole number from 1 to {max}."];
-        return fallback;
-    }
 }

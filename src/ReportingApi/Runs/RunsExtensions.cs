@@ -18,6 +18,8 @@ public static class RunsExtensions
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<IRunMetrics>(NoRunMetrics.Instance);
         services.AddSingleton<RunStore>();
+        services.AddSingleton<RunListing>();
+        services.AddSingleton<RunRequests>();
         services.AddSingleton<RunLeases>();
         services.AddSingleton<RunFiles>();
         services.AddSingleton<RunFileSources>();

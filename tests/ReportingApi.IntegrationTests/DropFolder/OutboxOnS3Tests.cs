@@ -127,7 +127,7 @@ public sealed class OutboxOnS3Tests(OutboxOnS3Fixture fixture) : IClassFixture<O
     {
         using (var admin = await fixture.Host.CreateClientForAsync(DemoClients.Operator))
         {
-            var northwind = (await admin.GetFromJsonAsync<PartnerResponse>($"/v1/admin/partners/{Northwind}"))!;
+            var northwind = (await admin.GetFromJsonAsync<PartnerResponse>($"/v1/admin/partners/{Northwind}", ApiJson.Options))!;
             using var update = await admin.PutAsJsonAsync($"/v1/admin/partners/{Northwind}", new
             {
                 northwind.Name, northwind.ClientId, northwind.Active, northwind.EmployerIds, northwind.IpAllowlist, northwind.AllowedReports, northwind.AllowedFormats,

@@ -99,7 +99,7 @@ public sealed class PartnerKeyOnboardingTests(PartnerKeyOnboardingTests.Hosts ho
     {
         var host = hosts.Of(PgpKeyKind.Rsa);
         using var admin = await host.App.CreateClientForAsync(DemoClients.Operator);
-        var before = (await admin.GetFromJsonAsync<PartnerResponse>($"/v1/admin/partners/{host.PartnerId}"))!.PgpKeyFingerprint;
+        var before = (await admin.GetFromJsonAsync<PartnerResponse>($"/v1/admin/partners/{host.PartnerId}", ApiJson.Options))!.PgpKeyFingerprint;
 
         using var response = await admin.PutAsJsonAsync($"/v1/admin/partners/{host.PartnerId}/pgp-key", new { armoredPublicKey });
 
@@ -107,7 +107,7 @@ public sealed class PartnerKeyOnboardingTests(PartnerKeyOnboardingTests.Hosts ho
         Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
         var problem = await response.Content.ReadFromJsonAsync<JsonElement>();
         Assert.EndsWith("/invalid-pgp-key", problem.GetProperty("type").GetString(), StringComparison.Ordinal);
-        Assert.Equal(before, (await admin.GetFromJsonAsync<PartnerResponse>($"/v1/admin/partners/{host.PartnerId}"))!.PgpKeyFingerprint);
+        Assert.Equal(before, (await admin.GetFromJsonAsync<PartnerResponse>($"/v1/admin/partners/{host.PartnerId}", ApiJson.Options))!.PgpKeyFingerprint);
         return problem;
     }
 
@@ -158,7 +158,7 @@ public sealed class PartnerKeyOnboardingTests(PartnerKeyOnboardingTests.Hosts ho
             using var admin = await app.CreateClientForAsync(DemoClients.Operator);
             using var created = await admin.PostAsJsonAsync("/v1/admin/partners", new { name = "New Partner GmbH", clientId = ClientId, employerIds = new[] { 11 } });
             Assert.True(created.StatusCode == HttpStatusCode.Created, await created.Content.ReadAsStringAsync());
-            var partnerId = (await created.Content.ReadFromJsonAsync<PartnerResponse>())!.Id;
+            var partnerId = (await created.Content.ReadFromJsonAsync<PartnerResponse>(ApiJson.Options))!.Id;
             var deliveryFolder = Path.Combine(_folder, $"delivered-{companyKind}");
             using var delivery = await admin.PutAsJsonAsync($"/v1/admin/partners/{partnerId}/delivery", new { kind = "Folder", folderPath = deliveryFolder, remoteDirectory = "/in" });
             Assert.True(delivery.StatusCode == HttpStatusCode.OK, await delivery.Content.ReadAsStringAsync());

@@ -99,7 +99,7 @@ public sealed class DeliveryEnvironment(MariaDbFixture database) : IAsyncLifetim
         };
         using var response = await operatorClient.PutAsJsonAsync($"/v1/admin/partners/{partnerId}/delivery", request);
         Assert.True(response.StatusCode == HttpStatusCode.OK, $"Setting the delivery of partner {partnerId}: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}");
-        var partner = (await response.Content.ReadFromJsonAsync<PartnerResponse>())!;
+        var partner = (await response.Content.ReadFromJsonAsync<PartnerResponse>(ApiJson.Options))!;
         Assert.Equal(DeliveryKind.Sftp, partner.Delivery?.Kind);
         Assert.Equal(remoteDirectory, partner.Delivery?.RemoteDirectory);
     }

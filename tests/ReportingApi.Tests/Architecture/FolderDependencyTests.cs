@@ -15,7 +15,7 @@ public sealed class FolderDependencyTests
     public static readonly string[][] Layers =
     [
         ["Hosting"],
-        ["Demo", "DropFolder", "PartnerAdmin", "OpenApi"],
+        ["Demo", "DropFolder", "PartnerAdmin", "RunAdmin", "OpenApi"],
         ["Subscriptions"],
         ["Runs"],
         ["Reports"],

@@ -21,6 +21,7 @@ public sealed class DeliveryRegistrationTests
         var deliveries = provider.GetRequiredService<FileDeliveries>();
 
         Assert.All(Enum.GetValues<DeliveryKind>(), kind => Assert.Equal(kind, deliveries.For(kind).Kind));
+        Assert.All(Enum.GetValues<DeliveryKind>(), kind => Assert.Equal(kind, provider.GetRequiredService<DeliveryProbes>().For(kind).Kind));
         Assert.Equal(5, provider.GetRequiredService<IOptions<TransferOptions>>().Value.MaxAttempts);
         Assert.Equal("transfer-staging", provider.GetRequiredService<IOptions<ConnectorDeliveryOptions>>().Value.StagingPrefix);
         Assert.Equal(TimeSpan.FromSeconds(20), provider.GetRequiredService<IOptions<SftpDeliveryOptions>>().Value.ConnectTimeout);

@@ -96,16 +96,24 @@ public sealed class TransferConnectorClientTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task StartRemoteMove_uses_the_AWS_shapes()
+    public async Task StartRemoteMove_and_TestConnection_use_the_AWS_shapes()
     {
         _service.Handler = call => call.Operation switch
         {
             "StartRemoteMove" => FakeReply.Ok(new { MoveId = "m-1" }),
+            "TestConnection" => FakeReply.Ok(new
+            {
+                ConnectorId,
+                Status = "ERROR",
+                StatusMessage = "Verify that the trusted host key matches",
+                SftpConnectionDetails = new { HostKey = "ssh-ed25519 AAAAC3Nz" },
+            }),
             _ => FakeReply.Error(400, "InvalidRequestException", "unexpected"),
         };
         using var client = _service.CreateClient();
 
         var moveId = await client.StartRemoteMoveAsync(ConnectorId, "/inbound/a.csv.part", "/inbound/a.csv", default);
+        var test = await client.TestConnectionAsync(ConnectorId, default);
 
         Assert.Empty(_service.ProtocolViolations);
         Assert.Equal("m-1", moveId);
@@ -113,6 +121,10 @@ public sealed class TransferConnectorClientTests : IAsyncLifetime
         Assert.Equal(["ConnectorId", "SourcePath", "TargetPath"], MemberNames(move.Body));
         Assert.Equal("/inbound/a.csv.part", move.Body.GetProperty("SourcePath").GetString());
         Assert.Equal("/inbound/a.csv", move.Body.GetProperty("TargetPath").GetString());
+        Assert.Equal(["ConnectorId"], MemberNames(Assert.Single(_service.CallsOf("TestConnection")).Body));
+        Assert.False(test.Succeeded);
+        Assert.Equal("Verify that the trusted host key matches", test.StatusMessage);
+        Assert.Equal("ssh-ed25519 AAAAC3Nz", test.SftpConnectionDetails!.HostKey);
     }
 
     [Fact]

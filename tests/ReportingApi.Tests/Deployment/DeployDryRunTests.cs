@@ -248,7 +248,7 @@ public sealed partial class DeployDryRunTests
             AppApiCalls.S3Operations().Order(StringComparer.Ordinal));
         Assert.Equal(["GetSecretValue"], AppApiCalls.SecretsManagerOperations());
         Assert.Equal(
-            ["ListFileTransferResults", "StartFileTransfer", "StartRemoteMove"],
+            ["ListFileTransferResults", "StartFileTransfer", "StartRemoteMove", "TestConnection"],
             AppApiCalls.TransferOperations().Order(StringComparer.Ordinal));
         Assert.Equal(["Invoke"], AppApiCalls.LambdaOperations());
     }

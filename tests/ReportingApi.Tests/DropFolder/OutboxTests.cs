@@ -203,7 +203,7 @@ public sealed class OutboxTests(OutboxFixture fixture) : IClassFixture<OutboxFix
     public async Task With_the_delete_flag_the_source_is_deleted_once_delivered()
     {
         using var admin = await fixture.ClientForAsync(DemoClients.Operator);
-        var northwind = (await admin.GetFromJsonAsync<PartnerResponse>($"/v1/admin/partners/{Northwind}"))!;
+        var northwind = (await admin.GetFromJsonAsync<PartnerResponse>($"/v1/admin/partners/{Northwind}", ApiJson.Options))!;
         using var update = await admin.PutAsJsonAsync($"/v1/admin/partners/{Northwind}", new
         {
             northwind.Name, northwind.ClientId, northwind.Active, northwind.EmployerIds, northwind.IpAllowlist, northwind.AllowedReports, northwind.AllowedFormats,
@@ -228,7 +228,7 @@ public sealed class OutboxTests(OutboxFixture fixture) : IClassFixture<OutboxFix
     {
         using var admin = await fixture.ClientForAsync(DemoClients.Operator);
         using var created = await admin.PostAsJsonAsync("/v1/admin/partners", new { name = "No Target Ltd", clientId = "outbox-no-target", employerIds = new[] { 12 }, deleteOutboxAfterDelivery = true });
-        var partner = (await created.Content.ReadFromJsonAsync<PartnerResponse>())!;
+        var partner = (await created.Content.ReadFromJsonAsync<PartnerResponse>(ApiJson.Options))!;
         using var keyResponse = await admin.PutAsJsonAsync($"/v1/admin/partners/{partner.Id}/pgp-key", new { armoredPublicKey = TestPgpKeys.Partner.ArmoredPublicKey });
         Assert.Equal(HttpStatusCode.OK, keyResponse.StatusCode);
         var key = await fixture.DropAsync(partner.Id, "stays.csv", [1, 2, 3]);
@@ -247,7 +247,7 @@ public sealed class OutboxTests(OutboxFixture fixture) : IClassFixture<OutboxFix
     {
         using var admin = await fixture.ClientForAsync(DemoClients.Operator);
         using var created = await admin.PostAsJsonAsync("/v1/admin/partners", new { name = "Dormant Ltd", clientId = "outbox-inactive", active = false, employerIds = new[] { 12 } });
-        var partner = (await created.Content.ReadFromJsonAsync<PartnerResponse>())!;
+        var partner = (await created.Content.ReadFromJsonAsync<PartnerResponse>(ApiJson.Options))!;
         using var keyResponse = await admin.PutAsJsonAsync($"/v1/admin/partners/{partner.Id}/pgp-key", new { armoredPublicKey = TestPgpKeys.Partner.ArmoredPublicKey });
         using var delivery = await admin.PutAsJsonAsync($"/v1/admin/partners/{partner.Id}/delivery", new { kind = "Folder", folderPath = Path.Combine(fixture.Host.WorkFolder, "dormant"), remoteDirectory = "/in" });
         Assert.Equal(HttpStatusCode.OK, delivery.StatusCode);
@@ -281,14 +281,14 @@ public sealed class OutboxTests(OutboxFixture fixture) : IClassFixture<OutboxFix
         using var admin = await fixture.ClientForAsync(DemoClients.Operator);
         using var created = await admin.PostAsJsonAsync("/v1/admin/partners", new { name = "Flag GmbH", clientId = "outbox-flag", employerIds = new[] { 11 }, deleteOutboxAfterDelivery = true });
         Assert.Equal(HttpStatusCode.Created, created.StatusCode);
-        var partner = (await created.Content.ReadFromJsonAsync<PartnerResponse>())!;
+        var partner = (await created.Content.ReadFromJsonAsync<PartnerResponse>(ApiJson.Options))!;
         Assert.True(partner.DeleteOutboxAfterDelivery);
-        Assert.True((await admin.GetFromJsonAsync<PartnerResponse>($"/v1/admin/partners/{partner.Id}"))!.DeleteOutboxAfterDelivery);
+        Assert.True((await admin.GetFromJsonAsync<PartnerResponse>($"/v1/admin/partners/{partner.Id}", ApiJson.Options))!.DeleteOutboxAfterDelivery);
         Assert.True((await fixture.Factory.Services.GetRequiredService<PartnerStore>().GetAsync(partner.Id, CancellationToken.None)).DeleteDropFolderFilesAfterDelivery);
 
         // PUT replaces: leaving the flag out turns it off (the default).
         using var updated = await admin.PutAsJsonAsync($"/v1/admin/partners/{partner.Id}", new { name = "Flag GmbH", clientId = "outbox-flag", employerIds = new[] { 11 } });
-        Assert.False((await updated.Content.ReadFromJsonAsync<PartnerResponse>())!.DeleteOutboxAfterDelivery);
-        Assert.Contains((await admin.GetFromJsonAsync<List<PartnerResponse>>("/v1/admin/partners"))!, p => p.Id == partner.Id && !p.DeleteOutboxAfterDelivery);
+        Assert.False((await updated.Content.ReadFromJsonAsync<PartnerResponse>(ApiJson.Options))!.DeleteOutboxAfterDelivery);
+        Assert.Contains((await admin.GetFromJsonAsync<List<PartnerResponse>>("/v1/admin/partners", ApiJson.Options))!, p => p.Id == partner.Id && !p.DeleteOutboxAfterDelivery);
     }
 }

@@ -31,7 +31,7 @@ public sealed class PartnerAdminTests(RunsFixture fixture) : IClassFixture<RunsF
 
         using var created = await admin.PostAsJsonAsync("/v1/admin/partners", new { name = "Fabrikam Payroll", clientId, employerIds = new[] { 11 }, allowedFormats = new[] { "csv", "json" } });
         Assert.Equal(HttpStatusCode.Created, created.StatusCode);
-        var partner = (await created.Content.ReadFromJsonAsync<PartnerResponse>())!;
+        var partner = (await created.Content.ReadFromJsonAsync<PartnerResponse>(ApiJson.Options))!;
         Assert.Equal($"/v1/admin/partners/{partner.Id}", created.Headers.Location?.OriginalString);
         Assert.Equal([11], partner.EmployerIds);
 
@@ -139,7 +139,7 @@ public sealed class PartnerAdminTests(RunsFixture fixture) : IClassFixture<RunsF
     {
         using var admin = await fixture.ClientForAsync(DemoClients.Operator);
         using var created = await admin.PostAsJsonAsync("/v1/admin/partners", new { name = "Sftp Partner", clientId = NewClientId(), employerIds = new[] { 12 } });
-        var partner = (await created.Content.ReadFromJsonAsync<PartnerResponse>())!;
+        var partner = (await created.Content.ReadFromJsonAsync<PartnerResponse>(ApiJson.Options))!;
         var request = new
         {
             kind = "Sftp",
@@ -156,7 +156,7 @@ public sealed class PartnerAdminTests(RunsFixture fixture) : IClassFixture<RunsF
 
         using var put = await admin.PutAsJsonAsync($"/v1/admin/partners/{partner.Id}/delivery", request);
         Assert.Equal(HttpStatusCode.OK, put.StatusCode);
-        var stored = (await admin.GetFromJsonAsync<PartnerResponse>($"/v1/admin/partners/{partner.Id}"))!.Delivery!;
+        var stored = (await admin.GetFromJsonAsync<PartnerResponse>($"/v1/admin/partners/{partner.Id}", ApiJson.Options))!.Delivery!;
 
         Assert.Equal(
             new DeliveryTarget(DeliveryKind.Sftp, "/inbound/reports", Host: "sftp.partner.example", Port: 2222, User: "reports", HostKey: HostKey,
@@ -184,7 +184,7 @@ public sealed class PartnerAdminTests(RunsFixture fixture) : IClassFixture<RunsF
 
         // The examples for the secret source of this app (local files) are accepted as they stand.
         using var created = await admin.PostAsJsonAsync("/v1/admin/partners", new { name = "Example Partner", clientId = NewClientId(), employerIds = new[] { 12 } });
-        var partner = (await created.Content.ReadFromJsonAsync<PartnerResponse>())!;
+        var partner = (await created.Content.ReadFromJsonAsync<PartnerResponse>(ApiJson.Options))!;
         foreach (var name in new[] { "sftp-private-key", "sftp-local-files", "aws-connector", "folder" })
         {
             using var put = await admin.PutAsync(
@@ -258,19 +258,19 @@ public sealed class PartnerAdminTests(RunsFixture fixture) : IClassFixture<RunsF
         using var admin = await factory.CreateClientForAsync(DemoClients.Operator);
         using var created = await admin.PostAsJsonAsync("/v1/admin/partners", new { name = "Shifting GmbH", clientId, employerIds = new[] { 1 } });
         Assert.Equal(HttpStatusCode.Created, created.StatusCode);
-        var partner = (await created.Content.ReadFromJsonAsync<PartnerResponse>())!;
+        var partner = (await created.Content.ReadFromJsonAsync<PartnerResponse>(ApiJson.Options))!;
         using var client = await factory.CreateClientForAsync((clientId, "s3cret"));
 
         Assert.Equal(["1"], await EmployersInContractsAsync(client));
 
         using var moved = await admin.PutAsJsonAsync($"/v1/admin/partners/{partner.Id}", new { name = "Shifting GmbH", clientId, employerIds = new[] { 2 } });
         Assert.Equal(HttpStatusCode.OK, moved.StatusCode);
-        Assert.Equal([2], (await moved.Content.ReadFromJsonAsync<PartnerResponse>())!.EmployerIds);
+        Assert.Equal([2], (await moved.Content.ReadFromJsonAsync<PartnerResponse>(ApiJson.Options))!.EmployerIds);
         Assert.Equal(["2"], await EmployersInContractsAsync(client));
 
         using var deactivated = await admin.PutAsJsonAsync($"/v1/admin/partners/{partner.Id}", new { name = "Shifting GmbH", clientId, employerIds = new[] { 2 }, active = false });
         Assert.Equal(HttpStatusCode.OK, deactivated.StatusCode);
-        Assert.False((await deactivated.Content.ReadFromJsonAsync<PartnerResponse>())!.Active);
+        Assert.False((await deactivated.Content.ReadFromJsonAsync<PartnerResponse>(ApiJson.Options))!.Active);
         using var refused = await client.GetAsync(ContractsOf2026);
         await AuthTests.AssertProblemAsync(refused, HttpStatusCode.Forbidden, "partner-inactive");
     }

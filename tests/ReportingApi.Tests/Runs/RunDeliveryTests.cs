@@ -144,7 +144,7 @@ public sealed class RunDeliveryTests(RunsFixture fixture) : IClassFixture<RunsFi
     }
 
     [Fact]
-    public async Task Runs_are_listed_newest_first_paged_and_filtered_by_status()
+    public async Task Runs_are_listed_newest_first_in_cursor_pages_or_deprecated_numbered_pages_and_filtered_by_status()
     {
         using var client = await fixture.ClientForAsync(DemoClients.Contoso);
         var created = new List<string>();
@@ -154,9 +154,16 @@ public sealed class RunDeliveryTests(RunsFixture fixture) : IClassFixture<RunsFi
         }
 
         var first = (await client.GetFromJsonAsync<ReportRunPage>("/v1/report-runs?pageSize=2"))!;
-        var second = (await client.GetFromJsonAsync<ReportRunPage>("/v1/report-runs?pageSize=2&page=2"))!;
-        Assert.Equal(2, first.NextPage);
+        Assert.NotNull(first.NextCursor);
+        Assert.Null(first.NextPage);
+        var second = (await client.GetFromJsonAsync<ReportRunPage>($"/v1/report-runs?pageSize=2&cursor={first.NextCursor}"))!;
         Assert.Equal(created.AsEnumerable().Reverse(), first.Items.Concat(second.Items).Select(run => run.Id).Take(3));
+
+        var numberedFirst = (await client.GetFromJsonAsync<ReportRunPage>("/v1/report-runs?pageSize=2&page=1"))!;
+        var numberedSecond = (await client.GetFromJsonAsync<ReportRunPage>("/v1/report-runs?pageSize=2&page=2"))!;
+        Assert.Equal(2, numberedFirst.NextPage);
+        Assert.Null(numberedFirst.NextCursor);
+        Assert.Equal(created.AsEnumerable().Reverse(), numberedFirst.Items.Concat(numberedSecond.Items).Select(run => run.Id).Take(3));
         Assert.Empty((await client.GetFromJsonAsync<ReportRunPage>("/v1/report-runs?status=failed"))!.Items);
         Assert.Equal(3, (await client.GetFromJsonAsync<ReportRunPage>("/v1/report-runs?status=delivered"))!.Items.Count);
     }

@@ -65,6 +65,12 @@ public sealed class RunFailureTests(RunsFixture fixture) : IClassFixture<RunsFix
     [InlineData("page=0")]
     [InlineData("pageSize=1000")]
     [InlineData("page=abc")]
+    [InlineData("cursor=bm90LWEtY3Vyc29y")]
+    [InlineData("cursor=%%%")]
+    [InlineData("cursor=MTIzfHJ1bl94&page=2")]
+    [InlineData("from=yesterday")]
+    [InlineData("from=2026-11-27&to=2026-11-26")]
+    [InlineData("report=a%20b")]
     public async Task Invalid_list_parameters_are_400(string query)
     {
         using var client = await fixture.ClientForAsync(DemoClients.Northwind);

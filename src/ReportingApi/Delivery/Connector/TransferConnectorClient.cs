@@ -119,6 +119,15 @@ public sealed class TransferConnectorClient : IDisposable
         return Require(response.MoveId, "StartRemoteMove", "MoveId");
     }
 
+    /// <summary>Asks the connector to log in to the partner's server; a failed login is a result (<c>ERROR</c>), not an exception.</summary>
+    public Task<ConnectionTestResult> TestConnectionAsync(string connectorId, CancellationToken cancellationToken) =>
+        InvokeAsync(
+            "TestConnection",
+            new ConnectorIdRequest(connectorId),
+            TransferJsonContext.Default.ConnectorIdRequest,
+            TransferJsonContext.Default.ConnectionTestResult,
+            cancellationToken);
+
     public void Dispose()
     {
         if (_http.IsValueCreated)

@@ -11,6 +11,13 @@ public static class FileTransferStatusCodes
     public const string Failed = "FAILED";
 }
 
+/// <summary>The <c>Status</c> values of TestConnection.</summary>
+public static class ConnectionTestStatuses
+{
+    public const string Ok = "OK";
+    public const string Error = "ERROR";
+}
+
 /// <summary>One StartFileTransfer call: its id and the paths it sends (at most 10).</summary>
 public sealed record StartedFileTransfer(string TransferId, IReadOnlyList<string> SendFilePaths);
 
@@ -19,6 +26,15 @@ public sealed record ConnectorFileTransferResult(string FilePath, string StatusC
 
 /// <summary>One page of ListFileTransferResults.</summary>
 public sealed record FileTransferResultsPage(IReadOnlyList<ConnectorFileTransferResult> FileTransferResults, string? NextToken);
+
+/// <summary>The host key the connector saw during TestConnection.</summary>
+public sealed record SftpConnectorConnectionDetails(string? HostKey);
+
+/// <summary>The answer of TestConnection: <c>Status</c> is <c>OK</c> or <c>ERROR</c>, <c>StatusMessage</c> says why.</summary>
+public sealed record ConnectionTestResult(string? ConnectorId, string Status, string? StatusMessage, SftpConnectorConnectionDetails? SftpConnectionDetails)
+{
+    public bool Succeeded => Status == ConnectionTestStatuses.Ok;
+}
 
 internal sealed record StartFileTransferRequest(string ConnectorId, IReadOnlyList<string> SendFilePaths, string? RemoteDirectoryPath);
 
@@ -32,6 +48,8 @@ internal sealed record StartRemoteMoveRequest(string ConnectorId, string SourceP
 
 internal sealed record StartRemoteMoveResponse(string? MoveId);
 
+internal sealed record ConnectorIdRequest(string ConnectorId);
+
 /// <summary>Request and response bodies use AWS's PascalCase member names as declared; absent members are not sent.</summary>
 [JsonSourceGenerationOptions(DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
 [JsonSerializable(typeof(StartFileTransferRequest))]
@@ -40,4 +58,6 @@ internal sealed record StartRemoteMoveResponse(string? MoveId);
 [JsonSerializable(typeof(ListFileTransferResultsResponse))]
 [JsonSerializable(typeof(StartRemoteMoveRequest))]
 [JsonSerializable(typeof(StartRemoteMoveResponse))]
+[JsonSerializable(typeof(ConnectorIdRequest))]
+[JsonSerializable(typeof(ConnectionTestResult))]
 internal sealed partial class TransferJsonContext : JsonSerializerContext;

@@ -39,7 +39,14 @@ internal sealed class SftpAttempt(SftpServer server, string login) : IProgress<U
     /// <summary>Whether the server stopped taking data mid-upload, leaving the connection unusable.</summary>
     public bool Stalled { get; set; }
 
-    public void HostKeyPresented(byte[] hostKey, bool trusted) => RefusedHostKey = trusted ? null : hostKey;
+    /// <summary>The server showed the pinned host key (the handshake got past it, whatever came after).</summary>
+    public bool HostKeyMatched { get; private set; }
+
+    public void HostKeyPresented(byte[] hostKey, bool trusted)
+    {
+        RefusedHostKey = trusted ? null : hostKey;
+        HostKeyMatched = trusted;
+    }
 
     public void Upload(string remotePath)
     {

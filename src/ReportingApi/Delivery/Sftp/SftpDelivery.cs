@@ -17,9 +17,6 @@ namespace ReportingApi.Delivery.Sftp;
 /// </summary>
 public sealed class SftpDelivery(IObjectStore store, SecretReferences secrets, IOptions<SftpDeliveryOptions> options, ILogger<SftpDelivery> logger) : IFileDelivery
 {
-    // Keeps NAT and firewall state alive while the object store is slow to hand over the next bytes.
-    private static readonly TimeSpan KeepAliveInterval = TimeSpan.FromSeconds(15);
-
     private readonly SftpDeliveryOptions _options = options.Value;
 
     public DeliveryKind Kind => DeliveryKind.Sftp;
@@ -35,10 +32,10 @@ public sealed class SftpDelivery(IObjectStore store, SecretReferences secrets, I
 
         using var login = await ReadLoginAsync(target, cancellationToken);
         var attempt = new SftpAttempt(server, login.Description);
-        var client = CreateClient(server, login, attempt);
+        var client = SftpConnections.Create(server, login.Methods, attempt, _options);
         try
         {
-            await ConnectAsync(client, cancellationToken);
+            await SftpConnections.ConnectAsync(client, _options, cancellationToken);
             foreach (var file in remoteFiles)
             {
                 attempt.Upload(file.Path);
@@ -105,36 +102,6 @@ public sealed class SftpDelivery(IObjectStore store, SecretReferences secrets, I
         {
             secrets.Forget(reference);
         }
-    }
-
-    private SftpClient CreateClient(SftpServer server, SftpLogin login, SftpAttempt attempt)
-    {
-        var connection = new Renci.SshNet.ConnectionInfo(server.Host, server.Port, server.User, [.. login.Methods]) { Timeout = _options.ConnectTimeout };
-
-        // Offer only the pinned key's algorithms: a server with keys of several types then shows the pinned one.
-        foreach (var algorithm in connection.HostKeyAlgorithms.Keys.Except(server.HostKey.Algorithms).ToList())
-        {
-            connection.HostKeyAlgorithms.Remove(algorithm);
-        }
-
-        var client = new SftpClient(connection) { OperationTimeout = _options.IdleTimeout, KeepAliveInterval = KeepAliveInterval };
-        client.HostKeyReceived += (_, e) =>
-        {
-            e.CanTrust = server.HostKey.Matches(e.HostKey);
-            attempt.HostKeyPresented(e.HostKey, e.CanTrust);
-        };
-        return client;
-    }
-
-    private async Task ConnectAsync(SftpClient client, CancellationToken cancellationToken)
-    {
-        // SSH.NET bounds the handshake by ConnectionInfo.Timeout; this bounds reaching the server and its banner.
-        using var connectTimeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        connectTimeout.CancelAfter(_options.ConnectTimeout);
-        await client.ConnectAsync(connectTimeout.Token);
-
-        // From now on ConnectionInfo.Timeout bounds waiting for the server to take more data (its window).
-        client.ConnectionInfo.Timeout = _options.IdleTimeout;
     }
 
     private async Task UploadAsync(SftpClient client, RemoteFile file, SftpAttempt attempt, CancellationToken cancellationToken)
