@@ -161,16 +161,13 @@ public sealed class WebhookTargetTests
     }
 }
 
-/// <summary>A DNS server played by the test: fixed answers per name, and "host not found" for any other.</summary>
-internal sealed class ScriptedResolver(IReadOnlyDictionary<string, IPAddress[]> answers) : IHostAddressResolver
+/// <summary>A DNS server played by the test: the answers per name (a test may change them, as a rebinding attacker does), and "host not found" for any other.</summary>
+internal sealed class ScriptedResolver(Dictionary<string, IPAddress[]> answers) : IHostAddressResolver
 {
-    public int Lookups { get; private set; }
+    public Dictionary<string, IPAddress[]> Answers { get; } = answers;
 
-    public Task<IPAddress[]> ResolveAsync(string host, CancellationToken cancellationToken)
-    {
-        Lookups++;
-        return answers.TryGetValue(host, out var addresses)
+    public Task<IPAddress[]> ResolveAsync(string host, CancellationToken cancellationToken) =>
+        Answers.TryGetValue(host, out var addresses)
             ? Task.FromResult(addresses)
             : Task.FromException<IPAddress[]>(new SocketException((int)SocketError.HostNotFound));
-    }
 }
