@@ -1,5 +1,3 @@
-using System.Security.Cryptography;
-using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
@@ -12,7 +10,7 @@ public enum AuditRedaction
     /// <summary>Replaced by <see cref="AuditDiff.Redacted"/>: the entry says it changed, never what it was.</summary>
     Secret,
 
-    /// <summary>Replaced by <c>sha256:</c> and 16 hex digits of its SHA-256: long key material, told apart but not repeated. Not for low-entropy secrets (guessable).</summary>
+    /// <summary>Replaced by its <see cref="AuditFingerprint"/>: long key material, told apart but not repeated. Not for low-entropy secrets (guessable).</summary>
     Fingerprint,
 }
 
@@ -25,8 +23,6 @@ public enum AuditRedaction
 public static class AuditDiff
 {
     public const string Redacted = "[redacted]";
-
-    private const int FingerprintBytes = 8;
 
     /// <summary>How states are serialised for the diff: as the API writes them.</summary>
     public static JsonSerializerOptions SerializerOptions { get; } = new(JsonSerializerDefaults.Web)
@@ -101,9 +97,6 @@ public static class AuditDiff
         };
     }
 
-    private static string Fingerprint(JsonNode value)
-    {
-        var text = value.GetValueKind() == JsonValueKind.String ? value.GetValue<string>() : value.ToJsonString();
-        return "sha256:" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text)).AsSpan(0, FingerprintBytes));
-    }
+    private static string Fingerprint(JsonNode value) =>
+        AuditFingerprint.Of(value.GetValueKind() == JsonValueKind.String ? value.GetValue<string>() : value.ToJsonString());
 }

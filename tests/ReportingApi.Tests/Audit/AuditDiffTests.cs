@@ -2,6 +2,7 @@ using System.Net;
 using System.Security.Claims;
 using System.Text.Json.Nodes;
 using ReportingApi.Audit;
+using ReportingApi.Webhooks;
 
 namespace ReportingApi.Tests.Audit;
 
@@ -68,7 +69,7 @@ public sealed class AuditDiffTests
         Assert.Equal(["delivery.password", "armoredPublicKey", "logins"], changes.Select(c => c.Path));
         Assert.Equal(AuditDiff.Redacted, changes[0].Before!.GetValue<string>());
         Assert.Equal(AuditDiff.Redacted, changes[0].After!.GetValue<string>());
-        Assert.Matches("^sha256:[0-9a-f]{16}$", changes[1].Before!.GetValue<string>());
+        Assert.Equal(AuditFingerprint.Of(ArmoredKey), changes[1].Before!.GetValue<string>());
         Assert.NotEqual(changes[1].Before!.GetValue<string>(), changes[1].After!.GetValue<string>());
         Assert.Equal("""[{"user":"api","password":"[redacted]"}]""", changes[2].After!.ToJsonString());
         foreach (var leaked in new[] { "hunter2", "correct horse", "pw-one", "pw-two", "mDMEZ" })
@@ -109,6 +110,15 @@ public sealed class AuditDiffTests
         Assert.Equal(6, changes.Count);
         Assert.All(changes, change => Assert.StartsWith("delivery.", change.Path, StringComparison.Ordinal));
         Assert.All(changes, change => Assert.Null(change.After));
+    }
+
+    [Fact]
+    public void A_fingerprint_is_the_start_of_the_values_SHA_256_and_names_a_webhook_secret_the_same_way()
+    {
+        // SHA-256("abc") = ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad (FIPS 180-2, appendix B.1).
+        Assert.Equal("sha256:ba7816bf8f01cfea", AuditFingerprint.Of("abc"));
+        var secret = WebhookSecrets.Generate();
+        Assert.Equal(AuditFingerprint.Of(secret), WebhookSecrets.Fingerprint(secret));
     }
 
     [Fact]
