@@ -117,6 +117,18 @@ public sealed class WebhookSenderTests
     }
 
     [Fact]
+    public async Task A_host_that_no_longer_resolves_is_retried_with_the_reason()
+    {
+        using var sender = new WebhookSender(WebhookTargetRules.Production, new ScriptedResolver([]), TimeProvider.System, Timeout);
+
+        var attempt = await sender.SendAsync(new WebhookRequest(new Uri("https://gone.partner.example/hooks"), "evt_8", Body, [WebhookSecrets.Generate()]), CancellationToken.None);
+
+        Assert.Equal(WebhookAttemptOutcome.Retry, attempt.Outcome);
+        Assert.Null(attempt.StatusCode);
+        Assert.Equal("The host does not resolve (HostNotFound).", attempt.Reason);
+    }
+
+    [Fact]
     public async Task Gone_stops_the_endpoint_and_429_passes_on_Retry_After()
     {
         var secret = WebhookSecrets.Generate();
