@@ -1,3 +1,4 @@
+using ReportingApi.Audit;
 using ReportingApi.Data;
 using ReportingApi.Delivery;
 using ReportingApi.Demo;
@@ -22,6 +23,7 @@ builder.Services
     .AddProblems()
     .AddData()
     .AddPartners()
+    .AddAudit()
     .AddSecurity(builder.Configuration, builder.Environment)
     .AddRendering()
     .AddReports()
@@ -55,6 +57,7 @@ app.MapHealth();
 app.MapReportsApi();
 app.MapRunsApi();
 app.MapPartnersAdminApi();
+app.MapAuditApi();
 if (SecurityExtensions.IsLocalTokenEndpointEnabled(app.Configuration, app.Environment))
 {
     app.MapLocalTokenEndpoint();

@@ -10,11 +10,14 @@ public static class AuditActions
 {
     public const string PartnerCreated = "partner.created";
     public const string PartnerChanged = "partner.changed";
+    public const string PartnerActivated = "partner.activated";
+    public const string PartnerDeactivated = "partner.deactivated";
     public const string PgpKeySet = "partner.pgp-key.set";
     public const string DeliverySet = "partner.delivery.set";
     public const string SftpUserChanged = "partner.sftp-user.changed";
     public const string WebhookSet = "partner.webhook.set";
     public const string WebhookSecretRotated = "partner.webhook.secret-rotated";
+    public const string WebhookRemoved = "partner.webhook.removed";
     public const string SubscriptionPaused = "subscription.paused";
     public const string RunStarted = "run.started";
     public const string RunRedelivered = "run.redelivered";

@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Http.HttpResults;
+using ReportingApi.Audit;
 using ReportingApi.Partners;
 using ReportingApi.Pgp;
 using ReportingApi.Problems;
@@ -58,7 +59,8 @@ public static class PartnersAdminApi
     internal static async Task<Results<Ok<PartnerResponse>, ProblemHttpResult>> GetPartner(int id, PartnerStore store, CancellationToken cancellationToken) =>
         await store.FindAsync(id, cancellationToken) is { } partner ? TypedResults.Ok(PartnerResponse.From(partner)) : PartnerNotFound(id);
 
-    internal static async Task<Results<Created<PartnerResponse>, ValidationProblem>> CreatePartner(PartnerRequest request, PartnerStore store, CancellationToken cancellationToken)
+    internal static async Task<Results<Created<PartnerResponse>, ValidationProblem>> CreatePartner(
+        PartnerRequest request, HttpContext context, PartnerStore store, AuditTrail audit, CancellationToken cancellationToken)
     {
         var errors = await ValidateAsync(request, null, store, cancellationToken);
         if (errors.Count > 0)
@@ -67,13 +69,15 @@ public static class PartnersAdminApi
         }
 
         var id = await store.SaveAsync(null, request.ToSettings(), cancellationToken);
-        return TypedResults.Created($"/v1/admin/partners/{id}", await FindAsync(store, id, cancellationToken));
+        var created = await FindAsync(store, id, cancellationToken);
+        await audit.RecordAsync(context, AuditActions.PartnerCreated, id, null, null, created, cancellationToken);
+        return TypedResults.Created($"/v1/admin/partners/{id}", created);
     }
 
     internal static async Task<Results<Ok<PartnerResponse>, ValidationProblem, ProblemHttpResult>> UpdatePartner(
-        int id, PartnerRequest request, PartnerStore store, CancellationToken cancellationToken)
+        int id, PartnerRequest request, HttpContext context, PartnerStore store, AuditTrail audit, CancellationToken cancellationToken)
     {
-        if (await store.FindAsync(id, cancellationToken) is null)
+        if (await store.FindAsync(id, cancellationToken) is not { } before)
         {
             return PartnerNotFound(id);
         }
@@ -85,13 +89,21 @@ public static class PartnersAdminApi
         }
 
         await store.SaveAsync(id, request.ToSettings(), cancellationToken);
-        return TypedResults.Ok(await FindAsync(store, id, cancellationToken));
+        var after = await FindAsync(store, id, cancellationToken);
+        var action = (before.Settings.Active, after.Active) switch
+        {
+            (false, true) => AuditActions.PartnerActivated,
+            (true, false) => AuditActions.PartnerDeactivated,
+            _ => AuditActions.PartnerChanged,
+        };
+        await audit.RecordAsync(context, action, id, null, PartnerResponse.From(before), after, cancellationToken);
+        return TypedResults.Ok(after);
     }
 
     internal static async Task<Results<Ok<PgpKeyResponse>, ValidationProblem, ProblemHttpResult>> SetPgpKey(
-        int id, PgpKeyRequest request, PartnerStore store, PgpKeyValidator validator, CancellationToken cancellationToken)
+        int id, PgpKeyRequest request, HttpContext context, PartnerStore store, PgpKeyValidator validator, AuditTrail audit, CancellationToken cancellationToken)
     {
-        if (await store.FindAsync(id, cancellationToken) is null)
+        if (await store.FindAsync(id, cancellationToken) is not { } before)
         {
             return PartnerNotFound(id);
         }
@@ -115,13 +127,14 @@ public static class PartnersAdminApi
 
         var key = result.Key;
         await store.SetPgpKeyAsync(id, key.ArmoredPublicKey, key.Fingerprint, cancellationToken);
+        await audit.RecordAsync(context, AuditActions.PgpKeySet, id, null, PartnerResponse.From(before), await FindAsync(store, id, cancellationToken), cancellationToken);
         return TypedResults.Ok(new PgpKeyResponse(key.Fingerprint, key.PrimaryKey.KeyId, key.PrimaryKey.Algorithm, key.PrimaryKey.Bits, key.PrimaryKey.CreatedAt, key.ExpiresAt, key.UserIds));
     }
 
     internal static async Task<Results<Ok<PartnerResponse>, ValidationProblem, ProblemHttpResult>> SetDelivery(
-        int id, DeliveryRequest request, PartnerStore store, SecretReferences secrets, CancellationToken cancellationToken)
+        int id, DeliveryRequest request, HttpContext context, PartnerStore store, SecretReferences secrets, AuditTrail audit, CancellationToken cancellationToken)
     {
-        if (await store.FindAsync(id, cancellationToken) is null)
+        if (await store.FindAsync(id, cancellationToken) is not { } before)
         {
             return PartnerNotFound(id);
         }
@@ -133,7 +146,9 @@ public static class PartnersAdminApi
         }
 
         await store.SetDeliveryAsync(id, target, cancellationToken);
-        return TypedResults.Ok(await FindAsync(store, id, cancellationToken));
+        var after = await FindAsync(store, id, cancellationToken);
+        await audit.RecordAsync(context, AuditActions.DeliverySet, id, null, PartnerResponse.From(before), after, cancellationToken);
+        return TypedResults.Ok(after);
     }
 
     private static async Task<Dictionary<string, string[]>> ValidateAsync(PartnerRequest request, int? id, PartnerStore store, CancellationToken cancellationToken)

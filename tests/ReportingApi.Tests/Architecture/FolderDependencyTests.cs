@@ -15,9 +15,9 @@ public sealed class FolderDependencyTests
     public static readonly string[][] Layers =
     [
         ["Hosting"],
-        ["Demo", "DropFolder", "PartnerAdmin", "OpenApi"],
+        ["Demo", "DropFolder", "PartnerAdmin", "Webhooks", "OpenApi"],
         ["Runs"],
-        ["Reports"],
+        ["Reports", "Audit"],
         ["Partners"],
         ["Delivery"],
         ["Pgp", "Storage", "Security", "Health"],
