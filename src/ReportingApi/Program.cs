@@ -16,6 +16,7 @@ using ReportingApi.Reports.Rendering;
 using ReportingApi.Runs;
 using ReportingApi.Security;
 using ReportingApi.Storage;
+using ReportingApi.Webhooks;
 
 var builder = WebApplication.CreateBuilder(args);
 
@@ -32,6 +33,7 @@ builder.Services
     .AddDelivery()
     .AddRuns()
     .AddDropFolder()
+    .AddWebhooks()
     .AddDemo()
     .AddHealth()
     .AddApiDocumentation(builder.Configuration, builder.Environment)
@@ -44,7 +46,7 @@ if (LambdaHostingExtensions.RunsOnLambda)
 }
 else
 {
-    builder.Services.AddRunWorker();
+    builder.Services.AddRunWorker().AddWebhookWorker();
 }
 
 var app = builder.Build();
@@ -58,6 +60,7 @@ app.MapReportsApi();
 app.MapRunsApi();
 app.MapPartnersAdminApi();
 app.MapAuditApi();
+app.MapWebhooksAdminApi();
 if (SecurityExtensions.IsLocalTokenEndpointEnabled(app.Configuration, app.Environment))
 {
     app.MapLocalTokenEndpoint();

@@ -57,7 +57,7 @@ public static class PartnersAdminApi
         TypedResults.Ok<IReadOnlyList<PartnerResponse>>([.. (await store.ListAsync(cancellationToken)).Select(PartnerResponse.From)]);
 
     internal static async Task<Results<Ok<PartnerResponse>, ProblemHttpResult>> GetPartner(int id, PartnerStore store, CancellationToken cancellationToken) =>
-        await store.FindAsync(id, cancellationToken) is { } partner ? TypedResults.Ok(PartnerResponse.From(partner)) : PartnerNotFound(id);
+        await store.FindAsync(id, cancellationToken) is { } partner ? TypedResults.Ok(PartnerResponse.From(partner)) : PartnerProblems.NotFound(id);
 
     internal static async Task<Results<Created<PartnerResponse>, ValidationProblem>> CreatePartner(
         PartnerRequest request, HttpContext context, PartnerStore store, AuditTrail audit, CancellationToken cancellationToken)
@@ -79,7 +79,7 @@ public static class PartnersAdminApi
     {
         if (await store.FindAsync(id, cancellationToken) is not { } before)
         {
-            return PartnerNotFound(id);
+            return PartnerProblems.NotFound(id);
         }
 
         var errors = await ValidateAsync(request, id, store, cancellationToken);
@@ -105,7 +105,7 @@ public static class PartnersAdminApi
     {
         if (await store.FindAsync(id, cancellationToken) is not { } before)
         {
-            return PartnerNotFound(id);
+            return PartnerProblems.NotFound(id);
         }
 
         if (string.IsNullOrWhiteSpace(request.ArmoredPublicKey))
@@ -136,7 +136,7 @@ public static class PartnersAdminApi
     {
         if (await store.FindAsync(id, cancellationToken) is not { } before)
         {
-            return PartnerNotFound(id);
+            return PartnerProblems.NotFound(id);
         }
 
         var (target, errors) = request.Validate(secrets.Provider);
@@ -176,7 +176,4 @@ public static class PartnersAdminApi
     /// <summary>The partner just written.</summary>
     private static async Task<PartnerResponse> FindAsync(PartnerStore store, int id, CancellationToken cancellationToken) =>
         PartnerResponse.From((await store.FindAsync(id, cancellationToken))!);
-
-    private static ProblemHttpResult PartnerNotFound(int id) => TypedResults.Problem(
-        type: ProblemTypes.PartnerNotFound, title: "Partner not found", detail: $"There is no partner {id}.", statusCode: StatusCodes.Status404NotFound);
 }

@@ -25,6 +25,7 @@ public static class ProblemTypes
     public const string RunFileNotReady = Base + "run-file-not-ready";
     public const string RunInProgress = Base + "run-in-progress";
     public const string PartnerNotFound = Base + "partner-not-found";
+    public const string WebhookNotFound = Base + "webhook-not-found";
     public const string InvalidPgpKey = Base + "invalid-pgp-key";
     public const string ServiceUnavailable = Base + "service-unavailable";
     public const string InternalError = Base + "internal-error";

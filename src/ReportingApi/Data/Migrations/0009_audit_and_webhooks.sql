@@ -17,14 +17,17 @@ CREATE INDEX ix_audit_entries_partner ON audit_entries (partner_id, id);
 CREATE INDEX ix_audit_entries_at ON audit_entries (at, id);
 
 -- One webhook endpoint per partner. The signing secrets are AES-GCM encrypted (WebhookSecretProtector); during a
--- rotation the previous secret stays valid until previous_secret_expires_at. gone_reason is set when the receiver
+-- rotation the previous secret stays valid until previous_secret_expires_at. The fingerprints name the secrets in
+-- responses and the audit trail without decrypting them. gone_reason is set when the receiver
 -- answered 410 Gone: nothing is sent until the endpoint is configured again.
 CREATE TABLE webhook_endpoints (
   partner_id INT NOT NULL PRIMARY KEY REFERENCES partners (id),
   url VARCHAR(2048) NOT NULL,
   event_types VARCHAR(200) NOT NULL,
   secret VARCHAR(300) NOT NULL,
+  secret_fingerprint VARCHAR(40) NOT NULL,
   previous_secret VARCHAR(300) NULL,
+  previous_secret_fingerprint VARCHAR(40) NULL,
   previous_secret_expires_at DATETIME NULL,
   gone_reason VARCHAR(500) NULL,
   created_at DATETIME NOT NULL,
