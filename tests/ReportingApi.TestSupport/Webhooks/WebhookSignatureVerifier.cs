@@ -8,7 +8,7 @@ namespace ReportingApi.TestSupport.Webhooks;
 /// A partner's check of <c>Webhook-Signature</c>, written from the documented format only (it shares no code with the
 /// app's signer, so a test that passes through it shows the format as documented): parse <c>t=</c> and every
 /// <c>v1=</c>, refuse a <c>t</c> outside the tolerance, and accept when any <c>v1</c> equals the HMAC-SHA256 of
-/// <c>{t}.{body}</c> under any secret held, compared in constant time. The README's C# snippet is this method.
+/// <c>{t}.{body}</c> under any secret held, compared in constant time. The README's C# snippet is a compact form of this method.
 /// </summary>
 public static class WebhookSignatureVerifier
 {
