@@ -14,9 +14,6 @@ namespace ReportingApi.Audit;
 /// </summary>
 public static class AuditApi
 {
-    public const int DefaultLimit = 50;
-    public const int MaxLimit = 200;
-
     private const string QueryDescription =
         "Newest first. `from` and `to` are ISO 8601 times (UTC unless they carry an offset; `to` excluded); `limit` 1–200 (50). " +
         "Pass a page's `nextCursor` as `cursor` for the next page; there is none after the last. Secrets and key material appear only as " +
@@ -97,12 +94,7 @@ public static class AuditApi
             }
         }
 
-        var take = DefaultLimit;
-        if (limit is not null && (!int.TryParse(limit, NumberStyles.None, CultureInfo.InvariantCulture, out take) || take is < 1 or > MaxLimit))
-        {
-            errors["limit"] = [$"'limit' must be 1 to {MaxLimit}."];
-        }
-
+        var take = PageLimit.Parse(limit, errors);
         return errors.Count > 0 ? (null, errors) : (new AuditQuery(partnerId, fromTime, toTime, beforeId, take), errors);
     }
 

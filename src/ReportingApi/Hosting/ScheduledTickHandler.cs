@@ -8,12 +8,13 @@ namespace ReportingApi.Hosting;
 
 /// <summary>
 /// The scheduled EventBridge tick on Lambda, where no background worker lives: first the due runs
-/// (<see cref="RunTickHandler"/>), then the due webhook events (<see cref="WebhookDispatcher"/>), endpoints side by side,
+/// (<see cref="RunTickHandler"/>), then the due webhook events (<see cref="WebhookDispatcher"/>, after <see cref="WebhookCatchUp"/>), endpoints side by side,
 /// none started within <see cref="LambdaRunsOptions.TickDeadlineMargin"/> of the deadline. Answers with the runs' result.
 /// </summary>
 public sealed class ScheduledTickHandler(
     RunTickHandler runs,
     WebhookDispatcher webhooks,
+    WebhookCatchUp catchUp,
     IOptions<LambdaRunsOptions> options,
     ILogger<ScheduledTickHandler> logger) : ILambdaEventHandler<EventBridgeEvent>
 {
@@ -26,6 +27,7 @@ public sealed class ScheduledTickHandler(
         {
             try
             {
+                await catchUp.StoreMissedAsync(cancellationToken);
                 var attempts = await webhooks.SendDueAsync(invocation.Deadline - options.Value.TickDeadlineMargin, cancellationToken);
                 logger.LogInformation("The tick made {Attempts} webhook attempts", attempts);
             }

@@ -38,7 +38,7 @@ public sealed record LoggedWebhookAttempt(int Attempt, string Url, DateTime Star
 public sealed class WebhookEventStore(DbConnectionFactory connections)
 {
     /// <summary>Stores a new event, due now; an event already stored under <paramref name="sourceKey"/> is left as it is.</summary>
-    public async Task<bool> AddAsync(int partnerId, WebhookEventBody body, string sourceKey, DateTime now, CancellationToken cancellationToken)
+    public async Task<bool> AddAsync(int partnerId, WebhookEventBody body, string sourceKey, string? runId, DateTime now, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(body);
         await using var connection = await connections.OpenAsync(cancellationToken);
@@ -51,11 +51,32 @@ public sealed class WebhookEventStore(DbConnectionFactory connections)
 
         await connection.ExecuteAsync(
             """
-            INSERT INTO webhook_events (id, partner_id, type, source_key, body, status, attempts, next_attempt_at, created_at)
-            VALUES (@id, @partnerId, @type, @sourceKey, @json, @pending, 0, @now, @now)
+            INSERT INTO webhook_events (id, partner_id, type, source_key, run_id, body, status, attempts, next_attempt_at, created_at)
+            VALUES (@id, @partnerId, @type, @sourceKey, @runId, @json, @pending, 0, @now, @now)
             """,
-            new { id = body.Id, partnerId, type = body.Type, sourceKey, json = Encoding.UTF8.GetString(body.Json), pending = WebhookEventStatus.Pending, now });
+            new { id = body.Id, partnerId, type = body.Type, sourceKey, runId, json = Encoding.UTF8.GetString(body.Json), pending = WebhookEventStatus.Pending, now });
         return true;
+    }
+
+    /// <summary>
+    /// Runs that ended between <paramref name="since"/> and <paramref name="until"/> for a partner with an endpoint, with no
+    /// event stored since they ended: what a crash between saving a run's outcome and storing its event leaves behind.
+    /// </summary>
+    public async Task<IReadOnlyList<string>> RunsWithoutEventAsync(DateTime since, DateTime until, CancellationToken cancellationToken)
+    {
+        await using var connection = await connections.OpenAsync(cancellationToken);
+        var ids = await connection.QueryAsync<string>(
+            """
+            SELECT r.id FROM report_runs r
+            JOIN webhook_endpoints w ON w.partner_id = r.partner_id
+            WHERE r.updated_at >= @since AND r.status IN ('delivered', 'failed')
+              AND COALESCE(r.delivered_at, r.failed_at, r.updated_at) <= @until
+              AND COALESCE(r.delivered_at, r.failed_at, r.updated_at) >= w.created_at
+              AND NOT EXISTS (SELECT 1 FROM webhook_events e WHERE e.run_id = r.id
+                AND e.created_at >= CASE WHEN r.status = 'delivered' THEN r.delivered_at ELSE r.failed_at END)
+            """,
+            new { since, until });
+        return ids.ToList();
     }
 
     /// <summary>Pending events whose time has come and that no sender holds, the longest waiting first.</summary>

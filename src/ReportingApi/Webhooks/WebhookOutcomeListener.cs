@@ -10,21 +10,28 @@ namespace ReportingApi.Webhooks;
 /// </summary>
 public sealed class WebhookOutcomeListener(WebhookEndpointStore endpoints, WebhookEventStore events, WebhookSendSignal signal, TimeProvider clock) : IRunOutcomeListener
 {
-    public async Task RunEndedAsync(RunOutcome outcome, CancellationToken cancellationToken)
+    public Task RunEndedAsync(RunOutcome outcome, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(outcome);
-        var run = outcome.Run;
-        var type = outcome.Delivered ? WebhookEventTypes.RunDelivered : WebhookEventTypes.RunFailed;
+        return StoreAsync(outcome.Run, cancellationToken);
+    }
+
+    /// <summary>Stores the event of the run's end (delivered or failed), once per ending, when the partner's endpoint takes it.</summary>
+    public async Task StoreAsync(ReportRun run, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(run);
+        var delivered = run.Status == RunStatuses.Name(RunStatus.Delivered);
+        var type = delivered ? WebhookEventTypes.RunDelivered : WebhookEventTypes.RunFailed;
         if (await endpoints.FindAsync(run.PartnerId, cancellationToken) is not { } endpoint || !endpoint.Subscribes(type))
         {
             return;
         }
 
-        var endedAt = (outcome.Delivered ? run.DeliveredAt : run.FailedAt) ?? clock.GetUtcNow().UtcDateTime;
+        var endedAt = (delivered ? run.DeliveredAt : run.FailedAt) ?? run.UpdatedAt;
         var body = WebhookEvents.ForRun(type, Data(run), new DateTimeOffset(DateTime.SpecifyKind(endedAt, DateTimeKind.Utc)));
         // One event per ending: a run redelivered later ends again, at another time, and makes another event.
         var sourceKey = $"{run.Id}:{run.Status}:{endedAt.Ticks}";
-        if (await events.AddAsync(run.PartnerId, body, sourceKey, clock.GetUtcNow().UtcDateTime, cancellationToken))
+        if (await events.AddAsync(run.PartnerId, body, sourceKey, run.Id, clock.GetUtcNow().UtcDateTime, cancellationToken))
         {
             signal.Notify();
         }

@@ -29,9 +29,11 @@ public sealed class WebhookSendSignal : IDisposable
 /// <see cref="WebhooksOptions.MaxParallelEndpoints"/> at once; the loop does not wait for them, so an endpoint that
 /// takes its full timeout never holds up the others' events.
 /// </summary>
-public sealed class WebhookWorker(WebhookDispatcher dispatcher, WebhookSendSignal signal, IOptions<WebhooksOptions> options, ILogger<WebhookWorker> logger) : BackgroundService
+public sealed class WebhookWorker(
+    WebhookDispatcher dispatcher, WebhookCatchUp catchUp, WebhookSendSignal signal, IOptions<WebhooksOptions> options, TimeProvider clock, ILogger<WebhookWorker> logger) : BackgroundService
 {
     private readonly Dictionary<int, Task> _inFlight = [];
+    private DateTimeOffset _nextCatchUp = DateTimeOffset.MinValue;
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -39,6 +41,7 @@ public sealed class WebhookWorker(WebhookDispatcher dispatcher, WebhookSendSigna
         {
             while (!stoppingToken.IsCancellationRequested)
             {
+                await CatchUpAsync(stoppingToken);
                 await StartDueAsync(stoppingToken);
                 await signal.WaitAsync(options.Value.PollInterval, stoppingToken);
             }
@@ -49,6 +52,27 @@ public sealed class WebhookWorker(WebhookDispatcher dispatcher, WebhookSendSigna
         }
 
         await Task.WhenAll(_inFlight.Values);
+    }
+
+    private async Task CatchUpAsync(CancellationToken stoppingToken)
+    {
+        if (clock.GetUtcNow() < _nextCatchUp)
+        {
+            return;
+        }
+
+        _nextCatchUp = clock.GetUtcNow() + options.Value.CatchUpInterval;
+        try
+        {
+            if (await catchUp.StoreMissedAsync(stoppingToken) is > 0 and var missed)
+            {
+                logger.LogWarning("Stored the webhook events of {Missed} ended runs that had none (an interrupted listener)", missed);
+            }
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            logger.LogWarning(e, "Looking for ended runs without their webhook event failed; trying again later");
+        }
     }
 
     private async Task StartDueAsync(CancellationToken stoppingToken)

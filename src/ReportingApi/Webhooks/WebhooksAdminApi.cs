@@ -10,8 +10,6 @@ namespace ReportingApi.Webhooks;
 /// <summary>Operators set a partner's webhook endpoint (scope reports/admin): URL, event types, signing secret and its rotation, and read its delivery log.</summary>
 public static class WebhooksAdminApi
 {
-    public const int DefaultLimit = 50;
-    public const int MaxLimit = 200;
     public const int MaxOverlapHours = 168;
 
     private const string Description =
@@ -114,12 +112,7 @@ public static class WebhooksAdminApi
             errors["cursor"] = ["'cursor' is the nextCursor of a previous page."];
         }
 
-        var take = DefaultLimit;
-        if (limit is not null && (!int.TryParse(limit, NumberStyles.None, CultureInfo.InvariantCulture, out take) || take is < 1 or > MaxLimit))
-        {
-            errors["limit"] = [$"'limit' must be 1 to {MaxLimit}."];
-        }
-
+        var take = PageLimit.Parse(limit, errors);
         if (errors.Count > 0)
         {
             return ProblemResults.InvalidParameters(errors);

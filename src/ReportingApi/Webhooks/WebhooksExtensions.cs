@@ -30,6 +30,9 @@ public static class WebhooksExtensions
         services.AddSingleton<WebhookDispatcher>();
         services.AddSingleton<WebhookSendSignal>();
         services.AddRunOutcomeListener<WebhookOutcomeListener>();
+        // Stateless: the catch-up's own instance stores events exactly as the listener does.
+        services.AddSingleton<WebhookOutcomeListener>();
+        services.AddSingleton<WebhookCatchUp>();
         return services;
     }
 

@@ -37,6 +37,17 @@ public sealed class WebhooksOptions
     [Range(typeof(TimeSpan), "00:00:00", "7.00:00:00")]
     public TimeSpan RotationOverlap { get; set; } = TimeSpan.FromHours(24);
 
+    /// <summary>How far back the catch-up (<see cref="WebhookCatchUp"/>) looks for ended runs without their event, and how often (off Lambda; every tick on it).</summary>
+    [Range(typeof(TimeSpan), "00:01:00", "7.00:00:00")]
+    public TimeSpan CatchUpWindow { get; set; } = TimeSpan.FromHours(24);
+
+    [Range(typeof(TimeSpan), "00:00:01", "1.00:00:00")]
+    public TimeSpan CatchUpInterval { get; set; } = TimeSpan.FromMinutes(1);
+
+    /// <summary>Runs that ended more recently than this are left to their listener.</summary>
+    [Range(typeof(TimeSpan), "00:00:00", "01:00:00")]
+    public TimeSpan CatchUpDelay { get; set; } = TimeSpan.FromMinutes(1);
+
     /// <summary>The retry schedule (<see cref="WebhookRetrySchedule"/>): first delay, longest delay, and the window retries cover (at least 24 h outside tests).</summary>
     [Range(typeof(TimeSpan), "00:00:00.010", "1.00:00:00")]
     public TimeSpan FirstRetryDelay { get; set; } = WebhookRetrySchedule.Default.FirstDelay;

@@ -19,14 +19,19 @@ public sealed class WebhooksFixture : IDisposable
 
     public WebhooksFixture()
     {
-        Factory = new ReportingApiFactory(new Dictionary<string, string?>(RunsFixture.Settings(Path.Combine(_folder, "webhooks.db")))
+        DatabasePath = Path.Combine(_folder, "webhooks.db");
+        Factory = new ReportingApiFactory(new Dictionary<string, string?>(RunsFixture.Settings(DatabasePath))
         {
+            ["Webhooks:CatchUpInterval"] = "00:00:01",
+            ["Webhooks:CatchUpDelay"] = "00:00:01",
             ["Webhooks:FirstRetryDelay"] = "00:00:00.200",
             ["Webhooks:MaxRetryDelay"] = "00:00:01",
             ["Webhooks:RetryWindow"] = "00:00:10",
             ["Webhooks:AttemptTimeout"] = "00:00:08",
         });
     }
+
+    public string DatabasePath { get; }
 
     public ReportingApiFactory Factory { get; }
 
@@ -143,6 +148,34 @@ public sealed class WebhookApiTests(WebhooksFixture fixture) : IClassFixture<Web
         // Northwind's event arrived while Acme's receiver was still holding its request.
         var acmeEvent = (await EventsAsync(admin, 1)).First(e => e.GetProperty("status").GetString() != "delivered" || e.GetProperty("attempts").GetInt32() == 0);
         Assert.Equal(0, acmeEvent.GetProperty("attempts").GetInt32());
+    }
+
+    [Fact]
+    public async Task An_event_lost_between_the_runs_end_and_its_storing_is_stored_and_sent_by_the_catch_up()
+    {
+        using var admin = await fixture.Factory.CreateClientForAsync(DemoClients.Operator);
+        List<string> secrets = [];
+        await using var receiver = await WebhookReceiver.StartAsync(secrets);
+        secrets.Add(await SecretOfAsync(admin, 1, receiver.HookUrl));
+        using var partner = await fixture.Factory.CreateClientForAsync(DemoClients.Acme);
+        var run = await partner.CreateAndWaitAsync(OneMonth);
+        List<ReceivedWebhook> ForRun() => [.. receiver.Received.Where(r => Data(r).GetProperty("runId").GetString() == run.Id)];
+        Assert.Single(await WaitForAsync(ForRun, list => list.Count == 1));
+
+        // As if the app had stopped right after saving the run's end: its event was never stored.
+        using (var database = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={fixture.DatabasePath}"))
+        {
+            database.Open();
+            using var delete = database.CreateCommand();
+            delete.CommandText = "DELETE FROM webhook_attempts WHERE event_id IN (SELECT id FROM webhook_events WHERE run_id = $run); DELETE FROM webhook_events WHERE run_id = $run";
+            delete.Parameters.AddWithValue("$run", run.Id);
+            Assert.Equal(2, delete.ExecuteNonQuery());
+        }
+
+        var received = await WaitForAsync(ForRun, list => list.Count == 2);
+        Assert.Equal(2, received.Count);
+        Assert.All(received, r => Assert.Equal(WebhookVerification.Valid, r.Verification));
+        Assert.Equal(WebhookEventTypes.RunDelivered, JsonDocument.Parse(received[1].Body).RootElement.GetProperty("type").GetString());
     }
 
     [Fact]

@@ -36,12 +36,14 @@ CREATE TABLE webhook_endpoints (
 
 -- Each event is stored before it is sent (the exact body that is signed), then sent by the background sender with
 -- retries: status pending until delivered, failed (attempts used up), gone (410) or dropped (the endpoint was removed
--- or no longer subscribes). source_key (e.g. run id, status and time) makes storing the same outcome twice a no-op.
+-- or no longer subscribes). source_key (e.g. run id, status and time) makes storing the same outcome twice a no-op;
+-- run_id lets the catch-up find ended runs whose event a crash kept from being stored.
 CREATE TABLE webhook_events (
   id VARCHAR(40) NOT NULL PRIMARY KEY,
   partner_id INT NOT NULL REFERENCES partners (id),
   type VARCHAR(40) NOT NULL,
   source_key VARCHAR(120) NOT NULL,
+  run_id VARCHAR(40) NULL,
   body TEXT NOT NULL,
   status VARCHAR(20) NOT NULL,
   attempts INT NOT NULL,
@@ -54,6 +56,8 @@ CREATE TABLE webhook_events (
 );
 CREATE INDEX ix_webhook_events_due ON webhook_events (status, next_attempt_at);
 CREATE INDEX ix_webhook_events_partner ON webhook_events (partner_id, created_at);
+CREATE INDEX ix_webhook_events_run ON webhook_events (run_id, created_at);
+CREATE INDEX ix_report_runs_updated ON report_runs (updated_at);
 
 -- The delivery log: every attempt of every event, as the sender classified it.
 CREATE TABLE webhook_attempts (
