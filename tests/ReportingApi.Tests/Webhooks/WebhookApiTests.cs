@@ -107,8 +107,8 @@ public sealed class WebhookApiTests(WebhooksFixture fixture) : IClassFixture<Web
         var run = await partner.CreateAndWaitAsync(OneMonth);
         Assert.Equal("delivered", run.Status);
 
-        // The run was delivered while the receiver still held the event's first attempt.
-        var pending = Assert.Single(await EventsAsync(admin, 2));
+        // The run was delivered while the receiver still held the event's first attempt (stored just after the run's end).
+        var pending = Assert.Single(await WaitForAsync(() => EventsAsync(admin, 2), list => list.Count > 0));
         Assert.Equal("pending", pending.GetProperty("status").GetString());
         Assert.Equal(0, pending.GetProperty("attempts").GetInt32());
 
@@ -125,6 +125,45 @@ public sealed class WebhookApiTests(WebhooksFixture fixture) : IClassFixture<Web
         Assert.Equal("busy", attempts[0].GetProperty("responseExcerpt").GetString());
         Assert.True(attempts[0].GetProperty("durationMs").GetInt32() >= 2900, attempts[0].ToString());
         Assert.True(run.DeliveredAt < attempts[0].GetProperty("startedAt").GetDateTime().AddMilliseconds(attempts[0].GetProperty("durationMs").GetInt32()));
+    }
+
+    [Fact]
+    public async Task A_failed_run_sends_run_failed_with_its_reason_and_its_redelivery_sends_run_delivered()
+    {
+        using var admin = await fixture.Factory.CreateClientForAsync(DemoClients.Operator);
+        List<string> secrets = [];
+        await using var receiver = await WebhookReceiver.StartAsync(secrets);
+        secrets.Add(await SecretOfAsync(admin, 2, receiver.HookUrl));
+
+        // A plain file where Northwind's remote directory should be: every delivery attempt fails.
+        var remote = Path.Combine(fixture.Factory.SftpFolder(DemoClients.Northwind.Id), "reports");
+        if (Directory.Exists(remote))
+        {
+            Directory.Delete(remote, recursive: true);
+        }
+
+        Directory.CreateDirectory(Path.GetDirectoryName(remote)!);
+        await File.WriteAllTextAsync(remote, "in the way");
+        using var partner = await fixture.Factory.CreateClientForAsync(DemoClients.Northwind);
+        var run = await partner.CreateAndWaitAsync(new { report = "contracts", format = "csv", from = "2026-04-01", to = "2026-04-30" });
+        Assert.Equal("failed", run.Status);
+        List<ReceivedWebhook> ForRun() => [.. receiver.Received.Where(r => Data(r).GetProperty("runId").GetString() == run.Id)];
+        var failed = Assert.Single(await WaitForAsync(ForRun, list => list.Count == 1));
+        using (var body = JsonDocument.Parse(failed.Body))
+        {
+            Assert.Equal(WebhookEventTypes.RunFailed, body.RootElement.GetProperty("type").GetString());
+            Assert.Equal("failed", body.RootElement.GetProperty("data").GetProperty("status").GetString());
+            Assert.Equal(run.FailureReason, body.RootElement.GetProperty("data").GetProperty("failureReason").GetString());
+        }
+
+        File.Delete(remote);
+        using var redeliver = await partner.PostAsync($"/v1/report-runs/{run.Id}/redeliver", null);
+        Assert.Equal(HttpStatusCode.Accepted, redeliver.StatusCode);
+        Assert.Equal("delivered", (await partner.WaitUntilFinishedAsync(run.Id)).Status);
+        var both = await WaitForAsync(ForRun, list => list.Count == 2);
+        Assert.Equal(2, both.Count);
+        Assert.Equal(WebhookEventTypes.RunDelivered, JsonDocument.Parse(both[1].Body).RootElement.GetProperty("type").GetString());
+        Assert.NotEqual(both[0].Id, both[1].Id);
     }
 
     [Fact]
@@ -172,8 +211,8 @@ public sealed class WebhookApiTests(WebhooksFixture fixture) : IClassFixture<Web
             Assert.Equal(2, delete.ExecuteNonQuery());
         }
 
-        var received = await WaitForAsync(ForRun, list => list.Count == 2);
-        Assert.Equal(2, received.Count);
+        var received = await WaitForAsync(ForRun, list => list.Count == 2, TimeSpan.FromSeconds(40));
+        Assert.True(received.Count == 2, string.Join("\n", fixture.Factory.Logs.GetSnapshot().Select(log => $"{log.Category}: {log.Message} {log.Exception}")));
         Assert.All(received, r => Assert.Equal(WebhookVerification.Valid, r.Verification));
         Assert.Equal(WebhookEventTypes.RunDelivered, JsonDocument.Parse(received[1].Body).RootElement.GetProperty("type").GetString());
     }
