@@ -200,6 +200,9 @@ public sealed class WebhookApiTests(WebhooksFixture fixture) : IClassFixture<Web
         var run = await partner.CreateAndWaitAsync(OneMonth);
         List<ReceivedWebhook> ForRun() => [.. receiver.Received.Where(r => Data(r).GetProperty("runId").GetString() == run.Id)];
         Assert.Single(await WaitForAsync(ForRun, list => list.Count == 1));
+        // Received, and recorded as delivered (the attempt is logged once the receiver has answered).
+        await WaitForAsync(() => EventsAsync(admin, 1), list => list.Any(e => e.GetProperty("status").GetString() == "delivered" && e.GetProperty("attempts").GetInt32() == 1
+            && receiver.Received.Any(r => r.Id == e.GetProperty("id").GetString())));
 
         // As if the app had stopped right after saving the run's end: its event was never stored.
         using (var database = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={fixture.DatabasePath}"))
