@@ -1,4 +1,5 @@
 using System.Text.Json.Serialization;
+using ReportingApi.Audit;
 using ReportingApi.Data;
 using ReportingApi.Delivery;
 using ReportingApi.Demo;
@@ -18,6 +19,7 @@ using ReportingApi.Runs;
 using ReportingApi.Security;
 using ReportingApi.Storage;
 using ReportingApi.Subscriptions;
+using ReportingApi.Webhooks;
 
 var builder = WebApplication.CreateBuilder(args);
 
@@ -29,6 +31,7 @@ builder.Services
     .AddProblems()
     .AddData()
     .AddPartners()
+    .AddAudit()
     .AddSecurity(builder.Configuration, builder.Environment)
     .AddRendering()
     .AddReports()
@@ -38,6 +41,7 @@ builder.Services
     .AddRuns()
     .AddSubscriptions()
     .AddDropFolder()
+    .AddWebhooks()
     .AddDemo()
     .AddHealth()
     .AddApiDocumentation(builder.Configuration, builder.Environment)
@@ -50,7 +54,7 @@ if (LambdaHostingExtensions.RunsOnLambda)
 }
 else
 {
-    builder.Services.AddRunWorker();
+    builder.Services.AddRunWorker().AddWebhookWorker();
 }
 
 var app = builder.Build();
@@ -66,6 +70,8 @@ app.MapSubscriptionsApi();
 app.MapSubscriptionsAdminApi();
 app.MapPartnersAdminApi();
 app.MapRunsAdminApi();
+app.MapAuditApi();
+app.MapWebhooksAdminApi();
 if (SecurityExtensions.IsLocalTokenEndpointEnabled(app.Configuration, app.Environment))
 {
     app.MapLocalTokenEndpoint();

@@ -42,6 +42,8 @@ public class ReportingApiFactory(IReadOnlyDictionary<string, string?> settings, 
             ["DemoOnboarding:SftpRootFolder"] = Path.Combine(WorkFolder, "sftp"),
             ["Runs:SweepIntervalSeconds"] = "0.2",
             ["Runs:RetryBaseDelaySeconds"] = "0.2",
+            ["Webhooks:EncryptionKeySecret"] = Path.Combine(WorkFolder, "webhook-encryption-keys"),
+            ["Webhooks:PollInterval"] = "00:00:00.200",
         };
         foreach (var (key, value) in defaults.Where(pair => !settings.ContainsKey(pair.Key)).Concat(settings))
         {

@@ -9,7 +9,7 @@ namespace ReportingApi.Hosting;
 /// <summary>
 /// Everything that differs when the app runs on AWS Lambda (<c>AWS_LAMBDA_RUNTIME_API</c> set), in one place. Nothing
 /// runs between invocations there, so there is no background worker: the function invokes itself asynchronously per
-/// run, a scheduled EventBridge tick retries due runs, connector deliveries hand over and wait for the connector's
+/// run, a scheduled EventBridge tick retries due runs and sends due webhook events, connector deliveries hand over and wait for the connector's
 /// EventBridge events, the bucket's S3 notifications start drop-folder runs, and the SnapStart hooks warm up and refresh.
 /// </summary>
 public static class LambdaWiring
@@ -29,13 +29,14 @@ public static class LambdaWiring
 
     /// <summary>
     /// The handlers of the events Lambda delivers besides HTTP requests: the <c>report-run</c> app invocation, the
-    /// scheduled tick (<c>aws.events</c>), the connector's events (<c>aws.transfer</c>) and the bucket's S3 notifications.
+    /// scheduled tick (<c>aws.events</c>: runs, then webhook events), the connector's events (<c>aws.transfer</c>) and the bucket's S3 notifications.
     /// </summary>
     public static IServiceCollection AddLambdaEventHandlers(this IServiceCollection services)
     {
         services.AddOptions<LambdaRunsOptions>().BindConfiguration(LambdaRunsOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddLambdaAppInvocationHandler<ReportRunInvocationHandler>(ReportRunInvocationHandler.Kind);
-        services.AddLambdaEventBridgeHandler<RunTickHandler>(RunTickHandler.ScheduledEventSource);
+        services.AddScoped<RunTickHandler>();
+        services.AddLambdaEventBridgeHandler<ScheduledTickHandler>(RunTickHandler.ScheduledEventSource);
         services.AddLambdaEventBridgeHandler<ConnectorStatusHandler>(ConnectorEvent.Source);
         services.AddDropFolderNotifications();
         return services;

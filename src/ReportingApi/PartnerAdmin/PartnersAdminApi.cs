@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
 using ReportingApi.Delivery;
+using ReportingApi.Audit;
 using ReportingApi.Partners;
 using ReportingApi.Pgp;
 using ReportingApi.Problems;
@@ -92,9 +93,10 @@ public static class PartnersAdminApi
         TypedResults.Ok<IReadOnlyList<PartnerResponse>>([.. (await store.ListAsync(cancellationToken)).Select(PartnerResponse.From)]);
 
     internal static async Task<Results<Ok<PartnerResponse>, ProblemHttpResult>> GetPartner(int id, PartnerStore store, CancellationToken cancellationToken) =>
-        await store.FindAsync(id, cancellationToken) is { } partner ? TypedResults.Ok(PartnerResponse.From(partner)) : PartnerNotFound(id);
+        await store.FindAsync(id, cancellationToken) is { } partner ? TypedResults.Ok(PartnerResponse.From(partner)) : PartnerProblems.NotFound(id);
 
-    internal static async Task<Results<Created<PartnerResponse>, ValidationProblem>> CreatePartner(PartnerRequest request, PartnerStore store, CancellationToken cancellationToken)
+    internal static async Task<Results<Created<PartnerResponse>, ValidationProblem>> CreatePartner(
+        PartnerRequest request, HttpContext context, PartnerStore store, AuditTrail audit, CancellationToken cancellationToken)
     {
         var errors = await ValidateAsync(request, null, store, cancellationToken);
         if (errors.Count > 0)
@@ -103,15 +105,17 @@ public static class PartnersAdminApi
         }
 
         var id = await store.SaveAsync(null, request.ToSettings(), cancellationToken);
-        return TypedResults.Created($"/v1/admin/partners/{id}", await FindAsync(store, id, cancellationToken));
+        var created = await FindAsync(store, id, cancellationToken);
+        await audit.RecordAsync(context, AuditActions.PartnerCreated, id, null, null, created, cancellationToken);
+        return TypedResults.Created($"/v1/admin/partners/{id}", created);
     }
 
     internal static async Task<Results<Ok<PartnerResponse>, ValidationProblem, ProblemHttpResult>> UpdatePartner(
-        int id, PartnerRequest request, PartnerStore store, CancellationToken cancellationToken)
+        int id, PartnerRequest request, HttpContext context, PartnerStore store, AuditTrail audit, CancellationToken cancellationToken)
     {
-        if (await store.FindAsync(id, cancellationToken) is null)
+        if (await store.FindAsync(id, cancellationToken) is not { } before)
         {
-            return PartnerNotFound(id);
+            return PartnerProblems.NotFound(id);
         }
 
         var errors = await ValidateAsync(request, id, store, cancellationToken);
@@ -121,15 +125,23 @@ public static class PartnersAdminApi
         }
 
         await store.SaveAsync(id, request.ToSettings(), cancellationToken);
-        return TypedResults.Ok(await FindAsync(store, id, cancellationToken));
+        var after = await FindAsync(store, id, cancellationToken);
+        var action = (before.Settings.Active, after.Active) switch
+        {
+            (false, true) => AuditActions.PartnerActivated,
+            (true, false) => AuditActions.PartnerDeactivated,
+            _ => AuditActions.PartnerChanged,
+        };
+        await audit.RecordAsync(context, action, id, null, PartnerResponse.From(before), after, cancellationToken);
+        return TypedResults.Ok(after);
     }
 
     internal static async Task<Results<Ok<PgpKeyResponse>, ValidationProblem, ProblemHttpResult>> SetPgpKey(
-        int id, PgpKeyRequest request, PartnerStore store, PgpKeyValidator validator, CancellationToken cancellationToken)
+        int id, PgpKeyRequest request, HttpContext context, PartnerStore store, PgpKeyValidator validator, AuditTrail audit, CancellationToken cancellationToken)
     {
-        if (await store.FindAsync(id, cancellationToken) is null)
+        if (await store.FindAsync(id, cancellationToken) is not { } before)
         {
-            return PartnerNotFound(id);
+            return PartnerProblems.NotFound(id);
         }
 
         if (string.IsNullOrWhiteSpace(request.ArmoredPublicKey))
@@ -145,6 +157,7 @@ public static class PartnersAdminApi
 
         var key = result.Key;
         await store.SetPgpKeyAsync(id, key.ArmoredPublicKey, key.Fingerprint, cancellationToken);
+        await audit.RecordAsync(context, AuditActions.PgpKeySet, id, null, PartnerResponse.From(before), await FindAsync(store, id, cancellationToken), cancellationToken);
         return TypedResults.Ok(PgpKeyResponse.From(key));
     }
 
@@ -167,11 +180,11 @@ public static class PartnersAdminApi
     }
 
     internal static async Task<Results<Ok<PartnerResponse>, ValidationProblem, ProblemHttpResult>> SetDelivery(
-        int id, DeliveryRequest request, PartnerStore store, SecretReferences secrets, CancellationToken cancellationToken)
+        int id, DeliveryRequest request, HttpContext context, PartnerStore store, SecretReferences secrets, AuditTrail audit, CancellationToken cancellationToken)
     {
-        if (await store.FindAsync(id, cancellationToken) is null)
+        if (await store.FindAsync(id, cancellationToken) is not { } before)
         {
-            return PartnerNotFound(id);
+            return PartnerProblems.NotFound(id);
         }
 
         var (target, errors) = request.Validate(secrets.Provider);
@@ -181,7 +194,9 @@ public static class PartnersAdminApi
         }
 
         await store.SetDeliveryAsync(id, target, cancellationToken);
-        return TypedResults.Ok(await FindAsync(store, id, cancellationToken));
+        var after = await FindAsync(store, id, cancellationToken);
+        await audit.RecordAsync(context, AuditActions.DeliverySet, id, null, PartnerResponse.From(before), after, cancellationToken);
+        return TypedResults.Ok(after);
     }
 
     private static async Task<Dictionary<string, string[]>> ValidateAsync(PartnerRequest request, int? id, PartnerStore store, CancellationToken cancellationToken)

@@ -13,6 +13,10 @@ public static class PartnerProblems
         _ => Problem(ProblemTypes.PartnerNotConfigured, "Delivery not set up", refusal, StatusCodes.Status409Conflict),
     };
 
+    /// <summary>404 for a partner id that does not exist (admin routes).</summary>
+    public static ProblemHttpResult NotFound(int partnerId) => TypedResults.Problem(
+        type: ProblemTypes.PartnerNotFound, title: "Partner not found", detail: $"There is no partner {partnerId}.", statusCode: StatusCodes.Status404NotFound);
+
     private static ProblemHttpResult Problem(string type, string title, PartnerRefusal refusal, int status) =>
         TypedResults.Problem(type: type, title: title, detail: refusal.Detail, statusCode: status);
 }

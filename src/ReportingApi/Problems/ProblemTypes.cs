@@ -27,6 +27,7 @@ public static class ProblemTypes
     public const string PartnerNotFound = Base + "partner-not-found";
     public const string SubscriptionNotFound = Base + "subscription-not-found";
     public const string SubscriptionPausedByOperator = Base + "subscription-paused-by-operator";
+    public const string WebhookNotFound = Base + "webhook-not-found";
     public const string InvalidPgpKey = Base + "invalid-pgp-key";
     public const string ServiceUnavailable = Base + "service-unavailable";
     public const string InternalError = Base + "internal-error";

@@ -75,6 +75,8 @@ public static class LocalTokenEndpoint
             Claims = new Dictionary<string, object>
             {
                 [Scopes.ClientIdClaim] = client.ClientId,
+                // As Cognito: a client-credentials token's subject is the client.
+                ["sub"] = client.ClientId,
                 [Scopes.ScopeClaim] = string.Join(' ', scopes),
                 ["token_use"] = "access",
                 ["jti"] = Guid.NewGuid().ToString(),

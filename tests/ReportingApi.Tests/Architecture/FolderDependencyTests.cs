@@ -15,10 +15,10 @@ public sealed class FolderDependencyTests
     public static readonly string[][] Layers =
     [
         ["Hosting"],
-        ["Demo", "DropFolder", "PartnerAdmin", "RunAdmin", "OpenApi"],
+        ["Demo", "DropFolder", "PartnerAdmin", "RunAdmin", "Webhooks", "OpenApi"],
         ["Subscriptions"],
         ["Runs"],
-        ["Reports"],
+        ["Reports", "Audit"],
         ["Partners"],
         ["Delivery"],
         ["Pgp", "Storage", "Security", "Health", "Schedules"],

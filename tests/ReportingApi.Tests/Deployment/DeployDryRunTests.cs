@@ -116,6 +116,7 @@ public sealed partial class DeployDryRunTests
     [InlineData("POST", "/v1/report-runs/{id}/redeliver", DeliverScope)]
     [InlineData("ANY", "/v1/subscriptions", DeliverScope)]
     [InlineData("ANY", "/v1/subscriptions/{proxy+}", DeliverScope)]
+    [InlineData("GET", "/v1/audit", DeliverScope)]
     [InlineData("ANY", "/v1/admin/{proxy+}", AdminScope)]
     [InlineData("GET", "/health/live", null)]
     [InlineData("GET", "/health/ready", null)]
@@ -135,7 +136,7 @@ public sealed partial class DeployDryRunTests
         var routes = ApiRoutes(template);
         var server = Assert.Single(ResourcesOfType(template, "AWS::Cognito::UserPoolResourceServer")).Value["Properties"]!;
 
-        Assert.Equal(13, routes.Count);
+        Assert.Equal(14, routes.Count);
         Assert.Equal("reports", (string?)server["Identifier"]);
         Assert.Equal(["admin", "deliver", "read"], server["Scopes"]!.AsArray().Select(s => (string)s!["ScopeName"]!).Order());
         Assert.Equal([AdminScope, DeliverScope, ReadScope], routes.SelectMany(r => r.Scopes).Distinct().Order());

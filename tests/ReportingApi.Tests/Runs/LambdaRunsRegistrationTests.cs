@@ -30,7 +30,7 @@ public sealed class LambdaRunsRegistrationTests
         Assert.Contains(services, d => d.ServiceType == typeof(ILambdaEventHandler<AppInvocation>)
             && Equals(d.ServiceKey, "report-run") && d.KeyedImplementationType == typeof(ReportRunInvocationHandler));
         Assert.Contains(services, d => d.ServiceType == typeof(ILambdaEventHandler<EventBridgeEvent>)
-            && Equals(d.ServiceKey, "aws.events") && d.KeyedImplementationType == typeof(RunTickHandler));
+            && Equals(d.ServiceKey, "aws.events") && d.KeyedImplementationType == typeof(ScheduledTickHandler));
     }
 
     [Fact]
