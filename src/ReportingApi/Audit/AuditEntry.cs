@@ -19,6 +19,7 @@ public static class AuditActions
     public const string WebhookSecretRotated = "partner.webhook.secret-rotated";
     public const string WebhookRemoved = "partner.webhook.removed";
     public const string SubscriptionPaused = "subscription.paused";
+    public const string SubscriptionResumed = "subscription.resumed";
     public const string RunStarted = "run.started";
     public const string RunRedelivered = "run.redelivered";
 }

@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Options;
+using ReportingApi.Audit;
 using ReportingApi.Partners;
 using ReportingApi.Problems;
 using ReportingApi.Reports;
@@ -83,16 +84,23 @@ public static class RunsAdminApi
             ? TypedResults.Ok(ReportRunResponse.Create(run, await store.EventsAsync(run.Id, cancellationToken), forOperator: true))
             : RunNotFound(id);
 
-    internal static async Task<Results<AcceptedAtRoute<ReportRunResponse>, ProblemHttpResult>> Redeliver(string id, HttpContext context, RunStore store, RunRequests runs)
+    internal static async Task<Results<AcceptedAtRoute<ReportRunResponse>, ProblemHttpResult>> Redeliver(
+        string id, HttpContext context, RunStore store, RunRequests runs, AuditTrail audit)
     {
         if (await store.GetAsync(id, context.RequestAborted) is not { } run)
         {
             return RunNotFound(id);
         }
 
-        return await runs.RedeliverAsync(run, Operator(context), context.RequestAborted)
-            ? TypedResults.AcceptedAtRoute(ReportRunResponse.Create(run, events: null, forOperator: true), "AdminGetReportRun", new { id = run.Id })
-            : RunsApi.RunInProgress(run);
+        var before = ReportRunResponse.Create(run, events: null, forOperator: true);
+        if (!await runs.RedeliverAsync(run, Operator(context), context.RequestAborted))
+        {
+            return RunsApi.RunInProgress(run);
+        }
+
+        var after = ReportRunResponse.Create(run, events: null, forOperator: true);
+        await audit.RecordAsync(context, AuditActions.RunRedelivered, run.PartnerId, run.Id, before, after, context.RequestAborted);
+        return TypedResults.AcceptedAtRoute(after, "AdminGetReportRun", new { id = run.Id });
     }
 
     internal static async Task<Results<AcceptedAtRoute<ReportRunResponse>, ValidationProblem, ProblemHttpResult>> StartRun(
@@ -103,6 +111,7 @@ public static class RunsAdminApi
         PartnerStore partners,
         PartnerRegistry registry,
         RunRequests runs,
+        AuditTrail audit,
         IOptions<ReportsOptions> reportsOptions)
     {
         if (await partners.FindAsync(id, context.RequestAborted) is not { } account || await registry.FindByClientIdAsync(account.ClientId, context.RequestAborted) is not { } partner)
@@ -117,7 +126,13 @@ public static class RunsAdminApi
                 type: ProblemTypes.PartnerInactive, title: "Partner inactive", detail: $"Partner {id} is inactive: reactivate it before starting runs for it.", statusCode: StatusCodes.Status409Conflict);
         }
 
-        return await RunsApi.StartRunAsync(body, idempotencyKey, partner, Operator(context), context, runs, reportsOptions.Value, "AdminGetReportRun");
+        var started = await RunsApi.StartRunAsync(body, idempotencyKey, partner, Operator(context), context, runs, reportsOptions.Value, "AdminGetReportRun");
+        if (started.Result is AcceptedAtRoute<ReportRunResponse> { Value: { } run } && !context.Response.Headers.ContainsKey(RunsApi.IdempotentReplayedHeader))
+        {
+            await audit.RecordAsync(context, AuditActions.RunStarted, partner.Id, run.Id, null, run, context.RequestAborted);
+        }
+
+        return started;
     }
 
     private static RunRequester Operator(HttpContext context) =>

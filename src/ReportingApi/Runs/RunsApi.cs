@@ -12,6 +12,9 @@ namespace ReportingApi.Runs;
 
 public static class RunsApi
 {
+    /// <summary>Set on the answer when a request's idempotency key returned an existing run.</summary>
+    public const string IdempotentReplayedHeader = "Idempotent-Replayed";
+
     public const string IdempotencyKeyHeader = "Idempotency-Key";
     private const int MaxIdempotencyKeyLength = 200;
 
@@ -124,7 +127,7 @@ public static class RunsApi
 
         if (!start.Created)
         {
-            context.Response.Headers["Idempotent-Replayed"] = "true";
+            context.Response.Headers[IdempotentReplayedHeader] = "true";
         }
 
         return TypedResults.AcceptedAtRoute(ReportRunResponse.Create(run, events: null, forOperator: requester.Operator), routeName, new { id = run.Id });

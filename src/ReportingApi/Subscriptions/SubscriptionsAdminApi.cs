@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Http.HttpResults;
+using ReportingApi.Audit;
 using ReportingApi.Problems;
 using ReportingApi.Schedules;
 using ReportingApi.Security;
@@ -30,30 +31,37 @@ public static class SubscriptionsAdminApi
         TypedResults.Ok(await views.ShowAsync(await store.ListAsync(partnerId, cancellationToken), cancellationToken));
 
     internal static async Task<Results<Ok<SubscriptionResponse>, ProblemHttpResult>> PauseAnySubscription(
-        string id, SubscriptionStore store, SubscriptionViews views, SchedulePlanner planner, CancellationToken cancellationToken)
+        string id, HttpContext context, SubscriptionStore store, SubscriptionViews views, SchedulePlanner planner, AuditTrail audit, CancellationToken cancellationToken)
     {
         if (await store.GetAsync(id, cancellationToken) is not { } subscription)
         {
             return SubscriptionsApi.NotFound(id);
         }
 
-        if (subscription.PausedBy != SubscriptionPausers.Operator)
+        var before = await views.ShowAsync(subscription, cancellationToken);
+        if (subscription.PausedBy == SubscriptionPausers.Operator)
         {
-            await SubscriptionStatusChange.PauseAsync(store, subscription, SubscriptionPausers.Operator, planner.Now, cancellationToken);
+            return TypedResults.Ok(before);
         }
 
-        return TypedResults.Ok(await views.ShowAsync(subscription, cancellationToken));
+        await SubscriptionStatusChange.PauseAsync(store, subscription, SubscriptionPausers.Operator, planner.Now, cancellationToken);
+        var after = await views.ShowAsync(subscription, cancellationToken);
+        await audit.RecordAsync(context, AuditActions.SubscriptionPaused, subscription.PartnerId, subscription.Id, before, after, cancellationToken);
+        return TypedResults.Ok(after);
     }
 
     internal static async Task<Results<Ok<SubscriptionResponse>, ProblemHttpResult>> ResumeAnySubscription(
-        string id, SubscriptionStore store, SubscriptionViews views, SchedulePlanner planner, CancellationToken cancellationToken)
+        string id, HttpContext context, SubscriptionStore store, SubscriptionViews views, SchedulePlanner planner, AuditTrail audit, CancellationToken cancellationToken)
     {
         if (await store.GetAsync(id, cancellationToken) is not { } subscription)
         {
             return SubscriptionsApi.NotFound(id);
         }
 
+        var before = await views.ShowAsync(subscription, cancellationToken);
         await SubscriptionStatusChange.ResumeAsync(store, subscription, planner.Now, cancellationToken);
-        return TypedResults.Ok(await views.ShowAsync(subscription, cancellationToken));
+        var after = await views.ShowAsync(subscription, cancellationToken);
+        await audit.RecordAsync(context, AuditActions.SubscriptionResumed, subscription.PartnerId, subscription.Id, before, after, cancellationToken);
+        return TypedResults.Ok(after);
     }
 }

@@ -95,8 +95,8 @@ public sealed class AuditTrailTests(RunsFixture fixture) : IClassFixture<RunsFix
     public async Task A_partner_reads_the_entries_about_its_own_account_only_and_never_the_operators_list()
     {
         using var admin = await fixture.ClientForAsync(DemoClients.Operator);
-        var acme = await admin.GetFromJsonAsync<PartnerResponse>("/v1/admin/partners/1");
-        var northwind = await admin.GetFromJsonAsync<PartnerResponse>("/v1/admin/partners/2");
+        var acme = await admin.GetFromJsonAsync<PartnerResponse>("/v1/admin/partners/1", ApiJson.Options);
+        var northwind = await admin.GetFromJsonAsync<PartnerResponse>("/v1/admin/partners/2", ApiJson.Options);
         await SendAsync<PartnerResponse>(admin, HttpMethod.Put, "/v1/admin/partners/1", Request(acme!));
         await SendAsync<PartnerResponse>(admin, HttpMethod.Put, "/v1/admin/partners/2", Request(northwind!));
 
@@ -141,7 +141,7 @@ public sealed class AuditTrailTests(RunsFixture fixture) : IClassFixture<RunsFix
         request.Headers.Add(ReportingApiFactory.RemoteAddressHeader, OperatorAddress);
         using var response = await client.SendAsync(request);
         Assert.True(response.IsSuccessStatusCode, $"{method} {path}: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}");
-        return (await response.Content.ReadFromJsonAsync<T>())!;
+        return (await response.Content.ReadFromJsonAsync<T>(ApiJson.Options))!;
     }
 
     private static async Task<(JsonElement Page, string Text)> GetPageAsync(HttpClient client, string path)

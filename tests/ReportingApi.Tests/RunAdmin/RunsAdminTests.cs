@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Http.Json;
+using System.Text.Json;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using ReportingApi.Runs;
@@ -64,6 +65,14 @@ public sealed class RunsAdminTests(RunsFixture fixture) : IClassFixture<RunsFixt
         Assert.Equal("delivered", delivered.Status);
         Assert.Contains(delivered.Steps!, step => step.Status == "redeliver" && step.Detail!.Contains($"operator {DemoClients.Operator.Id}", StringComparison.Ordinal));
         Assert.True(File.Exists(Path.Combine(remote, delivered.FileName!)));
+
+        // The audit trail names the operator and the run's status before and after the redelivery.
+        var audit = await admin.GetFromJsonAsync<JsonElement>($"/v1/admin/audit?partnerId={item.PartnerId}");
+        var entry = Assert.Single(audit.GetProperty("items").EnumerateArray(), e => e.GetProperty("action").GetString() == "run.redelivered");
+        Assert.Equal(item.Id, entry.GetProperty("target").GetString());
+        Assert.Equal(DemoClients.Operator.Id, entry.GetProperty("actor").GetProperty("clientId").GetString());
+        Assert.Contains(entry.GetProperty("changes").EnumerateArray(), c => c.GetProperty("path").GetString() == "status" && c.GetProperty("before").GetString() == "failed");
+
         using var again = await admin.PostAsync($"/v1/admin/report-runs/run_unknown/redeliver", null);
         await Api.AuthTests.AssertProblemAsync(again, HttpStatusCode.NotFound, "run-not-found");
     }
