@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using Dapper;
 using ReportingApi.Data;
-using ReportingApi.Data.DemoData;
+using ReportingApi.Demo;
 using ReportingApi.Partners;
 using ReportingApi.TestSupport;
 using static ReportingApi.Benchmarks.CommandLine;

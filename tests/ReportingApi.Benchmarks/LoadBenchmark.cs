@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Net;
 using System.Net.Http.Json;
-using ReportingApi.Data.DemoData;
+using ReportingApi.Demo;
 using ReportingApi.TestSupport;
 using ReportingApi.TestSupport.Lambda;
 using static ReportingApi.Benchmarks.CommandLine;

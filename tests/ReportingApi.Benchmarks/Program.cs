@@ -1,8 +1,8 @@
 using System.Diagnostics;
 using System.Globalization;
 using ReportingApi.Benchmarks;
-using ReportingApi.Rendering;
 using ReportingApi.Reports;
+using ReportingApi.Reports.Rendering;
 using ReportingApi.TestSupport;
 using static ReportingApi.Benchmarks.CommandLine;
 
