@@ -1,6 +1,7 @@
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using ReportingApi.Delivery.Connector;
 using ReportingApi.DropFolder;
+using ReportingApi.Pgp;
 using ReportingApi.Runs;
 using ReportingApi.Runs.Lambda;
 
@@ -11,6 +12,8 @@ namespace ReportingApi.Hosting;
 /// runs between invocations there, so there is no background worker: the function invokes itself asynchronously per
 /// run, a scheduled EventBridge tick retries due runs, connector deliveries hand over and wait for the connector's
 /// EventBridge events, the bucket's S3 notifications start drop-folder runs, and the SnapStart hooks warm up and refresh.
+/// Cold starts stay short: migrations are applied at deploy (the <c>migrate</c> invocation, and before a SnapStart
+/// snapshot), and the company key is unlocked when a run first needs it.
 /// </summary>
 public static class LambdaWiring
 {
@@ -23,18 +26,22 @@ public static class LambdaWiring
 
         // A connector delivery cannot wait in line for the connector where nothing may wait between invocations.
         services.PostConfigure<ConnectorDeliveryOptions>(options => options.Completion ??= ConnectorCompletion.Events);
+
+        // Each cold start would pay for unlocking the company key, which only runs and deliveries need.
+        services.PostConfigure<PgpOptions>(options => options.UnlockAtStart ??= false);
         services.AddAppSnapStartHooks();
         return services;
     }
 
     /// <summary>
-    /// The handlers of the events Lambda delivers besides HTTP requests: the <c>report-run</c> app invocation, the
+    /// The handlers of the events Lambda delivers besides HTTP requests: the <c>report-run</c> and <c>migrate</c> app invocations, the
     /// scheduled tick (<c>aws.events</c>), the connector's events (<c>aws.transfer</c>) and the bucket's S3 notifications.
     /// </summary>
     public static IServiceCollection AddLambdaEventHandlers(this IServiceCollection services)
     {
         services.AddOptions<LambdaRunsOptions>().BindConfiguration(LambdaRunsOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddLambdaAppInvocationHandler<ReportRunInvocationHandler>(ReportRunInvocationHandler.Kind);
+        services.AddLambdaAppInvocationHandler<MigrationInvocationHandler>(MigrationInvocationHandler.Kind);
         services.AddLambdaEventBridgeHandler<RunTickHandler>(RunTickHandler.ScheduledEventSource);
         services.AddLambdaEventBridgeHandler<ConnectorStatusHandler>(ConnectorEvent.Source);
         services.AddDropFolderNotifications();
