@@ -20,6 +20,8 @@ switch (args.FirstOrDefault())
         return await StartBenchmark.RunAsync(args[1..]);
     case LoadBenchmark.Command:
         return await LoadBenchmark.RunAsync(args[1..]);
+    case RequestCostBenchmark.Command:
+        return await RequestCostBenchmark.RunAsync(args[1..]);
 }
 
 var contracts = int.Parse(Option(args, "--contracts") ?? "1000000", CultureInfo.InvariantCulture);
