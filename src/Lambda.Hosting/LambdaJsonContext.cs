@@ -7,7 +7,7 @@ namespace Lambda.Hosting;
 
 /// <summary>
 /// The bridge's JSON models, serialized by code generated at build time: the reflection-based serializer would build
-/// their converters while the first request waits (part of the cold start, see the README's benchmark section).
+/// their converters while the first request of a cold start waits.
 /// </summary>
 [JsonSerializable(typeof(HttpApiRequest))]
 [JsonSerializable(typeof(LambdaError))]
