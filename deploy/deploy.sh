@@ -9,7 +9,8 @@
 #     COGNITO_DOMAIN_PREFIX  prefix of the Cognito hosted domain (tokens: https://PREFIX.auth.REGION.amazoncognito.com)
 #   Optional: DATABASE_NAME, DATABASE_USER, ALARM_TOPIC_ARN, LOG_RETENTION_DAYS, RUN_RETENTION_DAYS, FUNCTION_MEMORY_SIZE
 #   The partners' client ids (PartnerClientIds) are kept as deployed; deploy/onboard-partner.sh adds to them.
-#   After deploying, it points the bucket's S3 notifications (ObjectCreated under partners/) at the function's alias.
+#   After deploying, it applies pending database migrations (the function's "migrate" invocation: cold starts do not
+#   migrate) and points the bucket's S3 notifications (ObjectCreated under partners/) at the function's alias.
 # Needs: SAM CLI, AWS CLI, AWS credentials.
 set -euo pipefail
 
@@ -74,6 +75,19 @@ stack_output() {
 }
 reports_bucket=$(stack_output ReportsBucketName)
 function_alias_arn=$(stack_output FunctionAliasArn)
+
+# Database migrations: applied here, once per deployment, not by every cold start (Database__MigrateOnStart is false
+# in the template). Publishing a SnapStart version applies them too, before its snapshot; this covers functions
+# without SnapStart. On the very first deployment the database user does not exist yet (README, Deploy step 5): then
+# this fails, says so, and the deployment goes on; run the same command once the user exists.
+migrate_command=(aws lambda invoke --function-name "$function_alias_arn" --cli-binary-format raw-in-base64-out
+  --payload '{"kind": "migrate"}' artifacts/migrate-result.json --query FunctionError --output text)
+if [ "$("${migrate_command[@]}")" = "None" ]; then
+  echo "Migrations: $(cat artifacts/migrate-result.json)"
+else
+  echo "The migrate invocation failed: $(cat artifacts/migrate-result.json)" >&2
+  echo "Apply the migrations once the database is reachable: $(printf "%q " "${migrate_command[@]}")" >&2
+fi
 aws s3api put-bucket-notification-configuration --bucket "$reports_bucket" --notification-configuration "$(cat <<JSON
 {
   "LambdaFunctionConfigurations": [

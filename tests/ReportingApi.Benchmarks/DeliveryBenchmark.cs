@@ -176,17 +176,29 @@ internal static class ChildProcess
     }
 }
 
-/// <summary>A bash command line, timed by the caller; fails loudly.</summary>
+/// <summary>A bash command line or a program, timed by the caller; fails loudly.</summary>
 internal static class Shell
 {
     /// <param name="argument0">Passed as <c>$0</c>, so that a query needs no quoting inside the command line.</param>
     /// <returns>What the command wrote to standard output (nothing when it redirects it).</returns>
-    public static async Task<string> RunAsync(string commandLine, string? gnupgHome = null, string argument0 = "bash")
+    public static Task<string> RunAsync(string commandLine, string? gnupgHome = null, string argument0 = "bash") =>
+        RunProgramAsync("bash", ["-o", "pipefail", "-c", commandLine, argument0], environment: gnupgHome is null ? null : new() { ["GNUPGHOME"] = gnupgHome },
+            name: commandLine.Split(' ')[0]);
+
+    /// <summary>Runs <paramref name="program"/> with <paramref name="arguments"/> as they are (no shell); its standard output.</summary>
+    /// <param name="name">What a failure names (never the arguments: they may hold a connection string or a token).</param>
+    public static async Task<string> RunProgramAsync(
+        string program, IEnumerable<string> arguments, string? workingDirectory = null, Dictionary<string, string>? environment = null, string? name = null)
     {
-        var start = new ProcessStartInfo("bash", ["-o", "pipefail", "-c", commandLine, argument0]) { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
-        if (gnupgHome is not null)
+        var start = new ProcessStartInfo(program, arguments) { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
+        if (workingDirectory is not null)
         {
-            start.Environment["GNUPGHOME"] = gnupgHome;
+            start.WorkingDirectory = workingDirectory;
+        }
+
+        foreach (var (variable, value) in environment ?? [])
+        {
+            start.Environment[variable] = value;
         }
 
         using var process = Process.Start(start)!;
@@ -195,6 +207,6 @@ internal static class Shell
         await process.WaitForExitAsync();
         return process.ExitCode == 0
             ? await output
-            : throw new InvalidOperationException($"'{commandLine.Split(' ')[0]}' exited with {process.ExitCode}: {error}");
+            : throw new InvalidOperationException($"'{name ?? program}' exited with {process.ExitCode}: {error}{await output}");
     }
 }

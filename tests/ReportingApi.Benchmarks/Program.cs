@@ -1,12 +1,10 @@
 using System.Diagnostics;
 using System.Globalization;
-using Dapper;
 using ReportingApi.Benchmarks;
-using ReportingApi.Demo;
-using ReportingApi.Partners;
 using ReportingApi.Reports;
 using ReportingApi.Reports.Rendering;
 using ReportingApi.TestSupport;
+using static ReportingApi.Benchmarks.CommandLine;
 
 // Report benchmark: generates N contracts in a private MariaDB, then times each report's query for a partner with
 // every employer, every tenth and one employer; then every report in every format end to end (query -> rendered file)
@@ -18,8 +16,12 @@ switch (args.FirstOrDefault())
         return await ReportMeasurement.RunAsync(args[1..]);
     case DeliveryBenchmark.RunCommand:
         return await DeliveryBenchmark.RunAsync(args[1..]);
-    case LambdaStartBenchmark.Command:
-        return await LambdaStartBenchmark.RunAsync(args[1..]);
+    case StartBenchmark.Command:
+        return await StartBenchmark.RunAsync(args[1..]);
+    case LoadBenchmark.Command:
+        return await LoadBenchmark.RunAsync(args[1..]);
+    case RequestCostBenchmark.Command:
+        return await RequestCostBenchmark.RunAsync(args[1..]);
 }
 
 var contracts = int.Parse(Option(args, "--contracts") ?? "1000000", CultureInfo.InvariantCulture);
@@ -27,7 +29,6 @@ var workFolder = Option(args, "--work") ?? Path.GetTempPath();
 var formats = (Option(args, "--formats") ?? "csv,xlsx,json").Split(',');
 var reports = (Option(args, "--reports") ?? string.Join(',', ReportCatalog.All.Select(r => r.Id))).Split(',', StringSplitOptions.RemoveEmptyEntries);
 var deliveryBenchmark = Option(args, "--delivery") != "no";
-var keepServer = args.Contains("--keep");
 // Both sides of a comparison share the machine's two cores (with the database server) and vary by 10-20 % from one
 // run to the next, so they take turns, several times, and the medians are compared.
 var repetitions = int.Parse(Option(args, "--repeat") ?? "3", CultureInfo.InvariantCulture);
@@ -44,51 +45,9 @@ if (args.Contains("--pgp-only"))
 
 // --database (connection string) and --client-options (a mariadb client defaults file) measure an already generated
 // benchmark database instead of starting and filling a new server.
-var existingDatabase = Option(args, "--database");
-await using var server = existingDatabase is null ? await MariaDbServer.StartAsync(workFolder, innoDbBufferPoolMegabytes: 4096) : null;
-var connectionString = existingDatabase ?? await server!.CreateDatabaseAsync("bench");
-var clientArguments = existingDatabase is null ? server!.ClientArguments("bench") : $"--defaults-file={Option(args, "--client-options")} bench";
-var serverCpu = new ProcessCpu(MariaDbServer.ProcessIdBeside(server?.ClientOptionsFile ?? Option(args, "--client-options")!));
-var connections = MariaDbServer.ConnectionFactory(connectionString);
-var generator = new DemoDataGenerator(contracts);
-if (server is not null)
-{
-    Console.WriteLine($"Started a private MariaDB under {workFolder}; database: {connectionString}; mariadb client: {clientArguments}");
-    await MariaDbServer.MigrateAsync(connectionString);
-    await GenerateAsync();
-    if (keepServer)
-    {
-        Console.WriteLine($"The server stays running: measure again with --database \"{connectionString}\" --client-options {server.KeepRunning()}");
-    }
-}
-
-async Task GenerateAsync()
-{
-var load = Stopwatch.StartNew();
-long loadedRows = 0;
-await using (var connection = await connections.OpenAsync())
-{
-    foreach (var table in generator.Tables())
-    {
-        var tableWatch = Stopwatch.StartNew();
-        var rows = await BulkLoader.LoadAsync(connection, table);
-        loadedRows += rows;
-        Console.WriteLine($"  loaded {table.Table,-13} {rows,11:N0} rows in {tableWatch.Elapsed.TotalSeconds,6:F1} s");
-    }
-
-    // Benchmark partners: one with every employer (the full 1x run), one with every tenth (~0.1x), one with one employer.
-    var all = Enumerable.Range(1, generator.Employers).ToList();
-    await DemoDataSeeder.AddPartnersAsync(connection,
-    [
-        new DemoPartner(ReportMeasurement.FullPartnerId, "Benchmark, all employers", "bench-all", all, null),
-        new DemoPartner(ReportMeasurement.TenthPartnerId, "Benchmark, every tenth employer", "bench-tenth", all.Where(id => id % 10 == 1).ToList(), null),
-        new DemoPartner(ReportMeasurement.OnePartnerId, "Benchmark, one employer", "bench-one", [(generator.Employers / 2) + 1], null),
-    ]);
-    await connection.ExecuteAsync("ANALYZE TABLE employers, employees, dealers, bikes, contracts, installments, partners, partner_employers", commandTimeout: 600);
-}
-
-Console.WriteLine($"Generated {contracts:N0} contracts ({loadedRows:N0} rows in all) in {load.Elapsed.TotalSeconds:F0} s ({loadedRows / load.Elapsed.TotalSeconds:N0} rows/s).");
-}
+await using var database = await BenchmarkDatabase.OpenAsync(args, contracts, workFolder);
+var (connectionString, clientArguments, connections, generator) = (database.ConnectionString, database.ClientArguments, database.Connections, database.Generator);
+var serverCpu = database.ServerCpu();
 
 var partners = new[] { (Id: ReportMeasurement.FullPartnerId, Label: "all"), (Id: ReportMeasurement.TenthPartnerId, Label: "tenth"), (Id: ReportMeasurement.OnePartnerId, Label: "one") };
 
@@ -204,9 +163,3 @@ if (deliveryBenchmark)
 }
 
 return 0;
-
-static string? Option(string[] args, string name)
-{
-    var index = Array.IndexOf(args, name);
-    return index >= 0 && index + 1 < args.Length ? args[index + 1] : null;
-}

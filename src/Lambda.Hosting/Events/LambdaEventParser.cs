@@ -11,7 +11,7 @@ internal static class LambdaEventParser
     private const string S3EventSource = "aws:s3";
 
     /// <exception cref="JsonException">The event is not JSON.</exception>
-    public static JsonElement ParseRoot(ReadOnlySpan<byte> eventJson) => JsonSerializer.Deserialize<JsonElement>(eventJson);
+    public static JsonElement ParseRoot(ReadOnlySpan<byte> eventJson) => JsonSerializer.Deserialize(eventJson, LambdaJsonContext.Default.JsonElement);
 
     public static LambdaEventKind Classify(JsonElement root)
     {

@@ -16,7 +16,7 @@ internal sealed class HttpApiRequest
     [JsonPropertyName("requestContext")] public HttpApiRequestContext? RequestContext { get; init; }
 
     public static HttpApiRequest Parse(ReadOnlySpan<byte> json) =>
-        JsonSerializer.Deserialize<HttpApiRequest>(json)
+        JsonSerializer.Deserialize(json, LambdaJsonContext.Default.HttpApiRequest)
         ?? throw new JsonException("The event is JSON null, not an HTTP API request.");
 }
 

@@ -16,5 +16,5 @@ internal sealed record LambdaError(
         return new LambdaError(exception.Message, exception.GetType().Name, stackTrace);
     }
 
-    public byte[] ToJson() => JsonSerializer.SerializeToUtf8Bytes(this);
+    public byte[] ToJson() => JsonSerializer.SerializeToUtf8Bytes(this, LambdaJsonContext.Default.LambdaError);
 }

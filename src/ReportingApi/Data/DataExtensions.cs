@@ -16,14 +16,20 @@ public static class DataExtensions
     }
 
     /// <summary>
-    /// Applies pending migrations (unless <see cref="DatabaseOptions.MigrateOnStart"/> is off). Program awaits it before
-    /// <c>Run</c>, because hosted services may start after Kestrel already listens.
+    /// Applies pending migrations (<see cref="DatabaseOptions.MigrateOnStart"/>). Program awaits it before <c>Run</c>,
+    /// because hosted services may start after Kestrel already listens. Where they are applied at deploy instead (on
+    /// Lambda), the start does not wait for the database: a check beside it logs an error when the schema is behind.
     /// </summary>
     public static async Task InitializeDatabaseAsync(this WebApplication app)
     {
+        var migrations = app.Services.GetRequiredService<MigrationRunner>();
         if (app.Services.GetRequiredService<IOptions<DatabaseOptions>>().Value.MigrateOnStart)
         {
-            await app.Services.GetRequiredService<MigrationRunner>().MigrateAsync(app.Lifetime.ApplicationStopping);
+            await migrations.MigrateAsync(app.Lifetime.ApplicationStopping);
+        }
+        else
+        {
+            _ = Task.Run(() => migrations.WarnIfBehindAsync(app.Lifetime.ApplicationStopping));
         }
     }
 }

@@ -28,6 +28,14 @@ public sealed class MigrationRunner(DbConnectionFactory connections, ILogger<Mig
             .ToList();
     }
 
+    /// <summary>The versions of the embedded scripts, from their resource names alone (nothing is read).</summary>
+    public static IReadOnlyList<int> EmbeddedVersions() =>
+        typeof(MigrationRunner).Assembly.GetManifestResourceNames()
+            .Where(name => name.StartsWith(ResourcePrefix, StringComparison.Ordinal) && name.EndsWith(".sql", StringComparison.Ordinal))
+            .Select(name => int.Parse(name.AsSpan(ResourcePrefix.Length, name.IndexOf('_', ResourcePrefix.Length) - ResourcePrefix.Length), CultureInfo.InvariantCulture))
+            .Order()
+            .ToList();
+
     public async Task<int> MigrateAsync(CancellationToken cancellationToken = default)
     {
         await using var connection = await connections.OpenAsync(cancellationToken);
@@ -44,6 +52,40 @@ public sealed class MigrationRunner(DbConnectionFactory connections, ILogger<Mig
         }
 
         return count;
+    }
+
+    /// <summary>
+    /// Where migrations are applied elsewhere (on Lambda, at deploy): one query for the versions applied; the embedded
+    /// versions not among them, or all of them when the database has no migrations table yet.
+    /// </summary>
+    public async Task<IReadOnlyList<int>> PendingVersionsAsync(CancellationToken cancellationToken = default)
+    {
+        await using var connection = await connections.OpenAsync(cancellationToken);
+        var tables = await connection.QueryAsync<string>(
+            connections.Provider == DatabaseProvider.Sqlite
+                ? "SELECT name FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations'"
+                : "SELECT table_name FROM information_schema.tables WHERE table_schema = DATABASE() AND table_name = 'schema_migrations'");
+        var applied = tables.Any()
+            ? (await connection.QueryAsync<int>(new CommandDefinition("SELECT version FROM schema_migrations", cancellationToken: cancellationToken))).ToHashSet()
+            : [];
+        return EmbeddedVersions().Where(version => !applied.Contains(version)).ToList();
+    }
+
+    /// <summary>Logs an error when <see cref="PendingVersionsAsync"/> finds migrations not applied, or cannot tell; never throws.</summary>
+    public async Task WarnIfBehindAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            var pending = await PendingVersionsAsync(cancellationToken);
+            if (pending.Count > 0)
+            {
+                logger.LogError("The database lacks migrations {Versions}; this version of the app needs them. Apply them with the deploy-time migration (README: Deploy to AWS).", pending);
+            }
+        }
+        catch (Exception exception) when (exception is not OperationCanceledException)
+        {
+            logger.LogError(exception, "Could not check the database's migrations.");
+        }
     }
 
     private static async Task ApplyAsync(DbConnection connection, int version, string name, string sql)

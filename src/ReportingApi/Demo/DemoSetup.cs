@@ -19,29 +19,9 @@ public sealed class DemoDataOptions
     public int DemoDataContracts { get; set; }
 }
 
-/// <summary>
-/// The demo at start, on a migrated database: generated contract data and the demo partners in an empty database
-/// (<c>Database:DemoDataContracts</c>), then the demo partners' keys and delivery folders and demo-acme's paused
-/// subscription (<c>DemoOnboarding:Enabled</c>).
-/// </summary>
-public sealed class DemoSetup(
-    DbConnectionFactory connections,
-    DemoOnboarding onboarding,
-    DemoSubscription subscription,
-    IOptions<DemoDataOptions> dataOptions,
-    IOptions<DemoOnboardingOptions> onboardingOptions,
-    ILogger<DemoSetup> logger)
+/// <summary>The demo's data at start, on a migrated database: generated contract data and the demo partners in an empty database.</summary>
+public sealed class DemoSetup(DbConnectionFactory connections, IOptions<DemoDataOptions> dataOptions, ILogger<DemoSetup> logger)
 {
-    public async Task RunAsync(CancellationToken cancellationToken)
-    {
-        await SeedIfEmptyAsync(cancellationToken);
-        if (onboardingOptions.Value.Enabled)
-        {
-            await onboarding.RunAsync(cancellationToken);
-            await subscription.EnsureAsync(cancellationToken);
-        }
-    }
-
     /// <summary>Fills an empty database with <see cref="DemoDataOptions.DemoDataContracts"/> generated contracts and the demo partners.</summary>
     public async Task SeedIfEmptyAsync(CancellationToken cancellationToken)
     {
@@ -74,7 +54,20 @@ public static class DemoExtensions
         return services;
     }
 
-    /// <summary>Runs <see cref="DemoSetup"/>; after <c>InitializeDatabaseAsync</c>.</summary>
-    public static Task PrepareDemoAsync(this WebApplication app) =>
-        app.Services.GetRequiredService<DemoSetup>().RunAsync(app.Lifetime.ApplicationStopping);
+    /// <summary>
+    /// After <c>InitializeDatabaseAsync</c>: generated data in an empty database (<c>Database:DemoDataContracts</c>),
+    /// then the demo partners' keys and delivery folders and demo-acme's paused subscription (<c>DemoOnboarding:Enabled</c>). The onboarding is only
+    /// created when enabled: it needs the company key, whose unlocking would otherwise cost every start (on Lambda the
+    /// key waits for the first run).
+    /// </summary>
+    public static async Task PrepareDemoAsync(this WebApplication app)
+    {
+        var stopping = app.Lifetime.ApplicationStopping;
+        await app.Services.GetRequiredService<DemoSetup>().SeedIfEmptyAsync(stopping);
+        if (app.Services.GetRequiredService<IOptions<DemoOnboardingOptions>>().Value.Enabled)
+        {
+            await app.Services.GetRequiredService<DemoOnboarding>().RunAsync(stopping);
+            await app.Services.GetRequiredService<DemoSubscription>().EnsureAsync(stopping);
+        }
+    }
 }

@@ -7,7 +7,7 @@ namespace ReportingApi.Hosting;
 public static class SnapStartExtensions
 {
     /// <summary>
-    /// The app's <see cref="AppSnapStartHooks"/>. The Lambda bridge runs them only with SnapStart
+    /// The app's <see cref="SnapStartMigrations"/> and <see cref="AppSnapStartHooks"/>. The Lambda bridge runs them only with SnapStart
     /// (<c>AWS_LAMBDA_INITIALIZATION_TYPE=snap-start</c>); they need <c>AddData</c>, <c>AddPartners</c>, <c>AddPgp</c>
     /// and <c>AddRendering</c>. Safe to call more than once.
     /// </summary>
@@ -19,6 +19,8 @@ public static class SnapStartExtensions
         }
 
         services.TryAddSingleton<SnapStartWarmedPartners>();
+        // In this order: the warm-up queries the migrated schema.
+        services.AddLambdaSnapStartHooks<SnapStartMigrations>();
         services.AddLambdaSnapStartHooks<AppSnapStartHooks>();
         return services;
     }

@@ -136,12 +136,19 @@ public sealed class CompanySigningKey
     }
 }
 
-/// <summary>Loads the company key while the app starts, so that a missing file or wrong passphrase stops the start with a clear error rather than failing the first delivery.</summary>
-internal sealed class CompanySigningKeyStartup(IServiceProvider services) : IHostedService
+/// <summary>
+/// Loads the company key while the app starts (unless <see cref="PgpOptions.UnlockAtStart"/> is false), so that a
+/// missing file or wrong passphrase stops the start with a clear error rather than failing the first delivery.
+/// </summary>
+internal sealed class CompanySigningKeyStartup(IServiceProvider services, IOptions<PgpOptions> options) : IHostedService
 {
     public Task StartAsync(CancellationToken cancellationToken)
     {
-        _ = services.GetRequiredService<CompanySigningKey>();
+        if (options.Value.UnlockAtStart ?? true)
+        {
+            _ = services.GetRequiredService<CompanySigningKey>();
+        }
+
         return Task.CompletedTask;
     }
 

@@ -51,6 +51,13 @@ public sealed class PgpOptions
     /// <summary>What kind of development key to generate: RSA-3072 (the default) or Ed25519 with a Cv25519 subkey.</summary>
     public PgpKeyKind DevelopmentKeyKind { get; set; } = PgpKeyKind.Rsa;
 
+    /// <summary>
+    /// Unlock the company key while the app starts, so that a missing secret or a wrong passphrase stops the start
+    /// (the default), or only when a file is first signed or decrypted. On AWS Lambda the default is then: unlocking
+    /// costs the cold start about a third of its CPU time (README, Benchmark), and a report download never needs the key.
+    /// </summary>
+    public bool? UnlockAtStart { get; set; }
+
     /// <summary>User id of a generated development key.</summary>
     [Required(AllowEmptyStrings = false)]
     public string DevelopmentKeyUserId { get; set; } = "ReportingApi Development <reports@localhost>";

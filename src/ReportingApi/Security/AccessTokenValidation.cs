@@ -55,6 +55,8 @@ internal static class AccessTokenValidation
     private static void UseCognitoRules(JwtBearerOptions options, TokenValidationSettings settings, string issuer)
     {
         options.MapInboundClaims = false;
+        options.TokenHandlers.Clear();
+        options.TokenHandlers.Add(new ValidatedTokenCache(TimeProvider.System) { MapInboundClaims = false });
         options.Events = new AccessTokenEvents();
         options.TokenValidationParameters = new TokenValidationParameters
         {

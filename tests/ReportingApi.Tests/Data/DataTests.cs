@@ -48,6 +48,25 @@ public sealed class DataTests : IDisposable
     }
 
     [Fact]
+    public async Task The_version_check_names_every_migration_of_a_new_database_and_none_once_migrated()
+    {
+        var factory = new DbConnectionFactory(
+            Options.Create(new DatabaseOptions { ConnectionString = $"Data Source={Path.Combine(_folder, "check.db")}" }),
+            new TestEnvironment(_folder));
+        var runner = new MigrationRunner(factory, NullLogger<MigrationRunner>.Instance);
+
+        Assert.Equal(MigrationRunner.LoadScripts().Select(script => script.Version), await runner.PendingVersionsAsync());
+        await runner.MigrateAsync();
+        Assert.Empty(await runner.PendingVersionsAsync());
+        await using (var connection = await factory.OpenAsync())
+        {
+            await connection.ExecuteAsync("DELETE FROM schema_migrations WHERE version = (SELECT MAX(version) FROM schema_migrations)");
+        }
+
+        Assert.Equal([MigrationRunner.EmbeddedVersions()[^1]], await runner.PendingVersionsAsync());
+    }
+
+    [Fact]
     public async Task Migrations_apply_once_and_are_idempotent()
     {
         var factory = new DbConnectionFactory(

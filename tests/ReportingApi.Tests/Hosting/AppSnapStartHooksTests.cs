@@ -71,9 +71,14 @@ public sealed class AppSnapStartHooksTests : IAsyncLifetime
 
     private async Task RunAsync(Func<ILambdaSnapStartHooks, Task> phase)
     {
-        // As the bridge does: each phase in a scope of its own.
+        // As the bridge does: each phase in a scope of its own, the hooks in their order (the warm-up needs the migrated schema).
         await using var scope = _host.Services.CreateAsyncScope();
-        await phase(Assert.Single(scope.ServiceProvider.GetServices<ILambdaSnapStartHooks>()));
+        var hooks = scope.ServiceProvider.GetServices<ILambdaSnapStartHooks>().ToList();
+        Assert.Equal([typeof(SnapStartMigrations), typeof(AppSnapStartHooks)], hooks.Select(hook => hook.GetType()));
+        foreach (var hook in hooks)
+        {
+            await phase(hook);
+        }
     }
 
     private bool PartnerIsCached(string clientId) => _host.Services.GetRequiredService<IMemoryCache>().TryGetValue(("partner", clientId), out _);

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
@@ -119,6 +120,26 @@ public sealed class CompanySigningKeyTests : IDisposable
         var error = await Assert.ThrowsAsync<PgpKeyUnlockException>(() => host.StartAsync());
 
         Assert.Contains("Pgp:PassphrasePath", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task With_unlock_at_start_off_as_on_lambda_the_app_starts_and_the_key_is_read_at_first_use()
+    {
+        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { EnvironmentName = Environments.Production, ContentRootPath = _folder });
+        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Pgp:SecretKeyPath"] = "missing.asc",
+            ["Pgp:PassphrasePath"] = "missing-passphrase",
+            ["Pgp:UnlockAtStart"] = "false",
+        });
+        builder.Services.AddPgp();
+        using var host = builder.Build();
+
+        await host.StartAsync();
+        var error = Assert.Throws<PgpKeyUnlockException>(() => host.Services.GetRequiredService<CompanySigningKey>());
+
+        Assert.Contains("Pgp:PassphrasePath", error.Message, StringComparison.Ordinal);
+        await host.StopAsync();
     }
 
     [Fact]

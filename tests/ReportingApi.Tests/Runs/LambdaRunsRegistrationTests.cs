@@ -2,7 +2,9 @@ using Lambda.Hosting.Events;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
 using ReportingApi.Hosting;
+using ReportingApi.Pgp;
 using ReportingApi.Runs;
 using ReportingApi.Runs.Lambda;
 
@@ -31,6 +33,20 @@ public sealed class LambdaRunsRegistrationTests
             && Equals(d.ServiceKey, "report-run") && d.KeyedImplementationType == typeof(ReportRunInvocationHandler));
         Assert.Contains(services, d => d.ServiceType == typeof(ILambdaEventHandler<EventBridgeEvent>)
             && Equals(d.ServiceKey, "aws.events") && d.KeyedImplementationType == typeof(ScheduledTickHandler));
+        Assert.Contains(services, d => d.ServiceType == typeof(ILambdaEventHandler<AppInvocation>)
+            && Equals(d.ServiceKey, "migrate") && d.KeyedImplementationType == typeof(MigrationInvocationHandler));
+
+        // Nothing the first request does not need: the company key waits for the first run, unless configured otherwise.
+        Assert.False(provider.GetRequiredService<IOptions<PgpOptions>>().Value.UnlockAtStart);
+    }
+
+    [Fact]
+    public void On_lambda_a_configured_unlock_at_start_is_kept()
+    {
+        var services = Services(onLambda: true, ("Pgp:UnlockAtStart", "true"));
+        using var provider = services.BuildServiceProvider();
+
+        Assert.True(provider.GetRequiredService<IOptions<PgpOptions>>().Value.UnlockAtStart);
     }
 
     [Fact]
@@ -45,17 +61,18 @@ public sealed class LambdaRunsRegistrationTests
         Assert.IsType<InProcessRunDispatcher>(provider.GetRequiredService<IRunDispatcher>());
     }
 
-    private static ServiceCollection Services(bool onLambda)
+    private static ServiceCollection Services(bool onLambda, params (string Key, string Value)[] settings)
     {
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
         {
             ["Runs:Lambda:FunctionName"] = "reports-fn",
             ["Runs:Lambda:Region"] = "eu-central-1",
-        }).Build();
+        }.Concat(settings.Select(setting => KeyValuePair.Create(setting.Key, (string?)setting.Value)))).Build();
         var services = new ServiceCollection();
         services.AddSingleton<IConfiguration>(configuration);
         services.AddLogging();
         services.AddRuns();
+        services.AddOptions<PgpOptions>().BindConfiguration(PgpOptions.Section);
         if (onLambda)
         {
             services.AddLambdaWiring();
