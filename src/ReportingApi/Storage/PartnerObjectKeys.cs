@@ -7,6 +7,8 @@ public static class PartnerObjectKeys
 {
     private const string PartnersFolder = "partners";
     private const string OutboxFolder = "outbox";
+    private const string InboundFolder = "inbound";
+    private const string OutboundFolder = "outbound";
 
     /// <summary>
     /// <c>partners/{partnerId}/outbound/{yyyy}/{MM}/{fileName}</c>; year and month are those of <paramref name="at"/> in UTC,
@@ -15,7 +17,7 @@ public static class PartnerObjectKeys
     public static string Outbound(int partnerId, DateTimeOffset at, string fileName)
     {
         ValidateFileName(fileName);
-        return OutboundFolder(partnerId, at) + fileName;
+        return OutboundMonthFolder(partnerId, at) + fileName;
     }
 
     /// <summary>
@@ -26,8 +28,14 @@ public static class PartnerObjectKeys
     {
         ValidateFileName(runId);
         ValidateFileName(fileName);
-        return $"{OutboundFolder(partnerId, at)}{runId}{ObjectKeys.Separator}{fileName}";
+        return $"{OutboundMonthFolder(partnerId, at)}{runId}{ObjectKeys.Separator}{fileName}";
     }
+
+    /// <summary>The prefix of every file delivered to the partner: <c>partners/{partnerId}/outbound/</c>.</summary>
+    public static string OutboundPrefix(int partnerId) => $"{PartnerPrefix(partnerId)}{OutboundFolder}/";
+
+    /// <summary>The prefix of the files the partner uploads (its SFTP <c>/inbound</c>): <c>partners/{partnerId}/inbound/</c>.</summary>
+    public static string InboundPrefix(int partnerId) => $"{PartnerPrefix(partnerId)}{InboundFolder}/";
 
     /// <summary>The prefix of the partner's outbox: <c>partners/{partnerId}/outbox/</c>.</summary>
     public static string Outbox(int partnerId) => $"{PartnerPrefix(partnerId)}{OutboxFolder}/";
@@ -53,10 +61,10 @@ public static class PartnerObjectKeys
         return true;
     }
 
-    private static string OutboundFolder(int partnerId, DateTimeOffset at)
+    private static string OutboundMonthFolder(int partnerId, DateTimeOffset at)
     {
         var utc = at.UtcDateTime;
-        return string.Create(CultureInfo.InvariantCulture, $"{PartnerPrefix(partnerId)}outbound/{utc:yyyy}/{utc:MM}/");
+        return string.Create(CultureInfo.InvariantCulture, $"{OutboundPrefix(partnerId)}{utc:yyyy}/{utc:MM}/");
     }
 
     private static string PartnerPrefix(int partnerId)
