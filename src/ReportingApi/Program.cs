@@ -9,6 +9,7 @@ using ReportingApi.Rendering;
 using ReportingApi.Reports;
 using ReportingApi.Runs;
 using ReportingApi.Security;
+using ReportingApi.SftpUsers;
 using ReportingApi.Storage;
 using ReportingApi.Transfer;
 
@@ -24,6 +25,7 @@ builder.Services
     .AddPgp()
     .AddStorage()
     .AddTransfer()
+    .AddSftpUsers()
     .AddRuns()
     .AddDemoOnboarding()
     .AddHealth()
