@@ -107,21 +107,14 @@ public sealed class PartnerSftpServer : IAsyncDisposable
     /// </summary>
     public async Task<ToolResult> SftpAsync(int partnerId, string commands, string? privateKeyPath = null)
     {
-        var start = new ProcessStartInfo("sftp")
-        {
-            RedirectStandardInput = true, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false,
-            WorkingDirectory = Folder,
-        };
-        foreach (var argument in new[]
-        {
+        var start = AwsTools.StartInfo("sftp",
+        [
             "-b", "-", "-i", privateKeyPath ?? PrivateKeyPath(partnerId), "-P", Port.ToString(CultureInfo.InvariantCulture),
             "-o", "BatchMode=yes", "-o", "IdentitiesOnly=yes", "-o", "StrictHostKeyChecking=yes", "-o", $"UserKnownHostsFile={KnownHostsPath}",
             $"{PartnerSftpUser.UserNameOf(partnerId)}@{Host}",
-        })
-        {
-            start.ArgumentList.Add(argument);
-        }
-
+        ]);
+        start.RedirectStandardInput = true;
+        start.WorkingDirectory = Folder;
         using var process = Process.Start(start)!;
         var output = process.StandardOutput.ReadToEndAsync();
         var errors = process.StandardError.ReadToEndAsync();
@@ -154,16 +147,11 @@ public sealed class PartnerSftpServer : IAsyncDisposable
         for (var attempt = 1; ; attempt++)
         {
             Port = SshdServer.FreeLoopbackPort();
-            var start = new ProcessStartInfo("bash") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-            foreach (var argument in new[]
-            {
+            var start = AwsTools.StartInfo("bash",
+            [
                 script, "--objects", ObjectsPath, "--users", Users.UsersPath, "--state", StatePath,
                 "--port", Port.ToString(CultureInfo.InvariantCulture), "--listen", Host,
-            })
-            {
-                start.ArgumentList.Add(argument);
-            }
-
+            ]);
             var process = new Process { StartInfo = start };
             process.OutputDataReceived += (_, line) => Remember(line.Data);
             process.ErrorDataReceived += (_, line) => Remember(line.Data);
