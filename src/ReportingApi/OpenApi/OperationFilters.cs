@@ -90,16 +90,43 @@ internal sealed class RequestExamplesFilter : IOperationFilter
         ["CreatePartner"] = """{"name": "Fabrikam Payroll", "clientId": "fabrikam-payroll", "active": true, "employerIds": [11, 12], "ipAllowlist": ["203.0.113.0/24"], "allowedReports": ["contracts", "installments"], "allowedFormats": ["csv", "xlsx"], "deleteOutboxAfterDelivery": false}""",
         ["UpdatePartner"] = """{"name": "Fabrikam Payroll", "clientId": "fabrikam-payroll", "active": true, "employerIds": [11, 12], "ipAllowlist": [], "allowedReports": [], "allowedFormats": [], "deleteOutboxAfterDelivery": true}""",
         ["SetPartnerPgpKey"] = """{"armoredPublicKey": "-----BEGIN PGP PUBLIC KEY BLOCK-----\n...\n-----END PGP PUBLIC KEY BLOCK-----"}""",
-        ["SetPartnerDelivery"] = """{"kind": "Sftp", "remoteDirectory": "/inbound/reports", "host": "sftp.partner.example", "port": 22, "user": "reports", "hostKey": "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOMqqnkVzrm0SdG6UOoqKLsabgH5C9okWi0dh2l9GKJl", "privateKeyPath": "/etc/reportingapi/keys/partner-4"}""",
+    };
+
+    /// <summary>Operations whose body takes different shapes: each shape a named example (Swagger UI offers them in a list).</summary>
+    private static readonly Dictionary<string, (string Name, string Summary, string Json)[]> NamedExamples = new(StringComparer.Ordinal)
+    {
+        ["SetPartnerDelivery"] =
+        [
+            ("sftp-private-key", "Sftp, login by private key: the secret (Secrets Manager ARN or name) holds the key, or JSON {\"PrivateKey\", \"Passphrase\"}",
+                """{"kind": "Sftp", "remoteDirectory": "/inbound/reports", "host": "sftp.partner.example", "port": 22, "user": "reports", "hostKey": "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOMqqnkVzrm0SdG6UOoqKLsabgH5C9okWi0dh2l9GKJl", "privateKeySecret": "reportingapi/partners/4/sftp"}"""),
+            ("sftp-password", "Sftp, login by password: the secret holds the password, or JSON {\"Password\"}",
+                """{"kind": "Sftp", "remoteDirectory": "/inbound/reports", "host": "sftp.partner.example", "port": 22, "user": "reports", "hostKey": "ecdsa-sha2-nistp256 AAAAE2VjZHNhLXNoYTItbmlzdHAyNTYAAAAIbmlzdHAyNTYAAABBBHGm5mZ40ZaKhcVvIaWUOQowqH2NbdjHpmv6Er97KXa0/vmfnBc+koSP3lY53mK2vy99iQqAH6XwvVjwXEdUq8Y=", "passwordSecret": "arn:aws:secretsmanager:eu-central-1:123456789012:secret:reportingapi/partners/4/sftp-password-AbCdEf"}"""),
+            ("sftp-local-files", "Sftp with local secret files (Secrets:Provider Files): paths relative to Secrets:FolderPath, here an encrypted key and its passphrase; the host key as a line of ssh-keyscan",
+                """{"kind": "Sftp", "remoteDirectory": "/inbound/reports", "host": "sftp.partner.example", "port": 2222, "user": "reports", "hostKey": "[sftp.partner.example]:2222 ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIJ5VAdlgS6xPdk/AGDGZ6KXNyjJxDJyHrTzOl8BD6xYc", "privateKeySecret": "partners/4/id_ecdsa", "passphraseSecret": "partners/4/id_ecdsa.passphrase"}"""),
+            ("aws-connector", "AwsConnector: an AWS Transfer Family SFTP connector, which has its own login",
+                """{"kind": "AwsConnector", "remoteDirectory": "/inbound/reports", "connectorId": "c-0123456789abcdef0"}"""),
+            ("folder", "Folder: a local folder stands for the partner's server (development)",
+                """{"kind": "Folder", "remoteDirectory": "/reports", "folderPath": ".local/sftp/partner-4"}"""),
+        ],
     };
 
     public void Apply(OpenApiOperation operation, OperationFilterContext context)
     {
         var name = context.ApiDescription.ActionDescriptor.EndpointMetadata.OfType<IEndpointNameMetadata>().FirstOrDefault()?.EndpointName;
-        if (name is not null && Examples.TryGetValue(name, out var example) && operation.RequestBody?.Content is { } content
-            && content.TryGetValue("application/json", out var json) && json is OpenApiMediaType mediaType)
+        if (name is null || operation.RequestBody?.Content is not { } content
+            || !content.TryGetValue("application/json", out var json) || json is not OpenApiMediaType mediaType)
+        {
+            return;
+        }
+
+        if (Examples.TryGetValue(name, out var example))
         {
             mediaType.Example = JsonNode.Parse(example);
+        }
+        else if (NamedExamples.TryGetValue(name, out var examples))
+        {
+            mediaType.Examples = examples.ToDictionary(
+                e => e.Name, IOpenApiExample (e) => new OpenApiExample { Summary = e.Summary, Value = JsonNode.Parse(e.Json) });
         }
     }
 }

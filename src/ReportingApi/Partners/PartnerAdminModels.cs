@@ -2,6 +2,7 @@ using System.Net;
 using System.Text.RegularExpressions;
 using ReportingApi.Rendering;
 using ReportingApi.Reports;
+using ReportingApi.Secrets;
 using ReportingApi.Transfer;
 
 namespace ReportingApi.Partners;
@@ -73,16 +74,43 @@ public sealed partial record PartnerRequest(
 public sealed record PgpKeyRequest(string? ArmoredPublicKey);
 
 /// <summary>Where the partner's files are delivered.</summary>
-/// <param name="Kind">Folder (local/demo), Sftp (OpenSSH to the partner's server) or AwsConnector (Transfer Family connector).</param>
+/// <param name="Kind">Folder (local/demo), Sftp (straight to the partner's SFTP server) or AwsConnector (Transfer Family connector).</param>
 /// <param name="RemoteDirectory">Absolute directory on the partner's server, e.g. /inbound/reports.</param>
 /// <param name="FolderPath">Folder kind: the local folder that stands for the partner's server.</param>
-/// <param name="HostKey">Sftp kind: the server's public host key as in known_hosts ("ssh-ed25519 AAAA..."). Required: host keys are pinned.</param>
-/// <param name="PrivateKeyPath">Sftp kind: path of the private key file used to log in (a reference; never send the key itself).</param>
+/// <param name="HostKey">
+/// Sftp kind: the server's public host key as in known_hosts: "ssh-ed25519 AAAA..." (ssh-ed25519, ecdsa-sha2-nistp256/384/521
+/// or ssh-rsa), or a whole line of ssh-keyscan's output. Required: it is pinned, never trusted on first use; a server
+/// showing any other key is refused, and the run's reason names the SHA256 fingerprint it showed.
+/// </param>
+/// <param name="PrivateKeySecret">
+/// Sftp kind: reference to the secret holding the login's private key (RSA, ECDSA or Ed25519; OpenSSH or PEM form),
+/// never the key itself. With Secrets Manager the secret's ARN or name; with local files a path relative to the secrets
+/// folder (Secrets:FolderPath). The secret is the key, or JSON with a "PrivateKey" field (and "Passphrase" if the key
+/// has one), as an AWS Transfer Family connector's secret. Give this, passwordSecret or both.
+/// </param>
+/// <param name="PassphraseSecret">Sftp kind: reference to the secret holding the private key's passphrase (its first line), if it has one.</param>
+/// <param name="PasswordSecret">
+/// Sftp kind: reference to the secret holding the login's password (its first line, or a "Password" field of a JSON
+/// secret), never the password itself.
+/// </param>
 /// <param name="ConnectorId">AwsConnector kind: the connector id, e.g. c-0123456789abcdef0.</param>
+/// <param name="PrivateKeyPath">No longer accepted: a key file path exists on one machine only. Put the key in the secret source and give privateKeySecret.</param>
 public sealed partial record DeliveryRequest(
-    string? Kind, string? RemoteDirectory, string? FolderPath, string? Host, int? Port, string? User, string? HostKey, string? PrivateKeyPath, string? ConnectorId)
+    string? Kind,
+    string? RemoteDirectory,
+    string? FolderPath,
+    string? Host,
+    int? Port,
+    string? User,
+    string? HostKey,
+    string? PrivateKeySecret,
+    string? PassphraseSecret,
+    string? PasswordSecret,
+    string? ConnectorId,
+    string? PrivateKeyPath = null)
 {
-    public (DeliveryTarget? Target, Dictionary<string, string[]> Errors) Validate()
+    /// <param name="secretsProvider">The secret source in use: what a secret reference must look like.</param>
+    public (DeliveryTarget? Target, Dictionary<string, string[]> Errors) Validate(SecretsProvider secretsProvider)
     {
         var errors = new Dictionary<string, string[]>();
         if (!Enum.TryParse<DeliveryKind>(Kind, ignoreCase: true, out var kind) || !Enum.IsDefined(kind) || int.TryParse(Kind, out _))
@@ -97,6 +125,7 @@ public sealed partial record DeliveryRequest(
             errors["remoteDirectory"] = ["'remoteDirectory' must be an absolute path without '..', e.g. /inbound/reports."];
         }
 
+        SshHostKey? hostKey = null;
         switch (kind)
         {
             case DeliveryKind.Folder when string.IsNullOrWhiteSpace(FolderPath):
@@ -118,16 +147,12 @@ public sealed partial record DeliveryRequest(
                     errors["user"] = ["An Sftp delivery needs 'user': letters, digits, '.', '-' or '_'."];
                 }
 
-                if (HostKey is null || !HostKeyPattern().IsMatch(HostKey))
+                if (!SshHostKey.TryParse(HostKey, out hostKey))
                 {
-                    errors["hostKey"] = ["An Sftp delivery needs the server's 'hostKey' as in known_hosts: \"ssh-ed25519 AAAA...\" (see ssh-keyscan). It is pinned: we never trust on first use."];
+                    errors["hostKey"] = [$"An Sftp delivery needs the server's 'hostKey' as in known_hosts: \"ssh-ed25519 AAAA...\" (see ssh-keyscan; types: {string.Join(", ", SshHostKey.SupportedTypes)}). It is pinned: we never trust on first use."];
                 }
 
-                if (string.IsNullOrWhiteSpace(PrivateKeyPath) || !Path.IsPathRooted(PrivateKeyPath))
-                {
-                    errors["privateKeyPath"] = ["An Sftp delivery needs 'privateKeyPath': the absolute path of the login key file on our side."];
-                }
-
+                ValidateCredentials(secretsProvider, errors);
                 break;
             case DeliveryKind.AwsConnector when ConnectorId is null || !ConnectorPattern().IsMatch(ConnectorId):
                 errors["connectorId"] = ["An AwsConnector delivery needs 'connectorId' like c-0123456789abcdef0."];
@@ -136,14 +161,37 @@ public sealed partial record DeliveryRequest(
 
         return errors.Count > 0
             ? (null, errors)
-            : (new DeliveryTarget(kind, remote, FolderPath, Host, Port ?? 22, User, HostKey?.Trim(), PrivateKeyPath, ConnectorId), errors);
+            : (new DeliveryTarget(kind, remote, FolderPath, Host, Port ?? 22, User, hostKey?.ToString(), PrivateKeySecret, PassphraseSecret, PasswordSecret, ConnectorId), errors);
+    }
+
+    private void ValidateCredentials(SecretsProvider secretsProvider, Dictionary<string, string[]> errors)
+    {
+        if (PrivateKeyPath is not null)
+        {
+            errors["privateKeyPath"] = ["'privateKeyPath' is no longer accepted: a key file path exists on one machine only. Put the key in the secret source and give 'privateKeySecret'."];
+        }
+
+        if (PrivateKeySecret is null && PasswordSecret is null)
+        {
+            errors["privateKeySecret"] = ["An Sftp delivery logs in with 'privateKeySecret', 'passwordSecret' or both: references to secrets, never the key or password itself."];
+        }
+
+        if (PassphraseSecret is not null && PrivateKeySecret is null)
+        {
+            errors["passphraseSecret"] = ["'passphraseSecret' goes with 'privateKeySecret'."];
+        }
+
+        foreach (var (name, reference) in new[] { ("privateKeySecret", PrivateKeySecret), ("passphraseSecret", PassphraseSecret), ("passwordSecret", PasswordSecret) })
+        {
+            if (reference is not null && SecretReferences.Problem(reference, secretsProvider) is { } problem)
+            {
+                errors[name] = [$"'{name}' {problem}."];
+            }
+        }
     }
 
     [GeneratedRegex("^[A-Za-z0-9._-]{1,64}$")]
     private static partial Regex UserPattern();
-
-    [GeneratedRegex(@"^\s*(ssh-ed25519|ssh-rsa|ecdsa-sha2-nistp256|ecdsa-sha2-nistp384|ecdsa-sha2-nistp521|rsa-sha2-256|rsa-sha2-512) [A-Za-z0-9+/]+={0,3}\s*$")]
-    private static partial Regex HostKeyPattern();
 
     [GeneratedRegex("^c-[0-9a-f]{17}$")]
     private static partial Regex ConnectorPattern();

@@ -10,7 +10,8 @@ internal sealed class PartnerRow
         id AS Id, name AS Name, client_id AS ClientId, active AS Active, ip_allowlist AS IpAllowlist, allowed_reports AS AllowedReports,
         allowed_formats AS AllowedFormats, pgp_public_key AS PgpPublicKey, pgp_fingerprint AS PgpFingerprint, delivery_kind AS DeliveryKind,
         remote_directory AS RemoteDirectory, folder_path AS FolderPath, sftp_host AS SftpHost, sftp_port AS SftpPort,
-        sftp_user AS SftpUser, sftp_host_key AS SftpHostKey, sftp_private_key_path AS SftpPrivateKeyPath, connector_id AS ConnectorId,
+        sftp_user AS SftpUser, sftp_host_key AS SftpHostKey, sftp_private_key_secret AS SftpPrivateKeySecret,
+        sftp_passphrase_secret AS SftpPassphraseSecret, sftp_password_secret AS SftpPasswordSecret, connector_id AS ConnectorId,
         delete_outbox_after_delivery AS DeleteOutboxAfterDelivery
         """;
 
@@ -46,7 +47,11 @@ internal sealed class PartnerRow
 
     public string? SftpHostKey { get; set; }
 
-    public string? SftpPrivateKeyPath { get; set; }
+    public string? SftpPrivateKeySecret { get; set; }
+
+    public string? SftpPassphraseSecret { get; set; }
+
+    public string? SftpPasswordSecret { get; set; }
 
     public string? ConnectorId { get; set; }
 
@@ -58,6 +63,7 @@ internal sealed class PartnerRow
 
     public DeliveryTarget? Target() =>
         Enum.TryParse<DeliveryKind>(DeliveryKind, ignoreCase: true, out var kind)
-            ? new DeliveryTarget(kind, RemoteDirectory ?? "/", FolderPath, SftpHost, SftpPort ?? 22, SftpUser, SftpHostKey, SftpPrivateKeyPath, ConnectorId)
+            ? new DeliveryTarget(kind, RemoteDirectory ?? "/", FolderPath, SftpHost, SftpPort ?? 22, SftpUser, SftpHostKey,
+                SftpPrivateKeySecret, SftpPassphraseSecret, SftpPasswordSecret, ConnectorId)
             : null;
 }

@@ -125,10 +125,15 @@ public sealed class PartnerStore(DbConnectionFactory connections, PartnerRegistr
         await connection.ExecuteAsync(
             """
             UPDATE partners SET delivery_kind = @kind, remote_directory = @RemoteDirectory, folder_path = @FolderPath, sftp_host = @Host,
-              sftp_port = @Port, sftp_user = @User, sftp_host_key = @HostKey, sftp_private_key_path = @PrivateKeyPath, connector_id = @ConnectorId
+              sftp_port = @Port, sftp_user = @User, sftp_host_key = @HostKey, sftp_private_key_secret = @PrivateKeySecret,
+              sftp_passphrase_secret = @PassphraseSecret, sftp_password_secret = @PasswordSecret, connector_id = @ConnectorId
             WHERE id = @partnerId
             """,
-            new { partnerId, kind = target.Kind.ToString(), target.RemoteDirectory, target.FolderPath, target.Host, target.Port, target.User, target.HostKey, target.PrivateKeyPath, target.ConnectorId });
+            new
+            {
+                partnerId, kind = target.Kind.ToString(), target.RemoteDirectory, target.FolderPath, target.Host, target.Port, target.User, target.HostKey,
+                target.PrivateKeySecret, target.PassphraseSecret, target.PasswordSecret, target.ConnectorId,
+            });
     }
 
     private async Task<PartnerRow?> FindRowAsync(int partnerId, CancellationToken cancellationToken)

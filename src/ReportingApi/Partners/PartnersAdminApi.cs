@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Http.HttpResults;
 using ReportingApi.Pgp;
 using ReportingApi.Problems;
+using ReportingApi.Secrets;
 using ReportingApi.Security;
 
 namespace ReportingApi.Partners;
@@ -8,6 +9,17 @@ namespace ReportingApi.Partners;
 /// <summary>Partner administration for operators (scope reports/admin): onboarding, employers, PGP key, delivery target, limits.</summary>
 public static class PartnersAdminApi
 {
+    private const string DeliveryDescription =
+        """
+        Sftp delivers straight to the partner's SFTP server. Its host key is pinned (never trusted on first use). The login
+        is by private key (RSA, ECDSA or Ed25519, OpenSSH or PEM form, with an optional passphrase) and/or by password,
+        given as references to secrets, never as the key or password itself: with Secrets Manager a secret's ARN or name,
+        with local files a path relative to the secrets folder. A secret holds the value itself (a key; a password or
+        passphrase on its first line) or JSON with "PrivateKey", "Passphrase" and "Password" fields, as an AWS Transfer
+        Family connector's secret does. Secrets are read at each delivery, so a rotated secret takes effect; responses
+        show the references only. 'privateKeyPath' (a key file path) is no longer accepted.
+        """;
+
     public static RouteGroupBuilder MapPartnersAdminApi(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("/v1/admin/partners")
@@ -27,6 +39,7 @@ public static class PartnersAdminApi
             .WithSummary("Set the partner's OpenPGP public key (checked: not expired or revoked, has an encryption key, RSA >= 2048, supported algorithm)")
             .ProducesValidationProblem().ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status422UnprocessableEntity);
         group.MapPut("/{id:int}/delivery", SetDelivery).WithName("SetPartnerDelivery").WithSummary("Set where the partner's files are delivered")
+            .WithDescription(DeliveryDescription)
             .ProducesValidationProblem().ProducesProblem(StatusCodes.Status404NotFound);
         return group;
     }
@@ -98,14 +111,14 @@ public static class PartnersAdminApi
     }
 
     internal static async Task<Results<Ok<PartnerResponse>, ValidationProblem, ProblemHttpResult>> SetDelivery(
-        int id, DeliveryRequest request, PartnerStore store, CancellationToken cancellationToken)
+        int id, DeliveryRequest request, PartnerStore store, SecretReferences secrets, CancellationToken cancellationToken)
     {
         if (await store.FindAsync(id, cancellationToken) is null)
         {
             return PartnerNotFound(id);
         }
 
-        var (target, errors) = request.Validate();
+        var (target, errors) = request.Validate(secrets.Provider);
         if (target is null)
         {
             return Problems.Problems.InvalidParameters(errors);

@@ -7,10 +7,11 @@ public static class SecretsExtensions
 {
     /// <summary>
     /// The <see cref="ISecretSource"/> chosen by <c>Secrets:Provider</c>: local files (default) or Secrets Manager.
-    /// Safe to call more than once (<c>AddPgp</c> calls it).
+    /// Safe to call more than once (<c>AddPgp</c>, <c>AddData</c> and <c>AddTransfer</c> call it). With it, <see cref="SecretReferences"/> for references kept with data.
     /// </summary>
     public static IServiceCollection AddSecrets(this IServiceCollection services)
     {
+        services.TryAddSingleton<SecretReferences>();
         if (services.Any(d => d.ServiceType == typeof(ISecretSource)))
         {
             return services;

@@ -22,6 +22,13 @@ public sealed class SecretsOptions
 
     [Range(typeof(TimeSpan), "00:00:01", "00:05:00")]
     public TimeSpan RequestTimeout { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>
+    /// With <see cref="SecretsProvider.Files"/>: the folder (relative to the content root, or absolute) under which a
+    /// reference stored with data, such as a partner's SFTP login, names its file. See <see cref="SecretReferences"/>.
+    /// </summary>
+    [Required]
+    public string FolderPath { get; set; } = ".local/secrets";
 }
 
 public enum SecretsProvider

@@ -6,7 +6,7 @@ public enum DeliveryKind
     /// <summary>A folder per partner on local disk (embedded default: the "SFTP server" is a folder).</summary>
     Folder,
 
-    /// <summary>The partner's SFTP server, reached with OpenSSH <c>sftp</c> in batch mode (key auth, pinned host key).</summary>
+    /// <summary>The partner's SFTP server, reached directly (SSH.NET): pinned host key, login by private key or password from the secret source.</summary>
     Sftp,
 
     /// <summary>An AWS Transfer Family SFTP connector, which sends objects from S3.</summary>
@@ -20,7 +20,9 @@ public enum DeliveryKind
 /// <param name="Port">SFTP port (Sftp).</param>
 /// <param name="User">SFTP user (Sftp).</param>
 /// <param name="HostKey">The server's public host key as in known_hosts: <c>"ssh-ed25519 AAAA..."</c> (Sftp). Required: never trust on first use.</param>
-/// <param name="PrivateKeyPath">Path of the private key file for key authentication (Sftp); a reference, never the key itself.</param>
+/// <param name="PrivateKeySecret">Reference to the secret holding the login's private key (Sftp); see <see cref="Secrets.SecretReferences"/>.</param>
+/// <param name="PassphraseSecret">Reference to the secret holding the private key's passphrase, if it has one (Sftp).</param>
+/// <param name="PasswordSecret">Reference to the secret holding the login's password (Sftp).</param>
 /// <param name="ConnectorId">Transfer Family connector id, e.g. <c>c-1234567890abcdef0</c> (AwsConnector).</param>
 public sealed record DeliveryTarget(
     DeliveryKind Kind,
@@ -30,7 +32,9 @@ public sealed record DeliveryTarget(
     int Port = 22,
     string? User = null,
     string? HostKey = null,
-    string? PrivateKeyPath = null,
+    string? PrivateKeySecret = null,
+    string? PassphraseSecret = null,
+    string? PasswordSecret = null,
     string? ConnectorId = null);
 
 /// <summary>A file to deliver: the object-store key it is read from and the name it must have on the partner's server.</summary>

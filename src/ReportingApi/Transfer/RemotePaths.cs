@@ -3,15 +3,16 @@ using System.Buffers;
 namespace ReportingApi.Transfer;
 
 /// <summary>
-/// Checks and joins the names used on a partner's server. Names end up in sftp batch commands, connector paths and
-/// local paths, so anything that could escape the target directory or be read as syntax is refused.
+/// Checks and joins the names used on a partner's server. Names end up in SFTP paths, connector paths and local paths,
+/// so anything that could escape the target directory or be read as syntax by a server or a tool is refused.
 /// </summary>
 internal static class RemotePaths
 {
     /// <summary>Suffix of a file while it is being uploaded; renamed away once complete.</summary>
     public const string PartSuffix = ".part";
 
-    // Quotes and backslashes are sftp batch syntax; * ? [ ] are globbed by sftp's rm and put.
+    // No report name needs them, and servers and tools read them as syntax: quotes, backslashes (a path separator on
+    // Windows servers) and the glob characters * ? [ ].
     private static readonly SearchValues<char> Forbidden = SearchValues.Create("\"\\*?[]");
 
     public static string PartName(string remoteName) => remoteName + PartSuffix;

@@ -1,23 +1,23 @@
-using System.Buffers.Binary;
-using System.Diagnostics;
-using System.Text;
-using System.Text.RegularExpressions;
 using Microsoft.Extensions.Options;
+using Renci.SshNet;
+using Renci.SshNet.Common;
+using ReportingApi.Secrets;
 using ReportingApi.Storage;
 
 namespace ReportingApi.Transfer;
 
 /// <summary>
-/// Delivers to a partner's SFTP server with OpenSSH <c>sftp</c> in batch mode: key authentication only, the server's
-/// host key pinned from <see cref="DeliveryTarget.HostKey"/> (never trusted on first use). Each object is first copied
-/// to a private temporary file; all files go up as <c>{name}.part</c> and are then renamed, in order, to their final
-/// names (OpenSSH uses posix-rename, which replaces an existing file).
+/// Delivers to a partner's SFTP server with SSH.NET, in process (so it works where there is no <c>sftp</c> program, such
+/// as AWS Lambda). The server's host key must be the pinned one; the login is by private key and/or password read
+/// through the secret source. Each object is streamed from the object store straight into the remote
+/// <c>{name}.part</c> (nothing is written locally); once every file is up, each is renamed to its final name, in order.
+/// The rename replaces an older file of that name: with <c>posix-rename@openssh.com</c> where the server allows it,
+/// otherwise by removing the old file first, so a final name never shows a partial file.
 /// </summary>
-public sealed partial class SftpDelivery(IObjectStore store, IOptions<SftpDeliveryOptions> options, ILogger<SftpDelivery> logger) : IFileDelivery
+public sealed class SftpDelivery(IObjectStore store, SecretReferences secrets, IOptions<SftpDeliveryOptions> options, ILogger<SftpDelivery> logger) : IFileDelivery
 {
-    private const int CopyBufferSize = 81920;
-    private const int StderrLinesKept = 40;
-    private const UnixFileMode OwnerReadWrite = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+    // Keeps NAT and firewall state alive while the object store is slow to hand over the next bytes.
+    private static readonly TimeSpan KeepAliveInterval = TimeSpan.FromSeconds(15);
 
     private readonly SftpDeliveryOptions _options = options.Value;
 
@@ -26,342 +26,187 @@ public sealed partial class SftpDelivery(IObjectStore store, IOptions<SftpDelive
     public async Task DeliverAsync(DeliveryTarget target, IReadOnlyList<DeliveryFile> files, CancellationToken cancellationToken)
     {
         var server = SftpServer.From(target);
-        var remotePaths = files.Select(f => RemotePaths.Combine(target.RemoteDirectory, f.RemoteName)).ToList();
+        var remoteFiles = files.Select(f => new RemoteFile(f.ObjectKey, RemotePaths.Combine(target.RemoteDirectory, f.RemoteName))).ToList();
         if (files.Count == 0)
         {
             return;
         }
 
-        // Created 0700: the copies of the reports and the batch file are readable by this user only.
-        var workDirectory = Directory.CreateTempSubdirectory("reportingapi-sftp-");
+        using var login = await ReadLoginAsync(target, cancellationToken);
+        var attempt = new SftpAttempt(server, login.Description);
+        using var client = CreateClient(server, login, attempt);
         try
         {
-            var localNames = new List<string>(files.Count);
-            for (var i = 0; i < files.Count; i++)
+            await ConnectAsync(client, cancellationToken);
+            foreach (var file in remoteFiles)
             {
-                var localName = $"file-{i}";
-                await DownloadAsync(files[i].ObjectKey, Path.Combine(workDirectory.FullName, localName), cancellationToken);
-                localNames.Add(localName);
+                attempt.Upload(file.Path);
+                await UploadAsync(client, file, attempt, cancellationToken);
             }
 
-            var knownHostsPath = Path.Combine(workDirectory.FullName, "known_hosts");
-            await WritePrivateFileAsync(knownHostsPath, server.KnownHostsLine + "\n", cancellationToken);
-            var batchPath = Path.Combine(workDirectory.FullName, "batch");
-            await WritePrivateFileAsync(batchPath, BuildBatch(workDirectory.FullName, localNames, remotePaths), cancellationToken);
-
-            await RunSftpAsync(server, knownHostsPath, batchPath, cancellationToken);
+            foreach (var file in remoteFiles)
+            {
+                attempt.Rename(file.Path);
+                await PlaceAsync(client, file, attempt, cancellationToken);
+            }
         }
-        finally
+        catch (Exception e) when (!cancellationToken.IsCancellationRequested)
         {
-            try
+            if (e is SshAuthenticationException)
             {
-                workDirectory.Delete(recursive: true);
+                ForgetLogin(target);
             }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-            {
-                logger.LogWarning(e, "Could not remove the temporary folder {Path}", workDirectory.FullName);
-            }
+
+            var failure = e as DeliveryException
+                ?? SftpFailures.Describe(e, attempt, _options, await FreeBytesAfterFailedWriteAsync(client, e, attempt, target.RemoteDirectory));
+            logger.LogWarning(e, "SFTP delivery to {User}@{Host}:{Port} failed: {Reason}", server.User, server.Host, server.Port, failure.Message);
+            await RemovePartsAsync(client, remoteFiles);
+            throw failure;
         }
 
         logger.LogInformation("Delivered {Count} file(s) by SFTP to {User}@{Host}:{Port} {Directory}", files.Count, server.User, server.Host, server.Port, target.RemoteDirectory);
     }
 
-    /// <summary>
-    /// The sftp batch: a leftover <c>.part</c> of an earlier attempt is removed first (<c>-</c>: a missing one is fine),
-    /// then every file is put as <c>.part</c>, then renamed in order, so a final name only ever shows a complete file.
-    /// </summary>
-    internal static string BuildBatch(string localDirectory, IReadOnlyList<string> localNames, IReadOnlyList<string> remotePaths)
+    private async Task<SftpLogin> ReadLoginAsync(DeliveryTarget target, CancellationToken cancellationToken)
     {
-        if (localDirectory.AsSpan().IndexOfAny("\"\\\n\r") >= 0)
+        try
         {
-            throw new InvalidOperationException($"The temporary folder '{localDirectory}' cannot be named in an sftp batch.");
+            return await SftpLogin.ReadAsync(target, secrets, logger, cancellationToken);
         }
-
-        var batch = new StringBuilder();
-        batch.Append("lcd \"").Append(localDirectory).Append("\"\n");
-        for (var i = 0; i < remotePaths.Count; i++)
+        catch (DeliveryException)
         {
-            var part = RemotePaths.PartName(remotePaths[i]);
-            batch.Append("-rm \"").Append(part).Append("\"\n");
-            batch.Append("put ").Append(localNames[i]).Append(" \"").Append(part).Append("\"\n");
-        }
-
-        foreach (var remotePath in remotePaths)
-        {
-            batch.Append("rename \"").Append(RemotePaths.PartName(remotePath)).Append("\" \"").Append(remotePath).Append("\"\n");
-        }
-
-        return batch.ToString();
-    }
-
-    internal static List<string> BuildArguments(SftpServer server, string knownHostsPath, string batchPath, int connectTimeoutSeconds) =>
-    [
-        "-b", batchPath,
-        // No user or system ssh_config: what is below is all that applies.
-        "-F", "/dev/null",
-        "-o", "BatchMode=yes",
-        "-o", "StrictHostKeyChecking=yes",
-        "-o", $"UserKnownHostsFile=\"{knownHostsPath}\"",
-        "-o", "GlobalKnownHostsFile=/dev/null",
-        "-o", "UpdateHostKeys=no",
-        "-o", "CheckHostIP=no",
-        "-o", "IdentitiesOnly=yes",
-        "-o", "IdentityAgent=none",
-        "-o", "PreferredAuthentications=publickey",
-        "-o", "PasswordAuthentication=no",
-        "-o", "KbdInteractiveAuthentication=no",
-        "-o", $"ConnectTimeout={connectTimeoutSeconds}",
-        "-o", "ServerAliveInterval=15",
-        "-o", "ServerAliveCountMax=4",
-        "-o", $"User={server.User}",
-        "-i", server.PrivateKeyPath,
-        "-P", server.Port.ToString(System.Globalization.CultureInfo.InvariantCulture),
-        server.Host.Contains(':', StringComparison.Ordinal) ? $"[{server.Host}]" : server.Host,
-    ];
-
-    /// <summary>Turns a failed sftp run into a reason for the run's record: what went wrong, whether retrying can help.</summary>
-    internal static DeliveryException Classify(SftpServer server, int exitCode, IReadOnlyList<string> stderr)
-    {
-        var output = string.Join('\n', stderr);
-        var where = $"{server.Host}:{server.Port}";
-        bool Says(string text) => output.Contains(text, StringComparison.OrdinalIgnoreCase);
-
-        if (Says("Host key verification failed") || Says("REMOTE HOST IDENTIFICATION HAS CHANGED") || Says("host key is known for"))
-        {
-            return new DeliveryException($"SFTP server {where} refused: its host key does not match the pinned key.", transient: false);
-        }
-
-        if (Says("Load key") || Says("UNPROTECTED PRIVATE KEY FILE") || Says("invalid format") || Says("No such identity"))
-        {
-            return new DeliveryException($"SFTP to {where}: the configured private key could not be used.", transient: false);
-        }
-
-        if (Says("Permission denied (") || Says("Too many authentication failures"))
-        {
-            return new DeliveryException($"SFTP server {where} refused the login of user '{server.User}' with the configured key.", transient: false);
-        }
-
-        if (Says("Connection refused") || Says("timed out") || Says("No route to host") || Says("Network is unreachable")
-            || Says("Connection reset") || Says("kex_exchange_identification") || Says("Could not resolve hostname")
-            || Says("Temporary failure in name resolution") || Says("Broken pipe"))
-        {
-            return new DeliveryException($"Could not reach SFTP server {where}: {LastLine(stderr)}", transient: true);
-        }
-
-        if (exitCode != 255 && (Says("No such file or directory") || Says("Permission denied")))
-        {
-            return new DeliveryException($"SFTP server {where} refused the upload (missing or read-only remote directory?): {LastLine(stderr)}", transient: false);
-        }
-
-        return new DeliveryException($"sftp to {where} failed (exit code {exitCode}): {LastLine(stderr)}", transient: true);
-    }
-
-    private async Task DownloadAsync(string objectKey, string path, CancellationToken cancellationToken)
-    {
-        await using (var source = await DeliverySource.OpenAsync(store, objectKey, cancellationToken))
-        {
-            var fileOptions = PrivateFileOptions();
-            fileOptions.BufferSize = CopyBufferSize;
-            fileOptions.Options = FileOptions.Asynchronous;
-            await using var destination = new FileStream(path, fileOptions);
-            await source.CopyToAsync(destination, CopyBufferSize, cancellationToken);
+            ForgetLogin(target);
+            throw;
         }
     }
 
-    private static async Task WritePrivateFileAsync(string path, string content, CancellationToken cancellationToken)
+    /// <summary>After a refused or unusable login the secrets are read afresh next time, so a rotated or corrected one is used at once.</summary>
+    private void ForgetLogin(DeliveryTarget target)
     {
-        await using var stream = new FileStream(path, PrivateFileOptions());
-        await stream.WriteAsync(Encoding.UTF8.GetBytes(content), cancellationToken);
+        foreach (var reference in new[] { target.PrivateKeySecret, target.PassphraseSecret, target.PasswordSecret }.OfType<string>())
+        {
+            secrets.Forget(reference);
+        }
     }
 
-    /// <summary>A new file only this user can read (0600).</summary>
-    private static FileStreamOptions PrivateFileOptions()
+    private SftpClient CreateClient(SftpServer server, SftpLogin login, SftpAttempt attempt)
     {
-        var fileOptions = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write, Share = FileShare.None };
-        if (!OperatingSystem.IsWindows())
+        var connection = new Renci.SshNet.ConnectionInfo(server.Host, server.Port, server.User, [.. login.Methods]) { Timeout = _options.ConnectTimeout };
+
+        // Offer only the pinned key's algorithms: a server with keys of several types then shows the pinned one.
+        foreach (var algorithm in connection.HostKeyAlgorithms.Keys.Except(server.HostKey.Algorithms).ToList())
         {
-            fileOptions.UnixCreateMode = OwnerReadWrite;
+            connection.HostKeyAlgorithms.Remove(algorithm);
         }
 
-        return fileOptions;
-    }
-
-    private async Task RunSftpAsync(SftpServer server, string knownHostsPath, string batchPath, CancellationToken cancellationToken)
-    {
-        var startInfo = new ProcessStartInfo(_options.SftpPath)
+        var client = new SftpClient(connection) { OperationTimeout = _options.IdleTimeout, KeepAliveInterval = KeepAliveInterval };
+        client.HostKeyReceived += (_, e) =>
         {
-            UseShellExecute = false,
-            RedirectStandardInput = true,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
+            e.CanTrust = server.HostKey.Matches(e.HostKey);
+            attempt.HostKeyPresented(e.HostKey, e.CanTrust);
         };
-        foreach (var argument in BuildArguments(server, knownHostsPath, batchPath, _options.ConnectTimeoutSeconds))
-        {
-            startInfo.ArgumentList.Add(argument);
-        }
+        return client;
+    }
 
-        // Only the configured key may be offered, never one from an agent of whoever started the app.
-        startInfo.Environment.Remove("SSH_AUTH_SOCK");
+    private async Task ConnectAsync(SftpClient client, CancellationToken cancellationToken)
+    {
+        // SSH.NET bounds the handshake by ConnectionInfo.Timeout; this bounds reaching the server and its banner.
+        using var connectTimeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        connectTimeout.CancelAfter(_options.ConnectTimeout);
+        await client.ConnectAsync(connectTimeout.Token);
 
-        var stderr = new Queue<string>();
-        using var process = new Process { StartInfo = startInfo };
-        process.ErrorDataReceived += (_, e) =>
+        // From now on ConnectionInfo.Timeout bounds waiting for the server to take more data (its window).
+        client.ConnectionInfo.Timeout = _options.IdleTimeout;
+    }
+
+    private async Task UploadAsync(SftpClient client, RemoteFile file, SftpAttempt attempt, CancellationToken cancellationToken)
+    {
+        await using var source = await DeliverySource.OpenAsync(store, file.ObjectKey, cancellationToken);
+
+        // Opened with truncate: a .part left by an earlier attempt is overwritten.
+        await client.UploadFileAsync(source, file.PartPath, attempt, cancellationToken);
+    }
+
+    private async Task PlaceAsync(SftpClient client, RemoteFile file, SftpAttempt attempt, CancellationToken cancellationToken)
+    {
+        if (attempt.PosixRename)
         {
-            if (e.Data is null)
+            try
             {
+                // SSH.NET has posix-rename only as a blocking call; it waits at most OperationTimeout.
+                await Task.Run(() => client.RenameFile(file.PartPath, file.Path, isPosix: true), cancellationToken);
                 return;
             }
-
-            lock (stderr)
+            catch (Exception e) when (e is NotSupportedException or SftpException { StatusCode: Renci.SshNet.Sftp.StatusCode.PermissionDenied or Renci.SshNet.Sftp.StatusCode.OperationUnsupported })
             {
-                stderr.Enqueue(e.Data);
-                if (stderr.Count > StderrLinesKept)
-                {
-                    stderr.Dequeue();
-                }
+                // Not offered (NotSupportedException) or refused, as many Windows servers do: remove, then rename.
+                logger.LogInformation("SFTP server {Host}:{Port} does not allow posix-rename ({Reason}); replacing files by remove and rename", attempt.Server.Host, attempt.Server.Port, e.Message);
+                attempt.PosixRename = false;
             }
-        };
-
-        // stdout only echoes the batch commands.
-        process.OutputDataReceived += (_, _) => { };
+        }
 
         try
         {
-            process.Start();
+            await client.DeleteFileAsync(file.Path, cancellationToken);
         }
-        catch (System.ComponentModel.Win32Exception e)
+        catch (SftpPathNotFoundException)
         {
-            throw new DeliveryException($"Could not start '{_options.SftpPath}': {e.Message}", transient: false, e);
+            // Nothing to replace.
         }
 
-        process.BeginErrorReadLine();
-        process.BeginOutputReadLine();
-        process.StandardInput.Close();
+        await client.RenameFileAsync(file.PartPath, file.Path, cancellationToken);
+    }
 
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        timeout.CancelAfter(_options.Timeout);
+    /// <summary>
+    /// OpenSSH's server answers a full disk with a bare "Failure" (SFTP v3 has no code for it): after such a failed
+    /// write, the free space of the remote directory (<c>statvfs@openssh.com</c>) tells whether the disk is full.
+    /// </summary>
+    private async Task<ulong?> FreeBytesAfterFailedWriteAsync(SftpClient client, Exception exception, SftpAttempt attempt, string remoteDirectory)
+    {
+        if (exception is not SftpException { StatusCode: Renci.SshNet.Sftp.StatusCode.Failure } || attempt.Step != SftpStep.Uploading || !client.IsConnected)
+        {
+            return null;
+        }
+
         try
         {
-            await process.WaitForExitAsync(timeout.Token);
+            using var timeout = new CancellationTokenSource(_options.IdleTimeout);
+            var status = await client.GetStatusAsync(remoteDirectory, timeout.Token);
+            return status.AvailableBlocks * status.BlockSize;
         }
-        catch (OperationCanceledException)
+        catch (Exception e) when (e is SshException or NotSupportedException or OperationCanceledException)
         {
-            await StopAsync(process);
-            cancellationToken.ThrowIfCancellationRequested();
-            throw new DeliveryException(
-                $"sftp to {server.Host}:{server.Port} did not finish within {_options.Timeout}; it was stopped.", transient: true);
-        }
-
-        if (process.ExitCode != 0)
-        {
-            List<string> lines;
-            lock (stderr)
-            {
-                lines = [.. stderr];
-            }
-
-            var failure = Classify(server, process.ExitCode, lines);
-            logger.LogWarning("sftp to {Host}:{Port} failed with exit code {ExitCode}: {Reason}. sftp said: {Stderr}",
-                server.Host, server.Port, process.ExitCode, failure.Message, string.Join(" | ", lines));
-            throw failure;
+            logger.LogDebug(e, "SFTP server {Host}:{Port} could not say how much space is free", attempt.Server.Host, attempt.Server.Port);
+            return null;
         }
     }
 
-    private async Task StopAsync(Process process)
+    /// <summary>Removes the <c>.part</c> files of a failed attempt (it frees the space of a full disk), where the connection still allows it.</summary>
+    private async Task RemovePartsAsync(SftpClient client, IReadOnlyList<RemoteFile> files)
     {
-        try
+        if (!client.IsConnected)
         {
-            // sftp runs ssh as a child: stop both.
-            process.Kill(entireProcessTree: true);
-            using var grace = new CancellationTokenSource(TimeSpan.FromSeconds(5));
-            await process.WaitForExitAsync(grace.Token);
+            return;
         }
-        catch (Exception e) when (e is InvalidOperationException or OperationCanceledException or System.ComponentModel.Win32Exception)
+
+        using var timeout = new CancellationTokenSource(_options.IdleTimeout);
+        foreach (var file in files)
         {
-            logger.LogWarning(e, "Could not confirm that sftp (pid {Pid}) stopped", process.Id);
+            try
+            {
+                await client.DeleteFileAsync(file.PartPath, timeout.Token);
+            }
+            catch (Exception e) when (e is SshException or OperationCanceledException or ObjectDisposedException)
+            {
+                // Not there (never started, or renamed already), or the connection is gone: the next attempt overwrites it.
+                logger.LogDebug("Could not remove {Part}: {Reason}", file.PartPath, e.Message);
+            }
         }
     }
 
-    private static string LastLine(IReadOnlyList<string> stderr) =>
-        stderr.LastOrDefault(l => !string.IsNullOrWhiteSpace(l) && !l.StartsWith("sftp>", StringComparison.Ordinal) && l.Trim() != "Connection closed")?.Trim()
-        ?? "no message";
-
-    /// <summary>A checked SFTP destination: host, port, user, pinned host key, key file.</summary>
-    internal sealed partial record SftpServer(string Host, int Port, string User, string HostKeyType, string HostKeyBase64, string PrivateKeyPath)
+    /// <summary>A file to upload: the object it is read from, its final remote path and the path it is uploaded to.</summary>
+    private sealed record RemoteFile(string ObjectKey, string Path)
     {
-        /// <summary>The known_hosts line that pins the key: <c>[host]:port type base64</c> (bare host on port 22, as ssh looks it up).</summary>
-        public string KnownHostsLine => $"{(Port == 22 ? Host : $"[{Host}]:{Port}")} {HostKeyType} {HostKeyBase64}";
-
-        public static SftpServer From(DeliveryTarget target)
-        {
-            var host = target.Host?.Trim().ToLowerInvariant();
-            if (string.IsNullOrEmpty(host) || !HostPattern().IsMatch(host))
-            {
-                throw Invalid("has no valid Host");
-            }
-
-            if (target.Port is < 1 or > 65535)
-            {
-                throw Invalid("has no valid Port");
-            }
-
-            if (string.IsNullOrEmpty(target.User) || !UserPattern().IsMatch(target.User))
-            {
-                throw Invalid("has no valid User");
-            }
-
-            var (keyType, keyBase64) = ParseHostKey(target.HostKey)
-                ?? throw Invalid("has no valid HostKey (expected \"type base64\" as in known_hosts, e.g. \"ssh-ed25519 AAAA...\"); the host key is never trusted on first use");
-
-            if (string.IsNullOrWhiteSpace(target.PrivateKeyPath))
-            {
-                throw Invalid("has no PrivateKeyPath");
-            }
-
-            if (!File.Exists(target.PrivateKeyPath))
-            {
-                throw Invalid("names a private key file that does not exist");
-            }
-
-            return new SftpServer(host, target.Port, target.User, keyType, keyBase64, target.PrivateKeyPath);
-        }
-
-        /// <summary>
-        /// Accepts <c>type base64 [comment]</c> when the key blob really is a key of that type (its first field names
-        /// the type), so a pasted fingerprint or a truncated key is refused when the partner is set up, not at 3 a.m.
-        /// </summary>
-        internal static (string Type, string Base64)? ParseHostKey(string? hostKey)
-        {
-            var parts = hostKey?.Split([' ', '\t'], StringSplitOptions.RemoveEmptyEntries);
-            if (parts is null || parts.Length < 2 || !KeyTypePattern().IsMatch(parts[0]))
-            {
-                return null;
-            }
-
-            var blob = new byte[parts[1].Length];
-            if (!Convert.TryFromBase64String(parts[1], blob, out var length) || length < 4)
-            {
-                return null;
-            }
-
-            var typeLength = BinaryPrimitives.ReadUInt32BigEndian(blob);
-            if (typeLength > length - 4 || Encoding.ASCII.GetString(blob, 4, (int)typeLength) != parts[0])
-            {
-                return null;
-            }
-
-            return (parts[0], parts[1]);
-        }
-
-        private static DeliveryException Invalid(string what) => new($"The SFTP delivery target {what}.", transient: false);
-
-        [GeneratedRegex(@"^[a-z0-9:][a-z0-9.:_-]*$")]
-        private static partial Regex HostPattern();
-
-        [GeneratedRegex(@"^[A-Za-z0-9_][A-Za-z0-9._-]*$")]
-        private static partial Regex UserPattern();
-
-        [GeneratedRegex(@"^(ssh-|ecdsa-|sk-|rsa-)[a-z0-9@.-]+$")]
-        private static partial Regex KeyTypePattern();
+        public string PartPath { get; } = RemotePaths.PartName(Path);
     }
 }

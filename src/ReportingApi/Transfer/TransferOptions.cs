@@ -82,20 +82,16 @@ public enum ConnectorCompletion
     Events,
 }
 
-/// <summary>How files reach partners through OpenSSH <c>sftp</c> (section <c>Transfer:Sftp</c>).</summary>
+/// <summary>How files reach partners' SFTP servers directly, through SSH.NET (section <c>Transfer:Sftp</c>).</summary>
 public sealed class SftpDeliveryOptions
 {
     public const string Section = "Transfer:Sftp";
 
-    /// <summary>The <c>sftp</c> executable (a name on PATH or a full path).</summary>
-    [Required]
-    public string SftpPath { get; set; } = "sftp";
+    /// <summary>Time to reach the server and finish the SSH handshake and the login.</summary>
+    [Range(typeof(TimeSpan), "00:00:01", "00:10:00")]
+    public TimeSpan ConnectTimeout { get; set; } = TimeSpan.FromSeconds(20);
 
-    /// <summary>Time one delivery (connect, upload every file, rename) may take before sftp is killed.</summary>
-    [Range(typeof(TimeSpan), "00:00:01", "1.00:00:00")]
-    public TimeSpan Timeout { get; set; } = TimeSpan.FromMinutes(15);
-
-    /// <summary>Time to establish the TCP connection and the SSH handshake.</summary>
-    [Range(1, 600)]
-    public int ConnectTimeoutSeconds { get; set; } = 20;
+    /// <summary>Once connected, the longest the server may take to answer a request or to take more data before the attempt fails (and is retried).</summary>
+    [Range(typeof(TimeSpan), "00:00:01", "01:00:00")]
+    public TimeSpan IdleTimeout { get; set; } = TimeSpan.FromMinutes(1);
 }

@@ -6,6 +6,7 @@ using ReportingApi.Data;
 using ReportingApi.IntegrationTests.Infrastructure;
 using ReportingApi.Partners;
 using ReportingApi.Runs;
+using ReportingApi.Secrets;
 using ReportingApi.Transfer;
 using ReportingApi.TestSupport;
 
@@ -38,7 +39,7 @@ public sealed class DeliveryEnvironment(MariaDbFixture database) : IAsyncLifetim
     /// <summary>The connection string of this environment's own database.</summary>
     public string ConnectionString { get; private set; } = "";
 
-    /// <summary>Strings that must never show in a run's record: passphrases, passwords, client secrets, the SFTP login key.</summary>
+    /// <summary>Strings that must never show in a run's record: passphrases, passwords, client secrets, the SFTP login key and password.</summary>
     public IReadOnlyList<string> Secrets { get; private set; } = [];
 
     public async Task InitializeAsync()
@@ -68,17 +69,19 @@ public sealed class DeliveryEnvironment(MariaDbFixture database) : IAsyncLifetim
 
     /// <summary>
     /// Points the partner's delivery at a new, empty upload directory on the sshd (through the proxy port when given),
-    /// pinned to <paramref name="hostKey"/> (default: the server's real key), and returns the directory.
+    /// pinned to <paramref name="hostKey"/> (default: the server's real key), and returns the directory. The login is
+    /// the server's client key, or with <paramref name="byPassword"/> its password user; either is a reference to a file
+    /// in the app's secrets folder.
     /// </summary>
-    public async Task<string> DeliverBySftpAsync(int partnerId, string directoryName, string? hostKey = null, int? port = null)
+    public async Task<string> DeliverBySftpAsync(int partnerId, string directoryName, string? hostKey = null, int? port = null, bool byPassword = false)
     {
         var directory = Sftp.CreateUploadDirectory($"{directoryName}-{Guid.NewGuid().ToString("N")[..8]}");
-        await SetSftpDeliveryAsync(partnerId, directory, hostKey, port);
+        await SetSftpDeliveryAsync(partnerId, directory, hostKey, port, byPassword);
         return directory;
     }
 
     /// <summary>Sets the partner's SFTP delivery through <c>PUT /v1/admin/partners/{id}/delivery</c> as an operator would.</summary>
-    public async Task SetSftpDeliveryAsync(int partnerId, string remoteDirectory, string? hostKey = null, int? port = null)
+    public async Task SetSftpDeliveryAsync(int partnerId, string remoteDirectory, string? hostKey = null, int? port = null, bool byPassword = false)
     {
         using var operatorClient = await ClientForAsync(DemoClients.Operator);
         var request = new
@@ -87,9 +90,10 @@ public sealed class DeliveryEnvironment(MariaDbFixture database) : IAsyncLifetim
             remoteDirectory,
             host = Sftp.Host,
             port = port ?? Sftp.Port,
-            user = Sftp.User,
+            user = byPassword ? SshdServer.PasswordUser : Sftp.User,
             hostKey = hostKey ?? Sftp.HostKey,
-            privateKeyPath = Sftp.PrivateKeyPath,
+            privateKeySecret = byPassword ? null : SshdServer.PrivateKeySecret,
+            passwordSecret = byPassword ? SshdServer.PasswordSecret : null,
         };
         using var response = await operatorClient.PutAsJsonAsync($"/v1/admin/partners/{partnerId}/delivery", request);
         Assert.True(response.StatusCode == HttpStatusCode.OK, $"Setting the delivery of partner {partnerId}: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}");
@@ -111,8 +115,10 @@ public sealed class DeliveryEnvironment(MariaDbFixture database) : IAsyncLifetim
             [$"{RunsOptions.Section}:{nameof(RunsOptions.RetryBaseDelaySeconds)}"] = RetryBaseDelaySeconds.ToString(CultureInfo.InvariantCulture),
             [$"{RunsOptions.Section}:{nameof(RunsOptions.RetryMaxDelaySeconds)}"] = "1",
             [$"{RunsOptions.Section}:{nameof(RunsOptions.SweepIntervalSeconds)}"] = "0.2",
-            [$"{SftpDeliveryOptions.Section}:{nameof(SftpDeliveryOptions.ConnectTimeoutSeconds)}"] = "10",
-            [$"{SftpDeliveryOptions.Section}:{nameof(SftpDeliveryOptions.Timeout)}"] = "00:01:00",
+            [$"{SftpDeliveryOptions.Section}:{nameof(SftpDeliveryOptions.ConnectTimeout)}"] = "00:00:10",
+            [$"{SftpDeliveryOptions.Section}:{nameof(SftpDeliveryOptions.IdleTimeout)}"] = "00:00:30",
+            // The SFTP logins are files of the test sshd, read through the app's secret source (Files).
+            [$"{SecretsOptions.Section}:{nameof(SecretsOptions.FolderPath)}"] = Sftp.SecretsFolder,
         };
         return settings;
     }
@@ -128,6 +134,7 @@ public sealed class DeliveryEnvironment(MariaDbFixture database) : IAsyncLifetim
             DemoClients.Northwind.Secret,
             DemoClients.Contoso.Secret,
             DemoClients.Operator.Secret,
+            Sftp.Password,
         };
 
         // The partners' passphrases, as DemoOnboarding wrote them.

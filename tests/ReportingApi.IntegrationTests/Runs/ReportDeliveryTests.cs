@@ -189,7 +189,8 @@ public sealed class ReportDeliveryTests(DeliveryEnvironment environment) : IClas
         var accepted = await client.StartRunAsync(ActiveContracts);
         var (run, json) = await client.WaitUntilFinishedAsync(accepted.Id);
 
-        AssertFailedReadably(run, json, "host key");
+        // The reason names the key the server showed by its fingerprint, as ssh-keygen -l prints it.
+        AssertFailedReadably(run, json, "host key", await SshdServer.FingerprintAsync(environment.Sftp.HostKey));
         // Not transient: retrying cannot help, so it fails at the first attempt.
         Assert.Equal(1, run.Attempts);
         AssertSteps(run, "queued", "rendering", "stored", "sending", "failed");
@@ -200,6 +201,44 @@ public sealed class ReportDeliveryTests(DeliveryEnvironment environment) : IClas
 
         Assert.True(redelivered.Status == "delivered", redeliveredJson);
         Assert.Equal([run.FileName!, run.FileName + ".sha256"], FileNames(upload));
+        Assert.Equal(run.Sha256, await Sha256Async(Path.Combine(upload, run.FileName!)));
+    }
+
+    [Fact]
+    public async Task A_run_is_delivered_by_sftp_with_a_password_login_read_through_the_secret_source()
+    {
+        var upload = await environment.DeliverBySftpAsync(Northwind.Id, "password-login", byPassword: true);
+        using var client = await environment.ClientForAsync(DemoClients.Northwind);
+
+        var (run, json) = await client.WaitUntilFinishedAsync((await client.StartRunAsync(ActiveContracts)).Id);
+
+        Assert.True(run.Status == "delivered", json);
+        Assert.Equal([run.FileName!, run.FileName + ".sha256"], FileNames(upload));
+        Assert.Equal(run.Sha256, await Sha256Async(Path.Combine(upload, run.FileName!)));
+        Assert.Contains($"Accepted password for {SshdServer.PasswordUser}", environment.Sftp.Log, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_connection_dropped_mid_upload_is_retried_and_the_retry_delivers_the_whole_file()
+    {
+        // Past the SSH handshake and login (a few KB from the client), inside the upload of a year of installments (over 60 KB).
+        const int FaultAfterBytes = 32 * 1024;
+        await using var relay = new FaultyTcpRelay(environment.Sftp.Port, FaultAfterBytes, RelayFault.Drop);
+        var upload = await environment.DeliverBySftpAsync(Acme.Id, "dropped", port: relay.Port);
+        using var client = await environment.ClientForAsync(DemoClients.Acme);
+        var report = new { report = "installments", format = "json", from = "2026-01-01", to = "2026-12-31" };
+
+        var (run, json) = await client.WaitUntilFinishedAsync((await client.StartRunAsync(report)).Id);
+
+        Assert.True(relay.Faulted.IsCompleted);
+        Assert.True(run.Status == "delivered", json);
+        Assert.Equal(2, run.Attempts);
+        var retry = Assert.Single(run.Steps!, step => step.Status == "retry-scheduled");
+        Assert.Contains($"Attempt 1 failed: The connection to SFTP server {environment.Sftp.Host}:{relay.Port} was lost while uploading {upload}/{run.FileName} (", retry.Detail, StringComparison.Ordinal);
+        Assert.Single(run.Steps!, step => step.Status == "rendering");
+        Assert.Equal([run.FileName!, run.FileName + ".sha256"], FileNames(upload));
+        Assert.True(run.Bytes > FaultAfterBytes, $"{run.Bytes} bytes: too small to be cut mid-upload");
+        Assert.Equal(run.Bytes, new FileInfo(Path.Combine(upload, run.FileName!)).Length);
         Assert.Equal(run.Sha256, await Sha256Async(Path.Combine(upload, run.FileName!)));
     }
 

@@ -66,6 +66,43 @@ public sealed class DataTests : IDisposable
     }
 
     [Fact]
+    public async Task A_key_file_path_stored_before_migration_6_becomes_the_private_key_reference()
+    {
+        var factory = new DbConnectionFactory(
+            Options.Create(new DatabaseOptions { ConnectionString = $"Data Source={Path.Combine(_folder, "m6.db")}" }),
+            new TestEnvironment(_folder));
+        await using (var connection = await factory.OpenAsync())
+        {
+            // The schema as it was before 0006, with a partner delivering by a key file on this machine.
+            await connection.ExecuteAsync("CREATE TABLE schema_migrations (version INT NOT NULL PRIMARY KEY, name VARCHAR(200) NOT NULL, applied_at VARCHAR(40) NOT NULL)");
+            foreach (var (version, name, sql) in MigrationRunner.LoadScripts().Where(script => script.Version < 6))
+            {
+                foreach (var statement in MigrationRunner.SplitStatements(sql))
+                {
+                    await connection.ExecuteAsync(statement);
+                }
+
+                await connection.ExecuteAsync("INSERT INTO schema_migrations VALUES (@version, @name, 'before')", new { version, name });
+            }
+
+            await connection.ExecuteAsync(
+                """
+                INSERT INTO partners (id, name, client_id, active, created_at, delivery_kind, remote_directory, sftp_host, sftp_port, sftp_user, sftp_host_key, sftp_private_key_path)
+                VALUES (40, 'Legacy', 'legacy', 1, '2026-01-01', 'Sftp', '/in', 'sftp.partner.example', 22, 'reports', 'ssh-ed25519 AAAA', '/etc/reportingapi/keys/partner-40')
+                """);
+        }
+
+        Assert.Equal(MigrationRunner.LoadScripts().Count(script => script.Version >= 6), await new MigrationRunner(factory, NullLogger<MigrationRunner>.Instance).MigrateAsync());
+
+        await using var migrated = await factory.OpenAsync();
+        var row = await migrated.QuerySingleAsync<(string? Key, string? Passphrase, string? Password)>(
+            "SELECT sftp_private_key_secret, sftp_passphrase_secret, sftp_password_secret FROM partners WHERE id = 40");
+        Assert.Equal(("/etc/reportingapi/keys/partner-40", null, null), row);
+        var columns = (await migrated.QueryAsync<string>("SELECT name FROM pragma_table_info('partners')")).ToList();
+        Assert.DoesNotContain("sftp_private_key_path", columns);
+    }
+
+    [Fact]
     public void Migration_scripts_split_into_statements_without_comments()
     {
         var statements = MigrationRunner.SplitStatements("-- a comment; with a semicolon\nCREATE TABLE a (x INT);\n\nCREATE INDEX i ON a (x);\n").ToList();

@@ -6,6 +6,7 @@ using ReportingApi.Pgp;
 using ReportingApi.Tests.Api;
 using ReportingApi.Tests.Runs;
 using ReportingApi.TestSupport;
+using ReportingApi.Transfer;
 
 namespace ReportingApi.Tests.Partners;
 
@@ -108,17 +109,89 @@ public sealed class PartnerAdminTests(RunsFixture fixture) : IClassFixture<RunsF
         Assert.True(problem.GetProperty("errors").TryGetProperty(field, out _), problem.ToString());
     }
 
+    private const string HostKey = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOMqqnkVzrm0SdG6UOoqKLsabgH5C9okWi0dh2l9GKJl";
+
     public static TheoryData<string, string> InvalidDeliveries() => new()
     {
         { """{"kind":"Carrier pigeon"}""", "kind" },
         { """{"kind":"Folder"}""", "folderPath" },
-        { """{"kind":"Sftp","remoteDirectory":"in","host":"sftp.example.com","user":"u","hostKey":"ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOMqqnkVzrm0SdG6UOoqKLsabgH5C9okWi0dh2l9GKJl","privateKeyPath":"/keys/id"}""", "remoteDirectory" },
-        { """{"kind":"Sftp","remoteDirectory":"/in","host":"sftp.example.com","port":70000,"user":"u","hostKey":"ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOMqqnkVzrm0SdG6UOoqKLsabgH5C9okWi0dh2l9GKJl","privateKeyPath":"/keys/id"}""", "port" },
-        { """{"kind":"Sftp","remoteDirectory":"/in","host":"sftp.example.com","user":"u","privateKeyPath":"/keys/id"}""", "hostKey" },
-        { """{"kind":"Sftp","remoteDirectory":"/in","host":"sftp.example.com","user":"u","hostKey":"ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOMqqnkVzrm0SdG6UOoqKLsabgH5C9okWi0dh2l9GKJl","privateKeyPath":"relative/id"}""", "privateKeyPath" },
-        { """{"kind":"Sftp","remoteDirectory":"/in/../etc","host":"sftp.example.com","user":"u","hostKey":"ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOMqqnkVzrm0SdG6UOoqKLsabgH5C9okWi0dh2l9GKJl","privateKeyPath":"/keys/id"}""", "remoteDirectory" },
+        { $$"""{"kind":"Sftp","remoteDirectory":"in","host":"sftp.example.com","user":"u","hostKey":"{{HostKey}}","privateKeySecret":"partners/3/id"}""", "remoteDirectory" },
+        { $$"""{"kind":"Sftp","remoteDirectory":"/in","host":"sftp.example.com","port":70000,"user":"u","hostKey":"{{HostKey}}","privateKeySecret":"partners/3/id"}""", "port" },
+        { """{"kind":"Sftp","remoteDirectory":"/in","host":"sftp.example.com","user":"u","privateKeySecret":"partners/3/id"}""", "hostKey" },
+        // A fingerprint is not the key, nor is a key whose blob names another type.
+        { """{"kind":"Sftp","remoteDirectory":"/in","host":"sftp.example.com","user":"u","hostKey":"SHA256:bcmpKTMzDpDRL/bUd1ou0OSi/KPnWyjHXxokBDHYjj8","privateKeySecret":"partners/3/id"}""", "hostKey" },
+        { """{"kind":"Sftp","remoteDirectory":"/in","host":"sftp.example.com","user":"u","hostKey":"ssh-rsa AAAAC3NzaC1lZDI1NTE5AAAAIOMqqnkVzrm0SdG6UOoqKLsabgH5C9okWi0dh2l9GKJl","privateKeySecret":"partners/3/id"}""", "hostKey" },
+        { $$"""{"kind":"Sftp","remoteDirectory":"/in/../etc","host":"sftp.example.com","user":"u","hostKey":"{{HostKey}}","privateKeySecret":"partners/3/id"}""", "remoteDirectory" },
+        // No login, and the retired key file path.
+        { $$"""{"kind":"Sftp","remoteDirectory":"/in","host":"sftp.example.com","user":"u","hostKey":"{{HostKey}}"}""", "privateKeySecret" },
+        { $$"""{"kind":"Sftp","remoteDirectory":"/in","host":"sftp.example.com","user":"u","hostKey":"{{HostKey}}","privateKeyPath":"/keys/id"}""", "privateKeyPath" },
+        { $$"""{"kind":"Sftp","remoteDirectory":"/in","host":"sftp.example.com","user":"u","hostKey":"{{HostKey}}","passwordSecret":"p","passphraseSecret":"pp"}""", "passphraseSecret" },
+        // With local secret files (the fast tests' provider), a reference is a relative path inside the secrets folder.
+        { $$"""{"kind":"Sftp","remoteDirectory":"/in","host":"sftp.example.com","user":"u","hostKey":"{{HostKey}}","privateKeySecret":"/etc/keys/id"}""", "privateKeySecret" },
+        { $$"""{"kind":"Sftp","remoteDirectory":"/in","host":"sftp.example.com","user":"u","hostKey":"{{HostKey}}","privateKeySecret":"../../appsettings.json"}""", "privateKeySecret" },
+        { $$"""{"kind":"Sftp","remoteDirectory":"/in","host":"sftp.example.com","user":"u","hostKey":"{{HostKey}}","passwordSecret":"arn:aws:secretsmanager:eu-central-1:123456789012:secret:p-AbCdEf"}""", "passwordSecret" },
         { """{"kind":"AwsConnector","remoteDirectory":"/in","connectorId":"connector-1"}""", "connectorId" },
     };
+
+    [Fact]
+    public async Task An_sftp_delivery_keeps_references_to_its_login_secrets_and_the_pinned_key_in_known_hosts_form()
+    {
+        using var admin = await fixture.ClientForAsync(DemoClients.Operator);
+        using var created = await admin.PostAsJsonAsync("/v1/admin/partners", new { name = "Sftp Partner", clientId = NewClientId(), employerIds = new[] { 12 } });
+        var partner = (await created.Content.ReadFromJsonAsync<PartnerResponse>())!;
+        var request = new
+        {
+            kind = "Sftp",
+            remoteDirectory = "/inbound/reports",
+            host = "sftp.partner.example",
+            port = 2222,
+            user = "reports",
+            // A line of ssh-keyscan's output: the host field and a comment are not kept.
+            hostKey = $"[sftp.partner.example]:2222 {HostKey} partner@example",
+            privateKeySecret = "partners/3/id_ecdsa",
+            passphraseSecret = "partners/3/id_ecdsa.passphrase",
+            passwordSecret = "partners/3/password",
+        };
+
+        using var put = await admin.PutAsJsonAsync($"/v1/admin/partners/{partner.Id}/delivery", request);
+        Assert.Equal(HttpStatusCode.OK, put.StatusCode);
+        var stored = (await admin.GetFromJsonAsync<PartnerResponse>($"/v1/admin/partners/{partner.Id}"))!.Delivery!;
+
+        Assert.Equal(
+            new DeliveryTarget(DeliveryKind.Sftp, "/inbound/reports", Host: "sftp.partner.example", Port: 2222, User: "reports", HostKey: HostKey,
+                PrivateKeySecret: "partners/3/id_ecdsa", PassphraseSecret: "partners/3/id_ecdsa.passphrase", PasswordSecret: "partners/3/password"),
+            stored);
+    }
+
+    [Fact]
+    public async Task The_openapi_document_shows_how_to_give_sftp_credentials_and_its_examples_are_accepted()
+    {
+        using var admin = await fixture.ClientForAsync(DemoClients.Operator);
+        using var document = JsonDocument.Parse(await admin.GetStringAsync("/swagger/v1/swagger.json"));
+        var operation = document.RootElement.GetProperty("paths").GetProperty("/v1/admin/partners/{id}/delivery").GetProperty("put");
+        var examples = operation.GetProperty("requestBody").GetProperty("content").GetProperty("application/json").GetProperty("examples");
+        var request = document.RootElement.GetProperty("components").GetProperty("schemas").GetProperty(nameof(DeliveryRequest)).GetProperty("properties");
+
+        Assert.Equal(["sftp-private-key", "sftp-password", "sftp-local-files", "aws-connector", "folder"], examples.EnumerateObject().Select(e => e.Name));
+        foreach (var text in new[] { "private key (RSA, ECDSA or Ed25519", "by password", "never as the key or password itself", "'privateKeyPath' (a key file path) is no longer accepted" })
+        {
+            Assert.Contains(text, operation.GetProperty("description").GetString(), StringComparison.Ordinal);
+        }
+
+        Assert.Contains("RSA, ECDSA or Ed25519", request.GetProperty("privateKeySecret").GetProperty("description").GetString(), StringComparison.Ordinal);
+        Assert.Contains("never the password itself", request.GetProperty("passwordSecret").GetProperty("description").GetString(), StringComparison.Ordinal);
+
+        // The examples for the secret source of this app (local files) are accepted as they stand.
+        using var created = await admin.PostAsJsonAsync("/v1/admin/partners", new { name = "Example Partner", clientId = NewClientId(), employerIds = new[] { 12 } });
+        var partner = (await created.Content.ReadFromJsonAsync<PartnerResponse>())!;
+        foreach (var name in new[] { "sftp-private-key", "sftp-local-files", "aws-connector", "folder" })
+        {
+            using var put = await admin.PutAsync(
+                $"/v1/admin/partners/{partner.Id}/delivery",
+                new StringContent(examples.GetProperty(name).GetProperty("value").GetRawText(), System.Text.Encoding.UTF8, "application/json"));
+            Assert.True(put.StatusCode == HttpStatusCode.OK, $"{name}: {await put.Content.ReadAsStringAsync()}");
+        }
+    }
 
     [Theory]
     [MemberData(nameof(InvalidDeliveries))]

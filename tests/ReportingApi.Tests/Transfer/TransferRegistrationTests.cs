@@ -22,7 +22,8 @@ public sealed class TransferRegistrationTests
         Assert.All(Enum.GetValues<DeliveryKind>(), kind => Assert.Equal(kind, deliveries.For(kind).Kind));
         Assert.Equal(5, provider.GetRequiredService<IOptions<TransferOptions>>().Value.MaxAttempts);
         Assert.Equal("transfer-staging", provider.GetRequiredService<IOptions<ConnectorDeliveryOptions>>().Value.StagingPrefix);
-        Assert.Equal("sftp", provider.GetRequiredService<IOptions<SftpDeliveryOptions>>().Value.SftpPath);
+        Assert.Equal(TimeSpan.FromSeconds(20), provider.GetRequiredService<IOptions<SftpDeliveryOptions>>().Value.ConnectTimeout);
+        Assert.Equal(TimeSpan.FromMinutes(1), provider.GetRequiredService<IOptions<SftpDeliveryOptions>>().Value.IdleTimeout);
     }
 
     [Fact]
@@ -37,7 +38,8 @@ public sealed class TransferRegistrationTests
                 ["Transfer:MaxAttempts"] = "7",
                 ["Transfer:Connector:SourceBucket"] = "reports",
                 ["Transfer:Connector:PollInterval"] = "00:00:02",
-                ["Transfer:Sftp:Timeout"] = "00:05:00",
+                ["Transfer:Sftp:ConnectTimeout"] = "00:00:05",
+                ["Transfer:Sftp:IdleTimeout"] = "00:05:00",
             },
             store).BuildServiceProvider();
 
@@ -45,13 +47,16 @@ public sealed class TransferRegistrationTests
         Assert.Equal(new Uri("http://127.0.0.1:9999/"), provider.GetRequiredService<TransferConnectorClient>().Endpoint);
         Assert.Equal("reports", provider.GetRequiredService<IOptions<ConnectorDeliveryOptions>>().Value.SourceBucket);
         Assert.Equal(TimeSpan.FromSeconds(2), provider.GetRequiredService<IOptions<ConnectorDeliveryOptions>>().Value.PollInterval);
-        Assert.Equal(TimeSpan.FromMinutes(5), provider.GetRequiredService<IOptions<SftpDeliveryOptions>>().Value.Timeout);
+        Assert.Equal(TimeSpan.FromSeconds(5), provider.GetRequiredService<IOptions<SftpDeliveryOptions>>().Value.ConnectTimeout);
+        Assert.Equal(TimeSpan.FromMinutes(5), provider.GetRequiredService<IOptions<SftpDeliveryOptions>>().Value.IdleTimeout);
     }
 
     [Theory]
     [InlineData("Transfer:MaxAttempts", "0")]
     [InlineData("Transfer:ServiceUrl", "not a url")]
     [InlineData("Transfer:Connector:StagingPrefix", "/leading-slash")]
+    [InlineData("Transfer:Sftp:ConnectTimeout", "00:00:00")]
+    [InlineData("Transfer:Sftp:IdleTimeout", "02:00:00")]
     public void Invalid_settings_are_refused(string key, string value)
     {
         using var store = new TempFolderObjectStore();
@@ -61,6 +66,7 @@ public sealed class TransferRegistrationTests
         {
             _ = provider.GetRequiredService<IOptions<TransferOptions>>().Value;
             _ = provider.GetRequiredService<IOptions<ConnectorDeliveryOptions>>().Value;
+            _ = provider.GetRequiredService<IOptions<SftpDeliveryOptions>>().Value;
         });
     }
 
