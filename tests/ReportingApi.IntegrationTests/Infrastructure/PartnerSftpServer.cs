@@ -1,8 +1,6 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Globalization;
-using System.Net.Sockets;
-using System.Text;
 using ReportingApi.SftpUsers;
 using ReportingApi.Storage;
 using ReportingApi.TestSupport;
@@ -184,21 +182,9 @@ public sealed class PartnerSftpServer : IAsyncDisposable
                 return false;
             }
 
-            try
+            if (await SshdServer.AnswersWithBannerAsync(Host, Port))
             {
-                using var client = new TcpClient();
-                using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(2));
-                await client.ConnectAsync(Host, Port, timeout.Token);
-                var banner = new byte[8];
-                var read = await client.GetStream().ReadAtLeastAsync(banner, banner.Length, throwOnEndOfStream: false, timeout.Token);
-                if (Encoding.ASCII.GetString(banner, 0, read) == "SSH-2.0-")
-                {
-                    return true;
-                }
-            }
-            catch (Exception e) when (e is SocketException or IOException or OperationCanceledException)
-            {
-                // Not listening yet.
+                return true;
             }
 
             await Task.Delay(50);
