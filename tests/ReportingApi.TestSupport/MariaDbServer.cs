@@ -8,7 +8,7 @@ using Microsoft.Extensions.FileProviders;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
-using MySql.Data.MySqlClient;
+using MySqlConnector;
 using ReportingApi.Data;
 using ReportingApi.Data.DemoData;
 using ReportingApi.Partners;
@@ -19,7 +19,9 @@ namespace ReportingApi.TestSupport;
 /// A private MariaDB server for tests and benchmarks: its own data directory in an owner-only folder, a free loopback
 /// port, a socket file of its own, and one user (<see cref="UserName"/>) with a random password and rights on the
 /// databases made by <see cref="CreateDatabaseAsync"/>. The server's root logs in only through the socket, as the OS
-/// user root (unix_socket), never over TCP. Stopped and deleted on dispose, and when start-up fails half way.
+/// user root (unix_socket), never over TCP. TLS is offered (not required) with a certificate for <c>localhost</c>
+/// (not for 127.0.0.1, so that host name checks can be tested) from a CA of its own (<see cref="CertificateAuthorityPath"/>). Stopped and deleted on dispose, and
+/// when start-up fails half way.
 /// Needs <c>mariadbd</c>, <c>mariadb-install-db</c> and <c>mariadb</c> (tests/install/mariadb.sh).
 /// </summary>
 public sealed class MariaDbServer : IAsyncDisposable
@@ -27,6 +29,7 @@ public sealed class MariaDbServer : IAsyncDisposable
     public const string UserName = "reporting_app";
     public const int DefaultInnoDbBufferPoolMegabytes = 256;
 
+    private const string PidFileName = "mysqld.pid";
     private const UnixFileMode OwnerOnly = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute;
     private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(60);
     private static readonly TimeSpan StopTimeout = TimeSpan.FromSeconds(30);
@@ -59,6 +62,21 @@ public sealed class MariaDbServer : IAsyncDisposable
 
     private string ClientOptionsPath => Path.Combine(_folder, "client.cnf");
 
+    /// <summary>The running server's process id, from the pid file beside <paramref name="clientOptionsPath"/> (a kept server's).</summary>
+    public static int ProcessIdBeside(string clientOptionsPath) =>
+        int.Parse(File.ReadAllText(Path.Combine(Path.GetDirectoryName(clientOptionsPath)!, PidFileName)).Trim(), CultureInfo.InvariantCulture);
+
+    public string ClientOptionsFile => ClientOptionsPath;
+
+    private string TemporaryFolder => Path.Combine(_folder, "tmp");
+
+    /// <summary>PEM of the CA that issued the server's TLS certificate: what <c>SslCa</c> names to verify the server.</summary>
+    public string CertificateAuthorityPath => Path.Combine(_folder, "ca.pem");
+
+    private string ServerCertificatePath => Path.Combine(_folder, "server-cert.pem");
+
+    private string ServerKeyPath => Path.Combine(_folder, "server-key.pem");
+
     private bool _kept;
 
     /// <summary>
@@ -80,7 +98,9 @@ public sealed class MariaDbServer : IAsyncDisposable
         AppDomain.CurrentDomain.ProcessExit += server.KillOnExit;
         try
         {
+            Directory.CreateDirectory(server.TemporaryFolder);
             await server.InstallAsync();
+            await server.CreateCertificatesAsync();
             await server.RestartAsync();
             await server.RunAsRootAsync($"CREATE USER '{UserName}'@'127.0.0.1' IDENTIFIED BY '{server._password}';");
             await File.WriteAllTextAsync(server.ClientOptionsPath, string.Create(CultureInfo.InvariantCulture,
@@ -102,7 +122,7 @@ public sealed class MariaDbServer : IAsyncDisposable
         }
     }
 
-    /// <summary>The app's own connection factory (it applies the MySql.Data utf8mb3 fix) for a connection string.</summary>
+    /// <summary>The app's own connection factory for a connection string.</summary>
     public static DbConnectionFactory ConnectionFactory(string connectionString) => new(
         Options.Create(new DatabaseOptions { Provider = DatabaseProvider.MySql, ConnectionString = connectionString }),
         new NoContentRootEnvironment());
@@ -119,7 +139,7 @@ public sealed class MariaDbServer : IAsyncDisposable
         await DemoDataSeeder.SeedAsync(connection, new DemoDataGenerator(contracts), DemoPartners.All);
     }
 
-    /// <summary>A MySql.Data connection string for <paramref name="database"/> (TCP on loopback, bulk load allowed).</summary>
+    /// <summary>A connection string for <paramref name="database"/> (TCP on loopback, bulk load allowed).</summary>
     public string ConnectionString(string database) => new MySqlConnectionStringBuilder
     {
         Server = "127.0.0.1",
@@ -128,7 +148,6 @@ public sealed class MariaDbServer : IAsyncDisposable
         UserID = UserName,
         Password = _password,
         SslMode = MySqlSslMode.None,
-        CharacterSet = "utf8mb4",
         AllowLoadLocalInfile = true,
         ConnectionTimeout = 5,
         // Bulk loads and ANALYZE of benchmark-sized data take minutes.
@@ -226,8 +245,7 @@ public sealed class MariaDbServer : IAsyncDisposable
         {
             if (!process.HasExited)
             {
-                // SIGTERM is mariadbd's clean shutdown. (The SHUTDOWN statement works too, but MySql.Data then waits
-                // for an answer that never comes until its command timeout.)
+                // SIGTERM is mariadbd's clean shutdown; the server process is ours, so no login is needed for it.
                 if (NativeMethods.Kill(process.Id, NativeMethods.SigTerm) != 0)
                 {
                     process.Kill(entireProcessTree: true);
@@ -302,6 +320,15 @@ public sealed class MariaDbServer : IAsyncDisposable
             "--skip-name-resolve",
         ]);
 
+    private async Task CreateCertificatesAsync()
+    {
+        using var authority = TestCertificates.CreateAuthority("ReportingApi test MariaDB CA");
+        var (certificate, key) = TestCertificates.IssueServer(authority, "localhost");
+        await File.WriteAllTextAsync(CertificateAuthorityPath, authority.ExportCertificatePem());
+        await File.WriteAllTextAsync(ServerCertificatePath, certificate);
+        await File.WriteAllTextAsync(ServerKeyPath, key);
+    }
+
     /// <summary>Runs statements as root through the socket; they go in on standard input, so no password shows in a process list.</summary>
     private async Task RunAsRootAsync(string sql) => await RunAsync("mariadb",
         ["--no-defaults", "--protocol=socket", $"--socket={SocketPath}", "--user=root", "--batch"], sql);
@@ -316,13 +343,18 @@ public sealed class MariaDbServer : IAsyncDisposable
             $"--port={Port}",
             "--bind-address=127.0.0.1",
             $"--socket={SocketPath}",
-            $"--pid-file={Path.Combine(_folder, "mysqld.pid")}",
+            $"--pid-file={Path.Combine(_folder, PidFileName)}",
             $"--log-error={ErrorLogPath}",
+            // Its own temporary folder: other processes clean /tmp, and a temporary table deleted there fails a query.
+            $"--tmpdir={TemporaryFolder}",
             "--skip-log-bin",
             "--skip-name-resolve",
             "--character-set-server=utf8mb4",
             "--collation-server=utf8mb4_unicode_ci",
             "--local-infile=1",
+            $"--ssl-ca={CertificateAuthorityPath}",
+            $"--ssl-cert={ServerCertificatePath}",
+            $"--ssl-key={ServerKeyPath}",
             $"--innodb-buffer-pool-size={InnoDbBufferPoolMegabytes}M",
             // Durability is worthless for a throw-away database; fewer fsyncs keep seeding and bulk loads fast.
             "--innodb-flush-log-at-trx-commit=0",

@@ -15,14 +15,6 @@ public static class DataExtensions
         return services;
     }
 
-    public static Task InitializeDatabaseAsync(this WebApplication app)
-    {
-        if (app.Services.GetRequiredService<DbConnectionFactory>().Provider == DatabaseProvider.MySql)
-        {
-            // MySql.Data 8.0.16 keeps a process alive after Main returns while its pool holds connections.
-            app.Lifetime.ApplicationStopped.Register(MySql.Data.MySqlClient.MySqlConnection.ClearAllPools);
-        }
-
-        return app.Services.GetRequiredService<DatabaseInitializer>().InitializeAsync(app.Lifetime.ApplicationStopping);
-    }
+    public static Task InitializeDatabaseAsync(this WebApplication app) =>
+        app.Services.GetRequiredService<DatabaseInitializer>().InitializeAsync(app.Lifetime.ApplicationStopping);
 }

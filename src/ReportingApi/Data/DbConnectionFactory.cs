@@ -2,7 +2,7 @@ using System.Data.Common;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
-using MySql.Data.MySqlClient;
+using MySqlConnector;
 using ReportingApi.Secrets;
 
 namespace ReportingApi.Data;
@@ -14,9 +14,6 @@ namespace ReportingApi.Data;
 /// </summary>
 public sealed class DbConnectionFactory
 {
-    /// <summary>MySQL's ER_ACCESS_DENIED_ERROR: the server refused the user name or password.</summary>
-    private const int AccessDeniedError = 1045;
-
     private readonly string _connectionString;
     private readonly ISecretSource _secrets;
     private readonly DatabasePasswordSecret? _passwordSecret;
@@ -39,14 +36,6 @@ public sealed class DbConnectionFactory
         _connectionString = Provider == DatabaseProvider.Sqlite
             ? ResolveSqlitePath(options.Value.ConnectionString, environment.ContentRootPath)
             : options.Value.ConnectionString;
-        if (Provider == DatabaseProvider.MySql)
-        {
-            MySqlCharsetFix.Apply();
-            if (!MySqlReadBuffer.IsSupported)
-            {
-                _logger.LogWarning("This MySql.Data has not the fields the read buffer goes into: reports read unbuffered, with two socket reads per row.");
-            }
-        }
     }
 
     public DatabaseProvider Provider { get; }
@@ -67,18 +56,18 @@ public sealed class DbConnectionFactory
 
         if (_passwordSecret is null)
         {
-            return await OpenMySqlAsync(_connectionString);
+            return await OpenConnectionAsync(new MySqlConnection(_connectionString), cancellationToken);
         }
 
         var connectionString = await ConnectionStringWithPasswordAsync(_passwordSecret, cancellationToken);
         try
         {
-            return await OpenMySqlAsync(connectionString);
+            return await OpenConnectionAsync(new MySqlConnection(connectionString), cancellationToken);
         }
-        catch (MySqlException exception) when (IsAccessDenied(exception))
+        catch (MySqlException exception) when (exception.ErrorCode == MySqlErrorCode.AccessDenied)
         {
             _logger.LogWarning("MySQL refused the login (error {MySqlError}); reading the password secret ({PasswordSecret}) again in case it was rotated.",
-                AccessDeniedError, _passwordSecret.Describe());
+                exception.Number, _passwordSecret.Describe());
             _secrets.Forget(_passwordSecret.Reference);
             var reread = await ConnectionStringWithPasswordAsync(_passwordSecret, cancellationToken);
             if (string.Equals(reread, connectionString, StringComparison.Ordinal))
@@ -86,7 +75,7 @@ public sealed class DbConnectionFactory
                 throw;
             }
 
-            return await OpenMySqlAsync(reread);
+            return await OpenConnectionAsync(new MySqlConnection(reread), cancellationToken);
         }
     }
 
@@ -110,19 +99,11 @@ public sealed class DbConnectionFactory
         }
     }
 
-    // MySql.Data 8.0.16 throws NullReferenceException when a token cancels; it opens synchronously anyway.
-    private static Task<DbConnection> OpenMySqlAsync(string connectionString) => OpenConnectionAsync(new MySqlConnection(connectionString), CancellationToken.None);
-
     private static async Task<DbConnection> OpenConnectionAsync(DbConnection connection, CancellationToken cancellationToken)
     {
         try
         {
             await connection.OpenAsync(cancellationToken);
-            if (connection is MySqlConnection mySql)
-            {
-                MySqlReadBuffer.Apply(mySql);
-            }
-
             return connection;
         }
         catch
@@ -131,10 +112,6 @@ public sealed class DbConnectionFactory
             throw;
         }
     }
-
-    /// <summary>MySql.Data reports a refused login as 1045 itself or wraps it (authentication plugin failures).</summary>
-    private static bool IsAccessDenied(MySqlException exception) =>
-        exception.Number == AccessDeniedError || exception.InnerException is MySqlException { Number: AccessDeniedError };
 
     private async Task<string> ConnectionStringWithPasswordAsync(DatabasePasswordSecret secret, CancellationToken cancellationToken)
     {

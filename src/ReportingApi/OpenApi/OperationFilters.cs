@@ -84,12 +84,29 @@ internal sealed class ReportParametersFilter : IOperationFilter
 /// <summary>Example request bodies, so that "Try it out" in Swagger UI starts from a request that works on the demo data.</summary>
 internal sealed class RequestExamplesFilter : IOperationFilter
 {
+    /// <summary>A real Ed25519/Cv25519 public key as gpg exports it (<c>gpg --quick-gen-key NAME future-default</c>), so that "Try it out" stores a key.</summary>
+    private const string ExamplePartnerPgpKey = """
+        -----BEGIN PGP PUBLIC KEY BLOCK-----
+
+        mDMEawmXARYJKwYBBAHaRw8BAQdAe7Un1vYLtEtrXfV7shSfQVMRYtMBcsVlUhGv
+        limvYsS0K0ZhYnJpa2FtIFBheXJvbGwgPHJlcG9ydHNAZmFicmlrYW0uZXhhbXBs
+        ZT6IkAQTFggAOBYhBNEZaBtq6MUwtTuyyG0DNjaj8ne/BQJrCZcBAhsDBQsJCAcC
+        BhUKCQgLAgQWAgMBAh4BAheAAAoJEG0DNjaj8ne/0hoBAKsihs4WpBeT9hFrgc5B
+        UL7sf4q/hWeuLXDe0kEyThsQAP9JhqesiSqFJACgLZapuvTe8EnqjPisMxus6Ltd
+        kDZvDrg4BGsJlwESCisGAQQBl1UBBQEBB0AB5wx/wJDdqu1R1xBlXzBflxm25Tpi
+        rh9bGBC2lwAQKQMBCAeIeAQYFggAIBYhBNEZaBtq6MUwtTuyyG0DNjaj8ne/BQJr
+        CZcBAhsMAAoJEG0DNjaj8ne/ZxoBAO1WcLA5C1Jo+mEHk5gnKmD8GzZTnRAsLfbk
+        88AF0XcAAQCzvv1XdsJtRS8qT5OgZBHaYV5wPjHS55RGoEUkwf0BDw==
+        =OhF1
+        -----END PGP PUBLIC KEY BLOCK-----
+        """;
+
     private static readonly Dictionary<string, string> Examples = new(StringComparer.Ordinal)
     {
         ["CreateReportRun"] = """{"report": "contracts", "format": "csv", "from": "2026-01-01", "to": "2026-03-31", "filters": {"status": "active"}, "armored": false}""",
         ["CreatePartner"] = """{"name": "Fabrikam Payroll", "clientId": "fabrikam-payroll", "active": true, "employerIds": [11, 12], "ipAllowlist": ["203.0.113.0/24"], "allowedReports": ["contracts", "installments"], "allowedFormats": ["csv", "xlsx"], "deleteOutboxAfterDelivery": false}""",
         ["UpdatePartner"] = """{"name": "Fabrikam Payroll", "clientId": "fabrikam-payroll", "active": true, "employerIds": [11, 12], "ipAllowlist": [], "allowedReports": [], "allowedFormats": [], "deleteOutboxAfterDelivery": true}""",
-        ["SetPartnerPgpKey"] = """{"armoredPublicKey": "-----BEGIN PGP PUBLIC KEY BLOCK-----\n...\n-----END PGP PUBLIC KEY BLOCK-----"}""",
+        ["SetPartnerPgpKey"] = new JsonObject { ["armoredPublicKey"] = ExamplePartnerPgpKey + "\n" }.ToJsonString(),
     };
 
     /// <summary>Operations whose body takes different shapes: each shape a named example (Swagger UI offers them in a list).</summary>

@@ -71,6 +71,10 @@ public sealed partial record PartnerRequest(
 }
 
 /// <summary>The partner's ASCII-armored OpenPGP public key; files are encrypted to it.</summary>
+/// <param name="ArmoredPublicKey">
+/// The output of <c>gpg --armor --export KEYID</c>: Ed25519 with a Cv25519 subkey, NIST P-256/P-384/P-521 with an ECDH
+/// subkey, or RSA of at least 2048 bits with an encryption subkey.
+/// </param>
 public sealed record PgpKeyRequest(string? ArmoredPublicKey);
 
 /// <summary>Where the partner's files are delivered.</summary>

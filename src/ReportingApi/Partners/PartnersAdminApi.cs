@@ -36,7 +36,14 @@ public static class PartnersAdminApi
         group.MapPut("/{id:int}", UpdatePartner).WithName("UpdatePartner").WithSummary("Replace a partner's name, client, employers, allowlist and allowed reports/formats")
             .ProducesValidationProblem().ProducesProblem(StatusCodes.Status404NotFound);
         group.MapPut("/{id:int}/pgp-key", SetPgpKey).WithName("SetPartnerPgpKey")
-            .WithSummary("Set the partner's OpenPGP public key (checked: not expired or revoked, has an encryption key, RSA >= 2048, supported algorithm)")
+            .WithSummary("Set the partner's OpenPGP public key; it is checked at once")
+            .WithDescription("Send the output of `gpg --armor --export KEYID`. Accepted: OpenPGP v4 keys with an encryption subkey, of these kinds: " +
+                "Ed25519 with a Cv25519 (X25519) subkey (`gpg --quick-gen-key NAME future-default`, gpg 2.3+'s default); " +
+                "NIST P-256, P-384 or P-521 (ECDSA with an ECDH subkey: `gpg --quick-gen-key NAME nistp256`, then `gpg --quick-add-key FINGERPRINT nistp256 encr`); " +
+                "RSA of at least 2048 bits (rsa3072 or rsa4096 recommended). Files are encrypted to the newest usable encryption subkey. " +
+                "Refused with 422 `invalid-pgp-key` and a `reason`, the `detail` saying what to send instead: `Expired`, `Revoked`, `NoEncryptionKey` (a sign-only key), " +
+                "`WeakKey` (RSA below 2048 bits), `UnsupportedAlgorithm` (named: DSA, ElGamal, Brainpool or secp256k1 curves, Ed448, v5/v6 keys, ...), " +
+                "`InvalidSelfSignature`, `SecretKey`, `NotASingleKey`, `Unparseable`. A refused key changes nothing.")
             .ProducesValidationProblem().ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status422UnprocessableEntity);
         group.MapPut("/{id:int}/delivery", SetDelivery).WithName("SetPartnerDelivery").WithSummary("Set where the partner's files are delivered")
             .WithDescription(DeliveryDescription)

@@ -33,7 +33,7 @@ public sealed class CompanySigningKey
             var passphrasePath = Path.GetFullPath(settings.PassphrasePath, environment.ContentRootPath);
             if (!File.Exists(secretKeyPath) && settings.CreateDevelopmentKeyIfMissing && environment.IsDevelopment())
             {
-                var fingerprint = CreateDevelopmentKey(generator, settings.DevelopmentKeyUserId, secretKeyPath, passphrasePath);
+                var fingerprint = CreateDevelopmentKey(generator, settings, secretKeyPath, passphrasePath);
                 logger.LogWarning("Generated a development company OpenPGP key {Fingerprint} at {SecretKeyPath}; never use it in production.", fingerprint, secretKeyPath);
             }
 
@@ -50,6 +50,11 @@ public sealed class CompanySigningKey
         catch (PgpKeyUnlockException exception)
         {
             throw new PgpKeyUnlockException($"The company's secret key ({key.SettingName} = {key.Reference}) cannot be used: {exception.Message}", exception);
+        }
+
+        if (!OnePassSigner.CanSignWith(Key.SigningPublicKey))
+        {
+            throw new PgpKeyUnlockException($"The company's secret key ({key.SettingName} = {key.Reference}) signs with {OpenPgpKeys.AlgorithmName(Key.SigningPublicKey)}; reports are signed with RSA or Ed25519 keys only.");
         }
 
         logger.LogInformation("Company OpenPGP key {Fingerprint} loaded from {SecretsProvider}; signing key {SigningKeyId}.", Key.Fingerprint, secrets.Provider, Key.SigningKeyId);
@@ -93,7 +98,7 @@ public sealed class CompanySigningKey
     }
 
     /// <summary>Writes a new key and (unless one is there) a random passphrase, both readable by the owner only.</summary>
-    private static string CreateDevelopmentKey(PgpKeyGenerator generator, string userId, string secretKeyPath, string passphrasePath)
+    private static string CreateDevelopmentKey(PgpKeyGenerator generator, PgpOptions settings, string secretKeyPath, string passphrasePath)
     {
         if (!File.Exists(passphrasePath))
         {
@@ -106,7 +111,7 @@ public sealed class CompanySigningKey
             throw new PgpKeyUnlockException($"The company key's passphrase file {passphrasePath} ({PgpOptions.Section}:{nameof(PgpOptions.PassphrasePath)}) is empty.");
         }
 
-        var key = generator.Generate(userId, passphrase);
+        var key = generator.Generate(settings.DevelopmentKeyUserId, passphrase, kind: settings.DevelopmentKeyKind);
         WriteOwnerOnly(secretKeyPath, key.ArmoredSecretKey);
         return key.Fingerprint;
     }

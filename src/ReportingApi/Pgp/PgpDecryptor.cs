@@ -94,7 +94,7 @@ public sealed class PgpDecryptor(CompanySigningKey companyKey)
         {
             clear = encryptedData.GetDataStream(privateKey);
         }
-        catch (PgpException exception)
+        catch (Exception exception) when (OpenPgpKeys.IsMalformedPacket(exception))
         {
             throw new PgpDecryptionException(PgpDecryptionFailure.IntegrityCheckFailed, "The message's session key or first block does not decrypt: it was damaged or altered.", exception);
         }
@@ -133,7 +133,7 @@ public sealed class PgpDecryptor(CompanySigningKey companyKey)
             var first = factory.NextPgpObject();
             list = (first is PgpMarker ? factory.NextPgpObject() : first) as PgpEncryptedDataList;
         }
-        catch (Exception exception) when (exception is IOException or PgpException)
+        catch (Exception exception) when (OpenPgpKeys.IsMalformedPacket(exception))
         {
             throw new PgpDecryptionException(PgpDecryptionFailure.NotEncrypted, "The input is not an OpenPGP message.", exception);
         }
@@ -214,17 +214,15 @@ public sealed class PgpDecryptor(CompanySigningKey companyKey)
         {
             return encryptedData.Verify();
         }
-        catch (Exception exception) when (exception is IOException or PgpException)
+        catch (Exception exception) when (OpenPgpKeys.IsMalformedPacket(exception))
         {
             return false;
         }
     }
 
-    // BouncyCastle 1.8.10 also throws a plain Exception for some garbled packets ("unsupported version: 1" from a
-    // signature packet that decrypted to noise), hence the exact-type check.
+    /// <summary>Garbled packets (e.g. a signature packet that decrypted to noise), or a zlib stream .NET cannot inflate.</summary>
     private static bool IsDamagedContent(Exception exception) =>
-        exception is IOException or PgpException or InvalidDataException or ArgumentException or InvalidOperationException or IndexOutOfRangeException
-        || exception.GetType() == typeof(Exception);
+        OpenPgpKeys.IsMalformedPacket(exception) || exception is InvalidDataException;
 
     /// <summary>A signature being checked while the literal data streams past: one-pass (signature after the data) or prefixed (before it).</summary>
     private sealed class SignatureCheck

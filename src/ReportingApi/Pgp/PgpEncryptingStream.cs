@@ -25,10 +25,10 @@ public sealed class PgpEncryptingStream : Stream
     private readonly byte[] _chunk = new byte[PgpEncryptor.BufferSize];
     private readonly ArmoredOutputStream? _armor;
     private readonly PgpEncryptedDataGenerator _encryption;
+    private readonly Stream _encrypted;
     private readonly BcpgOutputStream _compressedPacket;
     private readonly ZLibStream _compressor;
     private readonly OnePassSigner _signer;
-    private readonly PgpLiteralDataGenerator _literalData;
     private readonly Stream _literal;
     private long _plaintextBytes;
     private bool _closed;
@@ -40,26 +40,25 @@ public sealed class PgpEncryptingStream : Stream
         Stream packets = _staged;
         if (armor)
         {
-            _armor = new ArmoredOutputStream(_staged);
-            _armor.SetHeader(ArmoredOutputStream.HeaderVersion, null);
+            // Without the default "Version: BCPG C# v2.7.0" header, which tells every reader which library we run.
+            _armor = new ArmoredOutputStream(_staged, addVersionHeader: false);
             packets = _armor;
         }
 
         _encryption = new PgpEncryptedDataGenerator(SymmetricKeyAlgorithmTag.Aes256, withIntegrityPacket: true, random);
         _encryption.AddMethod(recipient);
-        var encrypted = _encryption.Open(packets, new byte[PgpEncryptor.BufferSize]);
+        _encrypted = _encryption.Open(packets, new byte[PgpEncryptor.BufferSize]);
 
         // The compressed packet is framed by BouncyCastle but compressed by .NET's native zlib, which is several times
         // faster than BouncyCastle's managed port. Body: the algorithm octet, then the zlib stream (RFC 4880 5.6).
-        _compressedPacket = new BcpgOutputStream(encrypted, PacketTag.CompressedData, new byte[PgpEncryptor.BufferSize]);
+        _compressedPacket = new BcpgOutputStream(_encrypted, PacketTag.CompressedData, new byte[PgpEncryptor.BufferSize]);
         _compressedPacket.WriteByte((byte)CompressionAlgorithmTag.ZLib);
         _compressor = new ZLibStream(_compressedPacket, compressionLevel, leaveOpen: true);
 
-        _signer = OnePassSigner.Create(signer, modificationTime, random);
+        _signer = new OnePassSigner(signer, modificationTime);
         _signer.WriteOnePassPacket(_compressor);
 
-        _literalData = new PgpLiteralDataGenerator();
-        _literal = _literalData.Open(_compressor, PgpLiteralData.Binary, fileName, modificationTime, new byte[PgpEncryptor.BufferSize]);
+        _literal = new PgpLiteralDataGenerator().Open(_compressor, PgpLiteralData.Binary, fileName, modificationTime, new byte[PgpEncryptor.BufferSize]);
     }
 
     /// <summary>Plaintext bytes written so far.</summary>
@@ -189,12 +188,13 @@ public sealed class PgpEncryptingStream : Stream
     /// <summary>Closes the layers inside out: literal data, signature, compression, encryption with its MDC, armor.</summary>
     private void FinishPackets()
     {
-        _literalData.Close();
+        // Disposing a stream BouncyCastle opened finishes its packet and leaves the stream below open.
+        _literal.Dispose();
         _signer.WriteSignaturePacket(_compressor);
         _compressor.Dispose();
         _compressedPacket.Finish();
-        _encryption.Close();
-        _armor?.Close();
+        _encrypted.Dispose();
+        _armor?.Dispose();
     }
 
     private void MoveStagedToOutput()

@@ -3,6 +3,7 @@ using Org.BouncyCastle.Bcpg;
 using Org.BouncyCastle.Bcpg.OpenPgp;
 using Org.BouncyCastle.Bcpg.Sig;
 using Org.BouncyCastle.Crypto;
+using Org.BouncyCastle.Crypto.Generators;
 using Org.BouncyCastle.Crypto.Parameters;
 using Org.BouncyCastle.Security;
 using BigInteger = Org.BouncyCastle.Math.BigInteger;
@@ -12,10 +13,20 @@ namespace ReportingApi.Pgp;
 /// <summary>A generated key pair, both halves ASCII-armored; the secret key is protected by the passphrase it was generated with.</summary>
 public sealed record GeneratedPgpKey(string ArmoredPublicKey, string ArmoredSecretKey, string Fingerprint, string KeyId);
 
+/// <summary>The kinds of key <see cref="PgpKeyGenerator"/> makes.</summary>
+public enum PgpKeyKind
+{
+    /// <summary>RSA-3072 primary key with an RSA-3072 encryption subkey (gpg's rsa3072).</summary>
+    Rsa,
+
+    /// <summary>EdDSA Ed25519 primary key with an ECDH Curve25519 (X25519) encryption subkey (gpg's future-default, gpg 2.3+'s default).</summary>
+    Ed25519,
+}
+
 /// <summary>
-/// Generates RSA-3072 OpenPGP keys the way gpg does: a primary key that certifies and signs, an encryption subkey,
-/// SHA-256 self-signatures with key flags and algorithm preferences. Used for the demo partners and the
-/// development company key; production keys are made by their owners.
+/// Generates OpenPGP v4 keys the way gpg does: a primary key that certifies and signs, an encryption subkey,
+/// SHA-256 self-signatures with key flags and algorithm preferences; RSA-3072 or Ed25519/Cv25519. Used for the demo
+/// partners and the development company key; production keys are made by their owners.
 /// </summary>
 public sealed class PgpKeyGenerator(TimeProvider timeProvider)
 {
@@ -28,7 +39,8 @@ public sealed class PgpKeyGenerator(TimeProvider timeProvider)
     /// <param name="userId">For example <c>Acme Payroll Services &lt;reports@acme.example&gt;</c>.</param>
     /// <param name="passphrase">Protects the secret key (AES-256, iterated and salted S2K).</param>
     /// <param name="validFor">Key lifetime from now; null for a key that does not expire.</param>
-    public GeneratedPgpKey Generate(string userId, string passphrase, TimeSpan? validFor = null)
+    /// <param name="kind">RSA-3072 (the default) or Ed25519 with a Cv25519 subkey.</param>
+    public GeneratedPgpKey Generate(string userId, string passphrase, TimeSpan? validFor = null, PgpKeyKind kind = PgpKeyKind.Rsa)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(userId);
         ArgumentException.ThrowIfNullOrEmpty(passphrase);
@@ -41,8 +53,12 @@ public sealed class PgpKeyGenerator(TimeProvider timeProvider)
         var now = timeProvider.GetUtcNow().UtcDateTime;
         var created = new DateTime(now.Ticks - (now.Ticks % TimeSpan.TicksPerSecond), DateTimeKind.Utc);
         var random = new SecureRandom();
-        var primary = new PgpKeyPair(PublicKeyAlgorithmTag.RsaGeneral, GenerateRsa(), created);
-        var encryption = new PgpKeyPair(PublicKeyAlgorithmTag.RsaGeneral, GenerateRsa(), created);
+        var (primary, encryption) = kind switch
+        {
+            PgpKeyKind.Rsa => (new PgpKeyPair(PublicKeyAlgorithmTag.RsaGeneral, GenerateRsa(), created), new PgpKeyPair(PublicKeyAlgorithmTag.RsaGeneral, GenerateRsa(), created)),
+            PgpKeyKind.Ed25519 => (new PgpKeyPair(PublicKeyAlgorithmTag.EdDsa_Legacy, GenerateEd25519(random), created), new PgpKeyPair(PublicKeyAlgorithmTag.ECDH, GenerateX25519(random), created)),
+            _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "Unknown key kind."),
+        };
 
         var primaryProperties = new PgpSignatureSubpacketGenerator();
         primaryProperties.SetKeyFlags(false, PgpKeyFlags.CanCertify | PgpKeyFlags.CanSign);
@@ -104,6 +120,21 @@ public sealed class PgpKeyGenerator(TimeProvider timeProvider)
             CryptographicOperations.ZeroMemory(parameters.DQ);
             CryptographicOperations.ZeroMemory(parameters.InverseQ);
         }
+    }
+
+    private static AsymmetricCipherKeyPair GenerateEd25519(SecureRandom random)
+    {
+        var generator = new Ed25519KeyPairGenerator();
+        generator.Init(new Ed25519KeyGenerationParameters(random));
+        return generator.GenerateKeyPair();
+    }
+
+    /// <summary>An X25519 key pair; BouncyCastle writes it as an ECDH key on Curve25519 with SHA-256 and AES-128 key wrapping, as gpg does.</summary>
+    private static AsymmetricCipherKeyPair GenerateX25519(SecureRandom random)
+    {
+        var generator = new X25519KeyPairGenerator();
+        generator.Init(new X25519KeyGenerationParameters(random));
+        return generator.GenerateKeyPair();
     }
 
     private static BigInteger Unsigned(byte[] bigEndian) => new(1, bigEndian);

@@ -15,7 +15,7 @@ public enum PgpKeyRejectionReason
     /// <summary>The block holds no key or more than one.</summary>
     NotASingleKey,
 
-    /// <summary>An algorithm, curve or key version this service cannot use (Ed25519/Curve25519, DSA, ElGamal, v5/v6 keys).</summary>
+    /// <summary>An algorithm, curve or key version this service cannot use (DSA, ElGamal, Brainpool or secp256k1 curves, Ed448/X448, RFC 9580's X25519/Ed25519 algorithm ids, v5/v6 keys).</summary>
     UnsupportedAlgorithm,
 
     /// <summary>RSA with fewer than 2048 bits.</summary>
@@ -40,8 +40,8 @@ public sealed record PgpKeyRejection(PgpKeyRejectionReason Reason, string Messag
 /// <summary>One key or subkey.</summary>
 /// <param name="Fingerprint">40 upper-case hex digits (v4 fingerprint).</param>
 /// <param name="KeyId">16 upper-case hex digits (the fingerprint's last 8 bytes).</param>
-/// <param name="Algorithm"><c>RSA</c>, <c>ECDH P-256</c>, <c>ECDSA P-384</c>, ...</param>
-/// <param name="Bits">RSA modulus size, or the curve's size.</param>
+/// <param name="Algorithm"><c>RSA</c>, <c>ECDSA P-256</c>, <c>ECDH P-384</c>, <c>EdDSA Ed25519</c>, <c>ECDH Curve25519</c>, ...</param>
+/// <param name="Bits">RSA modulus size, or the curve's size (255 for Ed25519 and Curve25519, as gpg lists them).</param>
 /// <param name="ExpiresAt">Null when the key does not expire.</param>
 public sealed record PgpKeyDetails(string Fingerprint, string KeyId, string Algorithm, int Bits, DateTimeOffset CreatedAt, DateTimeOffset? ExpiresAt);
 

@@ -9,8 +9,9 @@ public sealed class PgpOptions
     public const string Section = "Pgp";
 
     /// <summary>
-    /// File holding the company's ASCII-armored secret key (a sign-capable primary key; an encryption subkey lets
-    /// partners send us files). A relative path is resolved against the content root.
+    /// File holding the company's ASCII-armored secret key: a signing key that is RSA or Ed25519 (EdDSA); an
+    /// encryption subkey (RSA, or Cv25519 with Ed25519) lets partners send us files. A relative path is resolved
+    /// against the content root.
     /// </summary>
     [Required(AllowEmptyStrings = false)]
     public string SecretKeyPath { get; set; } = "";
@@ -46,6 +47,9 @@ public sealed class PgpOptions
     /// that a fresh checkout runs with nothing to set up). Never in production: a missing key must stop the start.
     /// </summary>
     public bool CreateDevelopmentKeyIfMissing { get; set; }
+
+    /// <summary>What kind of development key to generate: RSA-3072 (the default) or Ed25519 with a Cv25519 subkey.</summary>
+    public PgpKeyKind DevelopmentKeyKind { get; set; } = PgpKeyKind.Rsa;
 
     /// <summary>User id of a generated development key.</summary>
     [Required(AllowEmptyStrings = false)]

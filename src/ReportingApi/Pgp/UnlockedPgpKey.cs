@@ -98,7 +98,7 @@ public sealed class UnlockedPgpKey
                 ? rings[0]
                 : throw new PgpKeyUnlockException($"The secret key file must hold exactly one secret key; it holds {rings.Count}.");
         }
-        catch (Exception exception) when (exception is IOException or PgpException or ArgumentException or InvalidOperationException or NullReferenceException)
+        catch (Exception exception) when (OpenPgpKeys.IsMalformedPacket(exception))
         {
             throw new PgpKeyUnlockException("The secret key file is not an ASCII-armored OpenPGP secret key (gpg --armor --export-secret-keys KEYID).", exception);
         }
@@ -134,7 +134,8 @@ public sealed class UnlockedPgpKey
             .Select(key => (Key: key, SelfSignature: key.IsMasterKey ? primarySelfSignature : OpenPgpKeys.LatestSelfSignature(primary, key)))
             .Where(candidate => candidate.SelfSignature is not null
                 && OpenPgpKeys.KeyFlags(candidate.SelfSignature) is { } flags && (flags & PgpKeyFlags.CanSign) != 0
-                && candidate.Key.Algorithm is not (PublicKeyAlgorithmTag.RsaEncrypt or PublicKeyAlgorithmTag.ECDH or PublicKeyAlgorithmTag.ElGamalEncrypt)
+                && candidate.Key.Algorithm is not (PublicKeyAlgorithmTag.RsaEncrypt or PublicKeyAlgorithmTag.ECDH or PublicKeyAlgorithmTag.ElGamalEncrypt
+                    or PublicKeyAlgorithmTag.X25519 or PublicKeyAlgorithmTag.X448)
                 && !OpenPgpKeys.IsRevoked(primary, candidate.Key)
                 && !(OpenPgpKeys.ExpiresAt(candidate.Key, candidate.SelfSignature) <= now))
             .OrderByDescending(candidate => candidate.Key.IsMasterKey)

@@ -1,6 +1,6 @@
-using System.Data.Common;
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Mvc;
+using ReportingApi.Data;
 
 namespace ReportingApi.Problems;
 
@@ -15,7 +15,7 @@ public sealed class ProblemExceptionHandler(IProblemDetailsService problems, ILo
         var (status, type, title, detail) = exception switch
         {
             BadHttpRequestException bad => (bad.StatusCode, ProblemTypes.BadRequest, "Bad request", bad.Message),
-            DbException or TimeoutException => (StatusCodes.Status503ServiceUnavailable, ProblemTypes.ServiceUnavailable, "Service unavailable", "The report database cannot be reached right now. Try again in a minute."),
+            _ when DatabaseFailures.IsUnavailable(exception) => (StatusCodes.Status503ServiceUnavailable, ProblemTypes.ServiceUnavailable, "Service unavailable", "The report database cannot be reached right now. Try again in a minute."),
             _ => (StatusCodes.Status500InternalServerError, ProblemTypes.InternalError, "Internal error", "Something went wrong on our side. It has been logged; quote the traceId when you contact us."),
         };
 

@@ -14,8 +14,8 @@ namespace ReportingApi.Rendering;
 /// decimals, real dates), column widths from the report definition.
 /// The package is written part by part into a write-only zip, and the sheet row by row with
 /// <see cref="OpenXmlWriter"/>, so memory stays flat; strings are inline (a shared-string table would have to be
-/// held whole). The zip is built in a temporary file first because the zip and XML writers are synchronous and
-/// ASP.NET Core response bodies accept only asynchronous writes.
+/// held whole). Rows are read asynchronously; the zip is built in a temporary file first because the zip and XML
+/// writers are synchronous and ASP.NET Core response bodies accept only asynchronous writes.
 /// </summary>
 public sealed class XlsxReportRenderer : IReportRenderer
 {
@@ -43,7 +43,7 @@ public sealed class XlsxReportRenderer : IReportRenderer
             WriteText(zip, "_rels/.rels", RootRelationships);
             WriteText(zip, "xl/_rels/workbook.xml.rels", WorkbookRelationships);
             WriteText(zip, "xl/styles.xml", Styles);
-            count = WriteSheet(zip, report, rows, cancellationToken);
+            count = await WriteSheetAsync(zip, report, rows, cancellationToken);
             WriteWorkbook(zip, report, count);
         }
 
@@ -52,7 +52,7 @@ public sealed class XlsxReportRenderer : IReportRenderer
         return count;
     }
 
-    private static long WriteSheet(ZipArchive zip, ReportDefinition report, DbDataReader rows, CancellationToken cancellationToken)
+    private static async Task<long> WriteSheetAsync(ZipArchive zip, ReportDefinition report, DbDataReader rows, CancellationToken cancellationToken)
     {
         var columns = report.Columns;
         using var stream = zip.CreateEntry("xl/worksheets/sheet1.xml", CompressionLevel.Fastest).Open();
@@ -85,9 +85,8 @@ public sealed class XlsxReportRenderer : IReportRenderer
         writer.WriteEndElement();
 
         long count = 0;
-        while (rows.Read())
+        while (await rows.ReadAsync(cancellationToken))
         {
-            cancellationToken.ThrowIfCancellationRequested();
             writer.WriteStartElement(cells.Row);
             for (var i = 0; i < columns.Count; i++)
             {

@@ -71,7 +71,7 @@ public static class ReportsApi
         context.Response.RegisterForDisposeAsync(rows);
         var renderer = renderers.For(request.Format);
         return TypedResults.Stream(
-            output => renderer.RenderAsync(definition, rows.Reader, output, context.RequestAborted),
+            output => rows.RenderAsync(renderer, output, context.RequestAborted),
             ReportFormats.ContentType(request.Format),
             request.FileName());
     }

@@ -1,5 +1,4 @@
 using System.Diagnostics.CodeAnalysis;
-using System.Data.Common;
 using System.Globalization;
 using System.IO.Pipelines;
 using System.Text;
@@ -239,7 +238,7 @@ public sealed partial class RunPipeline(
         await using var plain = pipe.Writer.AsStream(leaveOpen: true);
         try
         {
-            count = await renderers.For(request.Format).RenderAsync(request.Report, rows.Reader, plain, cancellationToken);
+            count = await rows.RenderAsync(renderers.For(request.Format), plain, cancellationToken);
             await pipe.Writer.CompleteAsync();
         }
         catch (Exception renderError)
@@ -344,7 +343,7 @@ public sealed partial class RunPipeline(
     {
         RunStepException step => (step.Message, step.Transient),
         DeliveryException delivery => (delivery.Message, delivery.Transient),
-        DbException or TimeoutException => ("The report database could not be read.", true),
+        _ when DatabaseFailures.IsUnavailable(exception) => ("The report database could not be read.", true),
         ObjectNotFoundException => ("The stored file is missing from the object store.", false),
         IOException => ("Writing the file failed (storage unavailable or full).", true),
         _ => ("An internal error stopped the run.", true),

@@ -45,6 +45,6 @@ public sealed class MariaDbFixture : IAsyncLifetime
         }
     }
 
-    /// <summary>A connection to the seeded database through the app's own factory (with the MySql.Data utf8mb3 fix).</summary>
+    /// <summary>A connection to the seeded database through the app's own factory.</summary>
     public Task<DbConnection> OpenConnectionAsync() => MariaDbServer.ConnectionFactory(ConnectionString).OpenAsync();
 }

@@ -28,6 +28,9 @@ internal sealed record GpgResult(int ExitCode, string Output, string Errors)
 /// </summary>
 internal sealed class GnuPgHome : IDisposable
 {
+    /// <summary>gpg's name for an Ed25519 signing key with a Cv25519 (X25519) encryption subkey.</summary>
+    public const string FutureDefault = "future-default";
+
     private static readonly TimeSpan CommandTimeout = TimeSpan.FromSeconds(60);
 
     public GnuPgHome()
@@ -77,19 +80,46 @@ internal sealed class GnuPgHome : IDisposable
         return result;
     }
 
-    /// <summary>Generates an unprotected key (protecting it makes gpg-agent take seconds longer) and returns its fingerprint.</summary>
+    /// <summary>Generates a key and returns its fingerprint; unprotected unless a passphrase is given (protecting makes gpg-agent take seconds longer).</summary>
     /// <param name="fakedSystemTime">gpg's --faked-system-time, e.g. <c>20200101T000000</c>: the key is created then.</param>
-    public string GenerateKey(string userId, string algorithm, string usage, string expire, string? fakedSystemTime = null)
+    public string GenerateKey(string userId, string algorithm, string usage, string expire, string? fakedSystemTime = null, string passphrase = "")
     {
-        var result = RunChecked([.. FakedTime(fakedSystemTime), "--pinentry-mode", "loopback", "--passphrase", "", "--quick-generate-key", userId, algorithm, usage, expire]);
+        var result = RunChecked([.. FakedTime(fakedSystemTime), "--pinentry-mode", "loopback", "--passphrase", passphrase, "--quick-generate-key", userId, algorithm, usage, expire]);
         var created = result.StatusFields("KEY_CREATED") ?? throw new InvalidOperationException("gpg reported no KEY_CREATED:\n" + result.Errors);
         return created[1];
     }
 
-    public void AddSubkey(string fingerprint, string algorithm, string usage, string expire, string? fakedSystemTime = null) =>
-        RunChecked([.. FakedTime(fakedSystemTime), "--pinentry-mode", "loopback", "--passphrase", "", "--quick-add-key", fingerprint, algorithm, usage, expire]);
+    public void AddSubkey(string fingerprint, string algorithm, string usage, string expire, string? fakedSystemTime = null, string passphrase = "") =>
+        RunChecked([.. FakedTime(fakedSystemTime), "--pinentry-mode", "loopback", "--passphrase", passphrase, "--quick-add-key", fingerprint, algorithm, usage, expire]);
+
+    /// <summary>
+    /// A key that signs and has an encryption subkey, made as a partner makes one: <c>future-default</c> (Ed25519 with
+    /// a Cv25519 subkey, gpg 2.3+'s default) in one step; any other algorithm (<c>rsa4096</c>, <c>nistp256</c>, ...)
+    /// as a signing primary key plus an encryption subkey of the same algorithm, because gpg 2.2's
+    /// <c>--quick-gen-key NAME nistp256</c> alone makes a sign-only key.
+    /// </summary>
+    public string GenerateKeyWithEncryptionSubkey(string userId, string algorithm, string expire = "never", string? fakedSystemTime = null, string passphrase = "")
+    {
+        if (algorithm == FutureDefault)
+        {
+            return GenerateKey(userId, algorithm, "default", expire, fakedSystemTime, passphrase);
+        }
+
+        var fingerprint = GenerateKey(userId, algorithm, "sign", expire, fakedSystemTime, passphrase);
+        AddSubkey(fingerprint, algorithm, "encr", expire, fakedSystemTime, passphrase);
+        return fingerprint;
+    }
 
     public string ExportPublicKey(string fingerprint) => RunChecked("--armor", "--export", fingerprint).Output;
+
+    public string ExportSecretKey(string fingerprint, string passphrase) =>
+        RunChecked("--pinentry-mode", "loopback", "--passphrase", passphrase, "--armor", "--export-secret-keys", fingerprint).Output;
+
+    /// <summary>Imports the revocation certificate gpg stored when it generated the key, which revokes the key.</summary>
+    public void Revoke(string fingerprint) =>
+        // The certificate's armor line is disabled by a leading colon, so that it is not imported by accident.
+        Import(System.IO.File.ReadAllText(File(System.IO.Path.Combine("openpgp-revocs.d", fingerprint + ".rev")))
+            .Replace(":-----BEGIN PGP PUBLIC KEY BLOCK-----", "-----BEGIN PGP PUBLIC KEY BLOCK-----", StringComparison.Ordinal));
 
     public void Import(string armoredKey)
     {

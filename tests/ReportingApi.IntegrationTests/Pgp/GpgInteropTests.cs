@@ -1,15 +1,150 @@
-using ReportingApi.TestSupport;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Hosting.Internal;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
 using ReportingApi.Pgp;
+using ReportingApi.TestSupport;
 
 namespace ReportingApi.IntegrationTests.Pgp;
 
-/// <summary>Real gpg reads what we write, and we read what real gpg writes.</summary>
-public sealed class GpgInteropTests : IDisposable
+/// <summary>
+/// Real gpg reads what we write, and we read what real gpg writes, for every kind of partner key we accept (made by
+/// gpg, as partners make them) and both kinds of company key (RSA and Ed25519, made by <see cref="PgpKeyGenerator"/>).
+/// </summary>
+public sealed class GpgInteropTests(GpgPartnerKeys partnerKeys) : IClassFixture<GpgPartnerKeys>, IDisposable
 {
     private const int InputBytes = 6 * 1024 * 1024;
+    private const int SmallInputBytes = 512 * 1024;
+    private const string CompanyKeyPassphrase = "company key made by gpg";
     private readonly GnuPgHome _gpg = new();
 
+    /// <summary>Every partner key algorithm we accept beside every kind of company key.</summary>
+    public static TheoryData<string, PgpKeyKind> PartnerAndCompanyKinds()
+    {
+        var data = new TheoryData<string, PgpKeyKind>();
+        foreach (var partner in GpgPartnerKeys.AcceptedAlgorithms)
+        {
+            foreach (var company in Enum.GetValues<PgpKeyKind>())
+            {
+                data.Add(partner, company);
+            }
+        }
+
+        return data;
+    }
+
     public void Dispose() => _gpg.Dispose();
+
+    [Theory]
+    [MemberData(nameof(PartnerAndCompanyKinds))]
+    public async Task Gpg_decrypts_what_we_encrypt_to_every_kind_of_partner_key_and_verifies_every_kind_of_company_signature(string partnerAlgorithm, PgpKeyKind companyKind)
+    {
+        var gpg = partnerKeys.Home;
+        var (partnerFingerprint, partnerKey) = partnerKeys.Key(partnerAlgorithm);
+        var company = TestPgpKeys.UnlockedCompanyOfKind(companyKind);
+        var input = gpg.File($"{partnerAlgorithm}-{companyKind}.csv");
+        TestFiles.WriteReportLike(input, SmallInputBytes);
+        var encrypted = input + ".pgp";
+        await using (var plaintext = File.OpenRead(input))
+        await using (var output = File.Create(encrypted))
+        {
+            await TestPgpKeys.Encryptor(companyKind: companyKind).EncryptAsync(plaintext, output, partnerKey, Path.GetFileName(input));
+        }
+
+        gpg.Import(company.ArmoredPublicKey);
+        var decrypted = input + ".decrypted";
+        var result = gpg.Run("--output", decrypted, "--decrypt", encrypted);
+
+        Assert.True(result.ExitCode == 0, result.Errors);
+        Assert.True(result.HasStatus("DECRYPTION_OKAY") && result.HasStatus("GOODMDC"), result.Errors);
+        // ENC_TO <key id> ...: the partner's encryption subkey, the one the validator chose.
+        Assert.Equal(partnerKey.EncryptionKey.KeyId, result.StatusFields("ENC_TO")![0]);
+        Assert.Equal(company.SigningKeyId, result.StatusFields("GOODSIG")![0]);
+        // VALIDSIG <signing key fpr> <date> <time> <expire> <version> <reserved> <pk algo> <hash algo> <class> <primary fpr>
+        var validSignature = result.StatusFields("VALIDSIG")!;
+        Assert.Equal(company.Fingerprint, validSignature[9]);
+        Assert.Equal(companyKind == PgpKeyKind.Rsa ? "1" : "22", validSignature[6]);
+        Assert.Equal("8", validSignature[7]);
+        TestFiles.AssertSameContent(input, decrypted);
+    }
+
+    [Theory]
+    [MemberData(nameof(PartnerAndCompanyKinds))]
+    public async Task We_decrypt_what_gpg_encrypts_to_every_kind_of_company_key_and_verify_every_kind_of_partner_signature(string partnerAlgorithm, PgpKeyKind companyKind)
+    {
+        var gpg = partnerKeys.Home;
+        var (partnerFingerprint, partnerKey) = partnerKeys.Key(partnerAlgorithm);
+        var company = TestPgpKeys.UnlockedCompanyOfKind(companyKind);
+        gpg.Import(company.ArmoredPublicKey);
+        var input = gpg.File($"from-{partnerAlgorithm}-to-{companyKind}.csv");
+        TestFiles.WriteReportLike(input, SmallInputBytes, seed: 5);
+        var encrypted = input + ".gpg";
+        gpg.RunChecked("--trust-model", "always", "--local-user", partnerFingerprint, "--recipient", company.Fingerprint,
+            "--output", encrypted, "--encrypt", "--sign", input);
+
+        var decrypted = input + ".decrypted";
+        PgpDecryptionResult result;
+        await using (var source = File.OpenRead(encrypted))
+        await using (var output = File.Create(decrypted))
+        {
+            result = await PgpDecryptor.DecryptAsync(source, output, company, [partnerKey.PublicKeyRing]);
+        }
+
+        Assert.Equal(PgpSignatureStatus.Valid, result.Signature);
+        Assert.Equal(partnerFingerprint, result.SignerFingerprint);
+        TestFiles.AssertSameContent(input, decrypted);
+    }
+
+    [Theory]
+    [InlineData("rsa3072")]
+    [InlineData(GnuPgHome.FutureDefault)]
+    public async Task A_company_key_made_by_gpg_signs_what_gpg_verifies_and_decrypts_what_gpg_encrypts_to_it(string algorithm)
+    {
+        var gpg = partnerKeys.Home;
+        var companyFingerprint = _gpg.GenerateKeyWithEncryptionSubkey("Company by gpg <reports@company.test>", algorithm, passphrase: CompanyKeyPassphrase);
+        var company = UnlockedPgpKey.Unlock(_gpg.ExportSecretKey(companyFingerprint, CompanyKeyPassphrase), CompanyKeyPassphrase, DateTimeOffset.UtcNow);
+        gpg.Import(_gpg.ExportPublicKey(companyFingerprint));
+        var (partnerFingerprint, partnerKey) = partnerKeys.Key(GnuPgHome.FutureDefault);
+        var input = gpg.File($"company-{algorithm}.csv");
+        TestFiles.WriteReportLike(input, SmallInputBytes, seed: 9);
+
+        var ours = input + ".pgp";
+        await using (var plaintext = File.OpenRead(input))
+        await using (var output = File.Create(ours))
+        {
+            await new PgpEncryptor(company, armorByDefault: false, System.IO.Compression.CompressionLevel.Fastest, TimeProvider.System)
+                .EncryptAsync(plaintext, output, partnerKey, Path.GetFileName(input));
+        }
+
+        var verified = gpg.Run("--output", input + ".from-us", "--decrypt", ours);
+        Assert.True(verified.ExitCode == 0 && verified.HasStatus("GOODSIG"), verified.Errors);
+        Assert.Equal(companyFingerprint, verified.StatusFields("VALIDSIG")![9]);
+
+        var theirs = input + ".gpg";
+        gpg.RunChecked("--trust-model", "always", "--local-user", partnerFingerprint, "--recipient", companyFingerprint, "--output", theirs, "--encrypt", "--sign", input);
+        await using var source = File.OpenRead(theirs);
+        var decrypted = new MemoryStream();
+        var result = await PgpDecryptor.DecryptAsync(source, decrypted, company, [partnerKey.PublicKeyRing]);
+        Assert.Equal(PgpSignatureStatus.Valid, result.Signature);
+        Assert.True(File.ReadAllBytes(input).AsSpan().SequenceEqual(decrypted.ToArray()));
+    }
+
+    [Fact]
+    public void A_company_key_that_signs_with_ecdsa_stops_the_start_with_a_clear_reason()
+    {
+        var fingerprint = _gpg.GenerateKeyWithEncryptionSubkey("Company ECDSA <reports@company.test>", "nistp256", passphrase: CompanyKeyPassphrase);
+        File.WriteAllText(_gpg.File("company.asc"), _gpg.ExportSecretKey(fingerprint, CompanyKeyPassphrase));
+        File.WriteAllText(_gpg.File("company.passphrase"), CompanyKeyPassphrase + "\n");
+
+        var error = Assert.Throws<PgpKeyUnlockException>(() => new CompanySigningKey(
+            Options.Create(new PgpOptions { SecretKeyPath = "company.asc", PassphrasePath = "company.passphrase" }),
+            new HostingEnvironment { EnvironmentName = Environments.Production, ContentRootPath = _gpg.Path },
+            new PgpKeyGenerator(TimeProvider.System),
+            TimeProvider.System,
+            NullLogger<CompanySigningKey>.Instance));
+
+        Assert.Contains("signs with ECDSA P-256; reports are signed with RSA or Ed25519 keys only", error.Message, StringComparison.Ordinal);
+    }
 
     [Theory]
     [InlineData(false)]

@@ -1,4 +1,6 @@
 using System.Net;
+using Dapper;
+using ReportingApi.Data;
 using System.Text.Json;
 using ReportingApi.IntegrationTests.Infrastructure;
 using ReportingApi.Problems;
@@ -67,5 +69,16 @@ public sealed class DatabaseAvailabilityTests(MariaDbAppFactory app) : IClassFix
 
         using var after = await client.GetAsync(url);
         Assert.Equal(HttpStatusCode.OK, after.StatusCode);
+    }
+
+    [Fact]
+    public async Task A_statement_MariaDB_rejects_is_a_bug_not_an_outage()
+    {
+        await using var connection = await app.Database.OpenConnectionAsync();
+
+        var error = await Assert.ThrowsAsync<MySqlConnector.MySqlException>(() => connection.ExecuteAsync("SELECT no_such_column FROM contracts"));
+
+        Assert.False(DatabaseFailures.IsUnavailable(error));
+        Assert.True(await connection.ExecuteScalarAsync<int>("SELECT 1") == 1, "The connection stays usable after the error.");
     }
 }

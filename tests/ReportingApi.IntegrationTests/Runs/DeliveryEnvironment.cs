@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Net;
 using System.Net.Http.Json;
-using MySql.Data.MySqlClient;
+using MySqlConnector;
 using ReportingApi.Data;
 using ReportingApi.IntegrationTests.Infrastructure;
 using ReportingApi.Partners;

@@ -64,4 +64,24 @@ public sealed class HealthAndDocsTests(SqliteApiFixture fixture) : IClassFixture
         Assert.True(createRun.GetProperty("responses").TryGetProperty("202", out _));
         Assert.True(createRun.GetProperty("responses").GetProperty("422").GetProperty("content").TryGetProperty("application/problem+json", out _));
     }
+
+    [Fact]
+    public async Task The_pgp_key_operation_names_the_key_kinds_it_accepts_and_its_example_is_a_key_we_accept()
+    {
+        using var client = fixture.Factory.CreateClient();
+        using var document = JsonDocument.Parse(await client.GetStringAsync("/swagger/v1/swagger.json"));
+
+        var setKey = document.RootElement.GetProperty("paths").GetProperty("/v1/admin/partners/{id}/pgp-key").GetProperty("put");
+        var description = setKey.GetProperty("description").GetString()!;
+        var example = setKey.GetProperty("requestBody").GetProperty("content").GetProperty("application/json").GetProperty("example").GetProperty("armoredPublicKey").GetString()!;
+
+        foreach (var kind in new[] { "Ed25519 with a Cv25519", "future-default", "NIST P-256, P-384 or P-521", "RSA of at least 2048 bits", "UnsupportedAlgorithm" })
+        {
+            Assert.Contains(kind, description, StringComparison.Ordinal);
+        }
+
+        var validation = new ReportingApi.Pgp.PgpKeyValidator(TimeProvider.System).Validate(example);
+        Assert.True(validation.IsValid, validation.Rejection?.Message);
+        Assert.Equal(("EdDSA Ed25519", "ECDH Curve25519"), (validation.Key.PrimaryKey.Algorithm, validation.Key.EncryptionKey.Algorithm));
+    }
 }

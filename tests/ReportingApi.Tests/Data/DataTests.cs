@@ -130,18 +130,21 @@ public sealed class DataTests : IDisposable
 public sealed class ReportQueryTests
 {
     [Fact]
-    public void Every_report_can_drive_from_its_first_table_and_keeps_the_partner_scope()
+    public void Every_report_starts_from_the_partners_employers_and_only_MySql_leaves_the_later_keys_to_index_order()
     {
         foreach (var report in ReportingApi.Reports.ReportCatalog.All)
         {
             var request = new ReportingApi.Reports.ReportRequest(report, ReportingApi.Rendering.ReportFormat.Csv, new DateOnly(2026, 1, 1), new DateOnly(2026, 1, 31), new Dictionary<string, string>());
-            var (mySql, parameters) = ReportingApi.Reports.ReportReader.BuildQuery(request, 7, driveFromReportTable: true);
-            var (sqlite, _) = ReportingApi.Reports.ReportReader.BuildQuery(request, 7, driveFromReportTable: false);
+            var mySql = ReportingApi.Reports.ReportReader.BuildQuery(request, 7, DatabaseProvider.MySql);
+            var sqlite = ReportingApi.Reports.ReportReader.BuildQuery(request, 7, DatabaseProvider.Sqlite);
 
-            Assert.StartsWith("SELECT STRAIGHT_JOIN ", mySql, StringComparison.Ordinal);
-            Assert.DoesNotContain("STRAIGHT_JOIN", sqlite, StringComparison.Ordinal);
-            Assert.Contains("pe.partner_id = @partnerId", mySql, StringComparison.Ordinal);
-            Assert.Equal(7, parameters.Get<int>("partnerId"));
+            Assert.Contains("FROM partner_employers pe\n", report.Sql, StringComparison.Ordinal);
+            Assert.Contains("pe.partner_id = @partnerId", report.Sql, StringComparison.Ordinal);
+            Assert.StartsWith("SELECT /*! STRAIGHT_JOIN */ ", report.Sql, StringComparison.Ordinal);
+            Assert.StartsWith("pe.employer_id, ", report.OrderBy, StringComparison.Ordinal);
+            Assert.EndsWith("\nORDER BY pe.employer_id", mySql.Sql, StringComparison.Ordinal);
+            Assert.EndsWith("\nORDER BY " + report.OrderBy, sqlite.Sql, StringComparison.Ordinal);
+            Assert.Equal(7, mySql["partnerId"]);
         }
     }
 }

@@ -82,6 +82,19 @@ public sealed class CompanySigningKeyTests : IDisposable
         Assert.Contains("PRIVATE KEY BLOCK", File.ReadAllText(keyFile), StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData(PgpKeyKind.Rsa, "RSA")]
+    [InlineData(PgpKeyKind.Ed25519, "EdDSA Ed25519")]
+    public void The_development_key_is_of_the_kind_configured(PgpKeyKind kind, string signingAlgorithm)
+    {
+        var options = new PgpOptions { SecretKeyPath = "company.asc", PassphrasePath = "passphrase", CreateDevelopmentKeyIfMissing = true, DevelopmentKeyKind = kind };
+
+        var key = Load(options, Environments.Development).Key;
+
+        Assert.Equal(signingAlgorithm, OpenPgpKeys.AlgorithmName(key.SigningPublicKey));
+        Assert.Equal(key.KeyId, key.SigningKeyId);
+    }
+
     [Fact]
     public void Outside_development_a_missing_key_is_never_generated()
     {

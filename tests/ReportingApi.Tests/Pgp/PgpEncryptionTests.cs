@@ -32,6 +32,28 @@ public sealed class PgpEncryptionTests
         Assert.InRange(encrypted.Length, 1, armor ? plaintext.Length * 3 / 4 : plaintext.Length / 2);
     }
 
+    [Theory]
+    [InlineData(PgpKeyKind.Rsa, PgpKeyKind.Ed25519)]
+    [InlineData(PgpKeyKind.Ed25519, PgpKeyKind.Rsa)]
+    [InlineData(PgpKeyKind.Ed25519, PgpKeyKind.Ed25519)]
+    public async Task Every_kind_of_company_key_signs_files_for_every_kind_of_partner_key(PgpKeyKind companyKind, PgpKeyKind partnerKind)
+    {
+        var plaintext = ReportLikeBytes(1024 * 1024);
+        var partner = TestPgpKeys.PartnerOfKind(partnerKind);
+        var encrypted = new MemoryStream();
+        await TestPgpKeys.Encryptor(companyKind: companyKind).EncryptAsync(new MemoryStream(plaintext), encrypted, TestPgpKeys.Validated(partner.ArmoredPublicKey), "contracts.csv");
+
+        var decrypted = new MemoryStream();
+        encrypted.Position = 0;
+        var partnerSecret = UnlockedPgpKey.Unlock(partner.ArmoredSecretKey, TestPgpKeys.PartnerPassphrase, DateTimeOffset.UtcNow);
+        var company = TestPgpKeys.UnlockedCompanyOfKind(companyKind);
+        var result = await PgpDecryptor.DecryptAsync(encrypted, decrypted, partnerSecret, [company.PublicKeyRing]);
+
+        Assert.Equal(PgpSignatureStatus.Valid, result.Signature);
+        Assert.Equal(company.Fingerprint, result.SignerFingerprint);
+        Assert.True(plaintext.AsSpan().SequenceEqual(decrypted.ToArray()));
+    }
+
     [Fact]
     public async Task Options_choose_armor_unless_the_caller_does()
     {
@@ -97,6 +119,43 @@ public sealed class PgpEncryptionTests
 
         Assert.Equal(PgpSignatureStatus.UnknownSigner, result.Signature);
         Assert.Equal(TestPgpKeys.UnlockedCompany.SigningKeyId, result.SignerKeyId);
+    }
+
+    [Theory]
+    [InlineData(PgpKeyKind.Rsa, 30)] // fewer: each try is an RSA-3072 private key operation
+    [InlineData(PgpKeyKind.Ed25519, 300)]
+    public async Task A_damaged_file_fails_with_a_decryption_error_and_never_decrypts_to_other_content(PgpKeyKind kind, int files)
+    {
+        var partner = TestPgpKeys.PartnerOfKind(kind);
+        var secret = UnlockedPgpKey.Unlock(partner.ArmoredSecretKey, TestPgpKeys.PartnerPassphrase, DateTimeOffset.UtcNow);
+        var plaintext = ReportLikeBytes(4096);
+        var original = new MemoryStream();
+        await TestPgpKeys.Encryptor(companyKind: kind).EncryptAsync(new MemoryStream(plaintext), original, TestPgpKeys.Validated(partner.ArmoredPublicKey), "a.csv");
+        var random = new Random(20261127);
+        var failures = 0;
+
+        for (var i = 0; i < files; i++)
+        {
+            var damaged = original.ToArray();
+            // Most flips land in the session key packet and the first blocks, where parsing is most exposed.
+            var position = i % 2 == 0 ? random.Next(Math.Min(600, damaged.Length)) : random.Next(damaged.Length);
+            damaged[position] ^= (byte)random.Next(1, 256);
+            var decrypted = new MemoryStream();
+
+            var failure = await Record.ExceptionAsync(() => PgpDecryptor.DecryptAsync(new MemoryStream(damaged), decrypted, secret, [TestPgpKeys.UnlockedCompanyOfKind(kind).PublicKeyRing]));
+
+            // Some bytes change nothing that counts (e.g. an MPI's bit count that still gives the same number of bytes).
+            if (failure is null)
+            {
+                Assert.True(plaintext.AsSpan().SequenceEqual(decrypted.ToArray()), $"Byte {position} flipped: other content decrypted without an error.");
+                continue;
+            }
+
+            Assert.True(failure is PgpDecryptionException, $"Byte {position} flipped: {failure}");
+            failures++;
+        }
+
+        Assert.InRange(failures, files * 8 / 10, files);
     }
 
     [Theory]

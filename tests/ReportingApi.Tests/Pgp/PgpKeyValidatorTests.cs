@@ -60,7 +60,7 @@ public sealed class PgpKeyValidatorTests
     }
 
     [Fact]
-    public void A_key_altered_in_transit_fails_its_self_signature()
+    public void A_key_whose_armor_was_altered_in_transit_fails_the_armor_checksum()
     {
         // Line 3 of the armor is the second base64 line: bytes of the primary key's RSA modulus.
         var lines = TestPgpKeys.Partner.ArmoredPublicKey.Split('\n');
@@ -68,9 +68,50 @@ public sealed class PgpKeyValidatorTests
 
         var result = _validator.Validate(string.Join('\n', lines));
 
-        // BouncyCastle 1.8.10 does not check the armor checksum; the self-signature over the altered key catches it.
+        Assert.False(result.IsValid);
+        Assert.Equal(PgpKeyRejectionReason.Unparseable, result.Rejection.Reason);
+        Assert.Contains("checksum", result.Rejection.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_key_altered_before_it_was_armored_fails_its_self_signature()
+    {
+        var packets = Dearmor(TestPgpKeys.Partner.ArmoredPublicKey);
+        // Inside the primary key's RSA modulus (the packet header, version, time, algorithm and MPI length come first).
+        packets[40] ^= 0x01;
+
+        var result = _validator.Validate(Armor(packets));
+
         Assert.False(result.IsValid);
         Assert.Equal(PgpKeyRejectionReason.InvalidSelfSignature, result.Rejection.Reason);
+    }
+
+    [Theory]
+    [InlineData(PgpKeyKind.Rsa, 100)] // fewer: a damaged RSA exponent can make each signature check take many milliseconds
+    [InlineData(PgpKeyKind.Ed25519, 1000)]
+    public void Damaged_keys_are_refused_and_never_throw(PgpKeyKind kind, int keys)
+    {
+        // Bytes flipped anywhere in the packets, or the packets cut short, then armored again (so the armor checksum holds).
+        var original = Dearmor(TestPgpKeys.PartnerOfKind(kind).ArmoredPublicKey);
+        var random = new Random(20261127);
+        var outcomes = new Dictionary<string, int>();
+        for (var i = 0; i < keys; i++)
+        {
+            var packets = i % 5 == 0 ? original[..random.Next(1, original.Length)] : (byte[])original.Clone();
+            for (var flips = random.Next(1, 4); flips > 0 && i % 5 != 0; flips--)
+            {
+                packets[random.Next(packets.Length)] ^= (byte)random.Next(1, 256);
+            }
+
+            var result = _validator.Validate(Armor(packets));
+
+            var outcome = result.IsValid ? "valid" : result.Rejection.Reason.ToString();
+            outcomes[outcome] = outcomes.GetValueOrDefault(outcome) + 1;
+        }
+
+        // The damage reached both the packet structure and the signed content (some, in unsigned parts, changes nothing).
+        Assert.True(outcomes.GetValueOrDefault(nameof(PgpKeyRejectionReason.InvalidSelfSignature)) > 0, string.Join(", ", outcomes));
+        Assert.True(outcomes.GetValueOrDefault(nameof(PgpKeyRejectionReason.Unparseable)) > 0, string.Join(", ", outcomes));
     }
 
     [Fact]
@@ -95,23 +136,58 @@ public sealed class PgpKeyValidatorTests
     }
 
     [Fact]
-    public void An_ed25519_key_packet_is_unsupported_and_the_message_asks_for_rsa_3072()
+    public void A_generated_ed25519_key_is_valid_and_files_go_to_its_curve25519_subkey()
     {
-        // A v4 public key packet (tag 6) for EdDSA (22) on Ed25519 (OID 1.3.6.1.4.1.11591.15.1), as gpg 2.4 makes by default.
-        byte[] oid = [0x2B, 0x06, 0x01, 0x04, 0x01, 0xDA, 0x47, 0x0F, 0x01];
-        var body = new List<byte> { 4, 0x69, 0x00, 0x00, 0x00, 22, (byte)oid.Length };
-        body.AddRange(oid);
-        body.AddRange([0x01, 0x07, 0x40]);
-        body.AddRange(new byte[32]);
-        var packet = new List<byte> { 0x98, (byte)body.Count };
-        packet.AddRange(body);
+        var key = TestPgpKeys.PartnerOfKind(PgpKeyKind.Ed25519);
 
-        var result = _validator.Validate(Armor([.. packet]));
+        var result = _validator.Validate(key.ArmoredPublicKey);
+
+        Assert.True(result.IsValid, result.Rejection?.Message);
+        Assert.Equal(key.Fingerprint, result.Key.Fingerprint);
+        Assert.Equal("EdDSA Ed25519", result.Key.PrimaryKey.Algorithm);
+        Assert.Equal("ECDH Curve25519", result.Key.EncryptionKey.Algorithm);
+        Assert.NotEqual(result.Key.PrimaryKey.Fingerprint, result.Key.EncryptionKey.Fingerprint);
+    }
+
+    [Fact]
+    public void A_key_on_a_curve_we_do_not_use_is_unsupported_and_the_message_names_the_curve_and_what_we_accept()
+    {
+        // A v4 public key packet (tag 6) for ECDSA (19) on secp256k1 (OID 1.3.132.0.10), with an uncompressed point (its generator).
+        byte[] oid = [0x2B, 0x81, 0x04, 0x00, 0x0A];
+        var point = Convert.FromHexString("0479BE667EF9DCBBAC55A06295CE870B07029BFCDB2DCE28D959F2815B16F81798483ADA7726A3C4655DA4FBFC0E1108A8FD17B448A68554199C47D08FFB10D4B8");
+        var material = new List<byte> { (byte)oid.Length };
+        material.AddRange(oid);
+        material.AddRange([0x02, 0x07]);
+        material.AddRange(point);
+
+        var result = _validator.Validate(Armor(KeyPacket(version: 4, algorithm: 19, [.. material])));
 
         Assert.False(result.IsValid);
         Assert.Equal(PgpKeyRejectionReason.UnsupportedAlgorithm, result.Rejection.Reason);
-        Assert.Contains("EdDSA Ed25519", result.Rejection.Message, StringComparison.Ordinal);
-        Assert.Contains("RSA public key of at least 3072 bits", result.Rejection.Message, StringComparison.Ordinal);
+        Assert.Contains("ECDSA secp256k1", result.Rejection.Message, StringComparison.Ordinal);
+        Assert.Contains(PgpKeyValidator.AcceptedKinds, result.Rejection.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_version_6_key_is_unsupported()
+    {
+        // A v6 public key packet for Ed25519 (27, RFC 9580): 32 bytes of key, after the four-byte key material length.
+        var material = new List<byte> { 0, 0, 0, 32 };
+        material.AddRange(Enumerable.Repeat((byte)0x42, 32));
+
+        var result = _validator.Validate(Armor(KeyPacket(version: 6, algorithm: 27, [.. material])));
+
+        Assert.False(result.IsValid);
+        Assert.Equal(PgpKeyRejectionReason.UnsupportedAlgorithm, result.Rejection.Reason);
+        Assert.Contains("version 6", result.Rejection.Message, StringComparison.Ordinal);
+    }
+
+    /// <summary>A public key packet (new format, tag 6) of 2026-01-01 with the given key material.</summary>
+    private static byte[] KeyPacket(byte version, byte algorithm, byte[] material)
+    {
+        var body = new List<byte> { version, 0x69, 0x55, 0xB9, 0x80, algorithm };
+        body.AddRange(material);
+        return [0xC6, (byte)body.Count, .. body];
     }
 
     private static byte[] Dearmor(string armored)
