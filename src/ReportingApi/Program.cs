@@ -1,17 +1,21 @@
 using ReportingApi.Data;
+using ReportingApi.Delivery;
+using ReportingApi.Demo;
+using ReportingApi.DropFolder;
 using ReportingApi.Health;
+using ReportingApi.Hosting;
 using ReportingApi.Observability;
 using ReportingApi.OpenApi;
+using ReportingApi.PartnerAdmin;
 using ReportingApi.Partners;
 using ReportingApi.Pgp;
 using ReportingApi.Problems;
-using ReportingApi.Rendering;
 using ReportingApi.Reports;
+using ReportingApi.Reports.Rendering;
 using ReportingApi.Runs;
 using ReportingApi.Security;
 using ReportingApi.SftpUsers;
 using ReportingApi.Storage;
-using ReportingApi.Transfer;
 
 var builder = WebApplication.CreateBuilder(args);
 
@@ -24,14 +28,24 @@ builder.Services
     .AddReports()
     .AddPgp()
     .AddStorage()
-    .AddTransfer()
+    .AddDelivery()
     .AddSftpUsers()
     .AddRuns()
-    .AddDemoOnboarding()
+    .AddDropFolder()
+    .AddDemo()
     .AddHealth()
     .AddApiDocumentation(builder.Configuration, builder.Environment)
-    .AddLambdaHosting()
     .AddObservability(builder.Configuration);
+
+// The one place where the app differs on AWS Lambda: the Runtime API instead of Kestrel, and Lambda's events instead of a worker.
+if (LambdaHostingExtensions.RunsOnLambda)
+{
+    builder.Services.AddLambdaHosting().AddLambdaWiring();
+}
+else
+{
+    builder.Services.AddRunWorker();
+}
 
 var app = builder.Build();
 
@@ -51,7 +65,7 @@ if (SecurityExtensions.IsLocalTokenEndpointEnabled(app.Configuration, app.Enviro
 app.MapApiDocumentation();
 
 await app.InitializeDatabaseAsync();
-await app.OnboardDemoPartnersAsync();
+await app.PrepareDemoAsync();
 await app.RunAsync();
 
 /// <summary>Entry point; public so that tests can start the app with WebApplicationFactory.</summary>

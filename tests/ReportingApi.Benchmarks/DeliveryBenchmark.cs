@@ -7,14 +7,15 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.FileProviders;
 using Microsoft.Extensions.Hosting;
 using ReportingApi.Data;
+using ReportingApi.Delivery;
+using ReportingApi.Demo;
 using ReportingApi.Partners;
 using ReportingApi.Pgp;
-using ReportingApi.Rendering;
 using ReportingApi.Reports;
+using ReportingApi.Reports.Rendering;
 using ReportingApi.Runs;
 using ReportingApi.Storage;
 using ReportingApi.TestSupport;
-using ReportingApi.Transfer;
 
 namespace ReportingApi.Benchmarks;
 
@@ -63,7 +64,7 @@ internal static class DeliveryBenchmark
         $"gpg --batch --yes --quiet --pinentry-mode loopback --passphrase-file {keys.PassphrasePath} --trust-model always " +
         $"--cipher-algo AES256 --digest-algo SHA256 -u {keys.Company.Fingerprint} -r {keys.Partner.Fingerprint} --encrypt --sign -o {output} {input}";
 
-    /// <summary>Gives the partner the benchmark key and a delivery folder, so the app's pipeline can deliver to it.</summary>
+    /// <summary>Gives the partner the benchmark key and a delivery folder, so the app's run executor can deliver to it.</summary>
     public static async Task OnboardAsync(string connectionString, int partnerId, Keys keys, string workFolder)
     {
         await using var provider = Services(connectionString, keys, workFolder);
@@ -75,16 +76,16 @@ internal static class DeliveryBenchmark
     public static async Task<RunResult> RunInChildProcessAsync(string connectionString, string reportId, int partnerId, string workFolder, string keysFolder, CompressionLevel compression) =>
         JsonSerializer.Deserialize<RunResult>(await ChildProcess.RunAsync([RunCommand, connectionString, reportId, partnerId.ToString(CultureInfo.InvariantCulture), workFolder, keysFolder, compression.ToString()]))!;
 
-    /// <summary>In the child: one run through <see cref="RunPipeline"/>, timed from the request to delivered.</summary>
+    /// <summary>In the child: one run through <see cref="RunExecutor"/>, timed from the request to delivered.</summary>
     public static async Task<int> RunAsync(string[] args)
     {
         var (connectionString, reportId, partnerId, workFolder, keysFolder, compression) = (args[0], args[1], int.Parse(args[2], CultureInfo.InvariantCulture), args[3], args[4], args[5]);
         var keys = new Keys(keysFolder, Path.Combine(keysFolder, "gnupg"), null!, null!);
         await using var provider = Services(connectionString, keys, workFolder, compression);
         var report = ReportCatalog.Find(reportId)!;
-        var request = ReportMeasurement.BenchmarkRequest(report, ReportFormat.Csv, ReportingApi.Data.DemoData.DemoDataGenerator.DefaultReferenceMonth);
+        var request = ReportMeasurement.BenchmarkRequest(report, ReportFormat.Csv, ReportingApi.Demo.DemoDataGenerator.DefaultReferenceMonth);
         // As a running service has them: the company key loaded (at start) and a pooled database connection.
-        var pipeline = provider.GetRequiredService<RunPipeline>();
+        var executor = provider.GetRequiredService<RunExecutor>();
         await (await provider.GetRequiredService<DbConnectionFactory>().OpenAsync()).DisposeAsync();
 
         var watch = Stopwatch.StartNew();
@@ -101,7 +102,7 @@ internal static class DeliveryBenchmark
             PeriodTo = request.To.ToDateTime(TimeOnly.MinValue),
             Filters = "{}",
         }, CancellationToken.None);
-        await pipeline.ExecuteAsync(run.Id, CancellationToken.None);
+        await executor.ExecuteAsync(run.Id, CancellationToken.None);
         var seconds = watch.Elapsed.TotalSeconds;
 
         var finished = (await store.GetAsync(run.Id))!;
@@ -126,7 +127,7 @@ internal static class DeliveryBenchmark
         services.AddSingleton<IConfiguration>(configuration);
         services.AddSingleton<IHostEnvironment>(new BenchmarkEnvironment(workFolder));
         services.AddLogging();
-        services.AddData().AddPartners().AddRendering().AddReports().AddPgp().AddStorage().AddTransfer().AddRuns();
+        services.AddData().AddPartners().AddRendering().AddReports().AddPgp().AddStorage().AddDelivery().AddRuns();
         return services.BuildServiceProvider();
     }
 

@@ -4,11 +4,11 @@ using System.IO.Compression;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using ReportingApi.Data;
-using ReportingApi.Data.DemoData;
+using ReportingApi.Demo;
 using ReportingApi.Partners;
 using ReportingApi.Pgp;
-using ReportingApi.Rendering;
 using ReportingApi.Reports;
+using ReportingApi.Reports.Rendering;
 
 namespace ReportingApi.Benchmarks;
 

@@ -2,10 +2,10 @@ using System.Diagnostics;
 using System.Globalization;
 using Dapper;
 using ReportingApi.Benchmarks;
-using ReportingApi.Data.DemoData;
+using ReportingApi.Demo;
 using ReportingApi.Partners;
-using ReportingApi.Rendering;
 using ReportingApi.Reports;
+using ReportingApi.Reports.Rendering;
 using ReportingApi.TestSupport;
 
 // Report benchmark: generates N contracts in a private MariaDB, then times each report's query for a partner with

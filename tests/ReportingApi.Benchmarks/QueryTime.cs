@@ -1,8 +1,8 @@
 using System.Data.Common;
 using System.Diagnostics;
 using ReportingApi.Data;
-using ReportingApi.Rendering;
 using ReportingApi.Reports;
+using ReportingApi.Reports.Rendering;
 
 namespace ReportingApi.Benchmarks;
 

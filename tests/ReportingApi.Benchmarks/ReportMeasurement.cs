@@ -1,8 +1,8 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
-using ReportingApi.Rendering;
 using ReportingApi.Reports;
+using ReportingApi.Reports.Rendering;
 using ReportingApi.TestSupport;
 
 namespace ReportingApi.Benchmarks;
@@ -38,7 +38,7 @@ internal static class ReportMeasurement
         }
 
         var report = ReportCatalog.Find(reportId)!;
-        var request = BenchmarkRequest(report, format, ReportingApi.Data.DemoData.DemoDataGenerator.DefaultReferenceMonth);
+        var request = BenchmarkRequest(report, format, ReportingApi.Demo.DemoDataGenerator.DefaultReferenceMonth);
         var connections = MariaDbServer.ConnectionFactory(connectionString);
         IReportRenderer renderer = format switch
         {

@@ -1,7 +1,6 @@
 using System.Data.Common;
 using System.Globalization;
 using Dapper;
-using ReportingApi.Rendering;
 using ReportingApi.Reports;
 
 namespace ReportingApi.TestSupport;

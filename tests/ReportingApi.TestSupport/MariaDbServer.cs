@@ -10,8 +10,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using MySqlConnector;
 using ReportingApi.Data;
-using ReportingApi.Data.DemoData;
-using ReportingApi.Partners;
+using ReportingApi.Demo;
 
 namespace ReportingApi.TestSupport;
 

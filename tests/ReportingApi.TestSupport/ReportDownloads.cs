@@ -1,6 +1,5 @@
 using System.Net;
-using ReportingApi.Data.DemoData;
-using ReportingApi.Rendering;
+using ReportingApi.Demo;
 using ReportingApi.Reports;
 
 namespace ReportingApi.TestSupport;

@@ -3,7 +3,6 @@ using System.Text.Json;
 using CsvHelper;
 using DocumentFormat.OpenXml.Packaging;
 using DocumentFormat.OpenXml.Spreadsheet;
-using ReportingApi.Rendering;
 using ReportingApi.Reports;
 
 namespace ReportingApi.TestSupport;

@@ -6,7 +6,7 @@ using static SQLitePCL.raw;
 namespace ReportingApi.Data;
 
 /// <summary>
-/// The one answer to "is the database unavailable?", for the exception handler (503 problem), the run pipeline (a
+/// The one answer to "is the database unavailable?", for the exception handler (503 problem), the run executor (a
 /// retried step) and the readiness check alike. Errors that a retry cannot cure (bad SQL, a broken constraint) are not
 /// outages: they are bugs, and stay 500s and failed runs.
 /// </summary>

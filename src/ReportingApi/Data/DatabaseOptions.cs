@@ -34,10 +34,6 @@ public sealed class DatabaseOptions
     /// <summary>Apply pending migrations at start.</summary>
     public bool MigrateOnStart { get; set; } = true;
 
-    /// <summary>Contracts to generate at start when the database has none (0: never generate).</summary>
-    [Range(0, 10_000_000)]
-    public int DemoDataContracts { get; set; }
-
     /// <summary>Seconds a report query may run before the database gives up.</summary>
     [Range(1, 3600)]
     public int CommandTimeoutSeconds { get; set; } = 600;

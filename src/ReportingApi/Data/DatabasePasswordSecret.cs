@@ -1,5 +1,4 @@
 using System.Data.Common;
-using System.Text.Json;
 using ReportingApi.Secrets;
 
 namespace ReportingApi.Data;
@@ -48,52 +47,19 @@ internal sealed record DatabasePasswordSecret(string Reference, string SettingNa
     /// <exception cref="DatabaseSecretException">The text holds no password; the message never quotes the text.</exception>
     public (string? UserName, string Password) Read(string text)
     {
-        if (TryReadJson(text, out var userName, out var password))
+        if (JsonSecret.Fields(text) is { } fields)
         {
-            return string.IsNullOrEmpty(password)
-                ? throw new DatabaseSecretException($"The database secret ({Describe()}) is JSON without a \"{PasswordField}\" string.")
-                : (userName, password);
+            return fields.GetValueOrDefault(PasswordField) is { Length: > 0 } password
+                ? (fields.GetValueOrDefault(UserNameField), password)
+                : throw new DatabaseSecretException($"The database secret ({Describe()}) is JSON without a \"{PasswordField}\" string.");
         }
 
-        // A file written with echo ends in a newline, and a password has no line break: the first line is it.
-        using var reader = new StringReader(text);
-        var firstLine = reader.ReadLine();
-        return string.IsNullOrEmpty(firstLine)
-            ? throw new DatabaseSecretException($"The database secret ({Describe()}) is empty.")
-            : (null, firstLine);
+        return JsonSecret.FirstLine(text) is { Length: > 0 } firstLine
+            ? (null, firstLine)
+            : throw new DatabaseSecretException($"The database secret ({Describe()}) is empty.");
     }
 
     public string Describe() => $"{SettingName} = {Reference}";
-
-    private static bool TryReadJson(string text, out string? userName, out string? password)
-    {
-        userName = password = null;
-        if (!text.TrimStart().StartsWith('{'))
-        {
-            return false;
-        }
-
-        try
-        {
-            using var document = JsonDocument.Parse(text);
-            if (document.RootElement.ValueKind != JsonValueKind.Object)
-            {
-                return false;
-            }
-
-            userName = StringField(document.RootElement, UserNameField);
-            password = StringField(document.RootElement, PasswordField);
-            return true;
-        }
-        catch (JsonException)
-        {
-            // Not JSON after all (a password may start with a brace); the parser's message could quote it, so it is dropped.
-            return false;
-        }
-    }
-
-    private static string? StringField(JsonElement secret, string name) =>
-        secret.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
 
     private static string Setting(string property) => $"{DatabaseOptions.Section}:{property}";
 

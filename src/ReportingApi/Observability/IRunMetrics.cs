@@ -1,6 +1,6 @@
 namespace ReportingApi.Observability;
 
-/// <summary>What the run pipeline reports about finished runs (CloudWatch metrics on AWS, nothing by default).</summary>
+/// <summary>What the runs report about finished runs (CloudWatch metrics on AWS, nothing by default).</summary>
 public interface IRunMetrics
 {
     /// <param name="duration">From the run's creation to its delivery.</param>

@@ -1,7 +1,6 @@
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.OpenApi;
-using ReportingApi.Rendering;
 using ReportingApi.Reports;
 using Swashbuckle.AspNetCore.SwaggerGen;
 

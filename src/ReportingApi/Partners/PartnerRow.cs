@@ -1,4 +1,4 @@
-using ReportingApi.Transfer;
+using ReportingApi.Delivery;
 
 namespace ReportingApi.Partners;
 
@@ -57,9 +57,13 @@ internal sealed class PartnerRow
 
     public int? DeleteOutboxAfterDelivery { get; set; }
 
-    public PartnerResponse ToResponse(IReadOnlyList<int> employerIds) => new(
-        Id, Name, ClientId, Active != 0, employerIds, Partner.SplitList(IpAllowlist), Partner.SplitList(AllowedReports), Partner.SplitList(AllowedFormats), PgpFingerprint, Target(),
-        DeleteOutboxAfterDelivery is > 0);
+    public PartnerAccount ToAccount(IReadOnlyList<int> employerIds) => new(
+        Id,
+        new PartnerSettings(
+            Name, ClientId, Active != 0, employerIds, Partner.SplitList(IpAllowlist), Partner.SplitList(AllowedReports), Partner.SplitList(AllowedFormats),
+            DeleteOutboxAfterDelivery is > 0),
+        PgpFingerprint,
+        Target());
 
     public DeliveryTarget? Target() =>
         Enum.TryParse<DeliveryKind>(DeliveryKind, ignoreCase: true, out var kind)

@@ -1,32 +1,43 @@
 using Dapper;
-using Microsoft.AspNetCore.Http.HttpResults;
 using ReportingApi.Data;
-using ReportingApi.Problems;
-using ReportingApi.Transfer;
+using ReportingApi.Delivery;
 
 namespace ReportingApi.Partners;
 
 /// <summary>Where a partner's files go: its PGP key and delivery target.</summary>
-/// <param name="DeleteOutboxAfterDelivery">Delete a file dropped in the partner's S3 outbox once it is delivered.</param>
-/// <param name="Active">Inactive partners get nothing delivered from their outbox.</param>
+/// <param name="DeleteDropFolderFilesAfterDelivery">Delete a file dropped in the partner's S3 drop folder once it is delivered.</param>
+/// <param name="Active">Inactive partners get nothing delivered from their drop folder.</param>
 public sealed record PartnerProfile(
-    int PartnerId, string? PgpPublicKey, string? PgpFingerprint, DeliveryTarget? Target, bool DeleteOutboxAfterDelivery = false, bool Active = true)
+    int PartnerId, string? PgpPublicKey, string? PgpFingerprint, DeliveryTarget? Target, bool DeleteDropFolderFilesAfterDelivery = false, bool Active = true)
 {
     /// <summary>Why a run cannot be delivered for this partner, or null when it can.</summary>
-    public ProblemHttpResult? Refusal()
-    {
-        if (PgpPublicKey is null || Target is null)
-        {
-            return TypedResults.Problem(type: ProblemTypes.PartnerNotConfigured, title: "Delivery not set up",
-                detail: $"Your account has no {(PgpPublicKey is null ? "PGP public key" : "delivery target")} yet, so files cannot be delivered. Contact us to complete onboarding.",
-                statusCode: StatusCodes.Status409Conflict);
-        }
-
-        return null;
-    }
+    public PartnerRefusal? Refusal() =>
+        PgpPublicKey is null || Target is null
+            ? new PartnerRefusal(
+                PartnerRefusalReason.NotConfigured,
+                $"Your account has no {(PgpPublicKey is null ? "PGP public key" : "delivery target")} yet, so files cannot be delivered. Contact us to complete onboarding.")
+            : null;
 }
 
-/// <summary>Partners in the database: the delivery profile the run pipeline reads, and what partner administration writes.</summary>
+/// <summary>What operators set for a partner (besides its key and delivery target), as the store saves it.</summary>
+/// <param name="DeleteDropFolderFilesAfterDelivery">Delete a file dropped in the partner's S3 drop folder once it is delivered.</param>
+public sealed record PartnerSettings(
+    string Name,
+    string ClientId,
+    bool Active,
+    IReadOnlyList<int> EmployerIds,
+    IReadOnlyList<string> IpAllowlist,
+    IReadOnlyList<string> AllowedReports,
+    IReadOnlyList<string> AllowedFormats,
+    bool DeleteDropFolderFilesAfterDelivery);
+
+/// <summary>A partner with everything operators set, as stored.</summary>
+public sealed record PartnerAccount(int Id, PartnerSettings Settings, string? PgpKeyFingerprint, DeliveryTarget? Delivery)
+{
+    public string ClientId => Settings.ClientId;
+}
+
+/// <summary>Partners in the database: the delivery profile the run executor reads, and what partner administration writes.</summary>
 public sealed class PartnerStore(DbConnectionFactory connections, PartnerRegistry registry, TimeProvider clock)
 {
     public async Task<PartnerProfile> GetAsync(int partnerId, CancellationToken cancellationToken)
@@ -35,20 +46,20 @@ public sealed class PartnerStore(DbConnectionFactory connections, PartnerRegistr
         return new PartnerProfile(row.Id, row.PgpPublicKey, row.PgpFingerprint, row.Target(), row.DeleteOutboxAfterDelivery is > 0, row.Active != 0);
     }
 
-    public async Task<IReadOnlyList<PartnerResponse>> ListAsync(CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<PartnerAccount>> ListAsync(CancellationToken cancellationToken)
     {
         await using var connection = await connections.OpenAsync(cancellationToken);
         var rows = (await connection.QueryAsync<PartnerRow>($"SELECT {PartnerRow.Columns} FROM partners ORDER BY id")).ToList();
         var employers = (await connection.QueryAsync<(int PartnerId, int EmployerId)>("SELECT partner_id, employer_id FROM partner_employers ORDER BY employer_id"))
             .ToLookup(pair => pair.PartnerId, pair => pair.EmployerId);
-        return rows.Select(row => row.ToResponse(employers[row.Id].ToList())).ToList();
+        return rows.Select(row => row.ToAccount(employers[row.Id].ToList())).ToList();
     }
 
-    public async Task<PartnerResponse?> FindAsync(int partnerId, CancellationToken cancellationToken)
+    public async Task<PartnerAccount?> FindAsync(int partnerId, CancellationToken cancellationToken)
     {
         await using var connection = await connections.OpenAsync(cancellationToken);
         var row = await connection.QuerySingleOrDefaultAsync<PartnerRow>($"SELECT {PartnerRow.Columns} FROM partners WHERE id = @partnerId", new { partnerId });
-        return row?.ToResponse((await connection.QueryAsync<int>("SELECT employer_id FROM partner_employers WHERE partner_id = @partnerId ORDER BY employer_id", new { partnerId })).ToList());
+        return row?.ToAccount((await connection.QueryAsync<int>("SELECT employer_id FROM partner_employers WHERE partner_id = @partnerId ORDER BY employer_id", new { partnerId })).ToList());
     }
 
     /// <summary>Employer ids among <paramref name="employerIds"/> that do not exist.</summary>
@@ -72,7 +83,7 @@ public sealed class PartnerStore(DbConnectionFactory connections, PartnerRegistr
     }
 
     /// <summary>Creates (<paramref name="partnerId"/> null) or replaces a partner's settings and employers, in one transaction.</summary>
-    public async Task<int> SaveAsync(int? partnerId, PartnerRequest request, CancellationToken cancellationToken)
+    public async Task<int> SaveAsync(int? partnerId, PartnerSettings settings, CancellationToken cancellationToken)
     {
         await using var connection = await connections.OpenAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
@@ -81,13 +92,13 @@ public sealed class PartnerStore(DbConnectionFactory connections, PartnerRegistr
         var values = new
         {
             id,
-            name = request.Name!.Trim(),
-            clientId = request.ClientId,
-            active = request.Active ?? true ? 1 : 0,
-            ipAllowlist = Join(request.IpAllowlist),
-            allowedReports = Join(request.AllowedReports?.Select(r => r.ToLowerInvariant())),
-            allowedFormats = Join(request.AllowedFormats?.Select(f => f.ToLowerInvariant())),
-            deleteOutbox = request.DeleteOutboxAfterDelivery ?? false ? 1 : 0,
+            name = settings.Name.Trim(),
+            clientId = settings.ClientId,
+            active = settings.Active ? 1 : 0,
+            ipAllowlist = Join(settings.IpAllowlist),
+            allowedReports = Join(settings.AllowedReports.Select(r => r.ToLowerInvariant())),
+            allowedFormats = Join(settings.AllowedFormats.Select(f => f.ToLowerInvariant())),
+            deleteOutbox = settings.DeleteDropFolderFilesAfterDelivery ? 1 : 0,
             createdAt = clock.GetUtcNow().UtcDateTime,
         };
         await connection.ExecuteAsync(
@@ -99,10 +110,10 @@ public sealed class PartnerStore(DbConnectionFactory connections, PartnerRegistr
         await connection.ExecuteAsync("DELETE FROM partner_employers WHERE partner_id = @id", new { id }, transaction);
         await connection.ExecuteAsync(
             "INSERT INTO partner_employers (partner_id, employer_id) VALUES (@partnerId, @employerId)",
-            (request.EmployerIds ?? []).Distinct().Select(employerId => new { partnerId = id, employerId }),
+            settings.EmployerIds.Distinct().Select(employerId => new { partnerId = id, employerId }),
             transaction);
         await transaction.CommitAsync(cancellationToken);
-        registry.Forget(request.ClientId!);
+        registry.Forget(settings.ClientId);
         if (previousClientId is not null)
         {
             registry.Forget(previousClientId);
@@ -142,6 +153,6 @@ public sealed class PartnerStore(DbConnectionFactory connections, PartnerRegistr
         return await connection.QuerySingleOrDefaultAsync<PartnerRow>($"SELECT {PartnerRow.Columns} FROM partners WHERE id = @partnerId", new { partnerId });
     }
 
-    private static string? Join(IEnumerable<string>? values) =>
-        values is null || !values.Any() ? null : string.Join(", ", values.Select(value => value.Trim()));
+    private static string? Join(IEnumerable<string> values) =>
+        !values.Any() ? null : string.Join(", ", values.Select(value => value.Trim()));
 }

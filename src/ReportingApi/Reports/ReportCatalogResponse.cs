@@ -1,4 +1,4 @@
-using ReportingApi.Rendering;
+
 
 namespace ReportingApi.Reports;
 

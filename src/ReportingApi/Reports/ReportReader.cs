@@ -3,7 +3,7 @@ using System.Data.Common;
 using System.Globalization;
 using System.Text;
 using ReportingApi.Data;
-using ReportingApi.Rendering;
+using ReportingApi.Reports.Rendering;
 
 namespace ReportingApi.Reports;
 

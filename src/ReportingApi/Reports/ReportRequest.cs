@@ -1,6 +1,5 @@
 using System.Globalization;
 using Microsoft.Extensions.Primitives;
-using ReportingApi.Rendering;
 
 namespace ReportingApi.Reports;
 

@@ -2,7 +2,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
 using ReportingApi.Partners;
 using ReportingApi.Problems;
-using ReportingApi.Rendering;
+using ReportingApi.Reports.Rendering;
 using ReportingApi.Security;
 
 namespace ReportingApi.Reports;
@@ -39,7 +39,7 @@ public static class ReportsApi
     internal static Ok<ReportCatalogResponse> GetCatalog(HttpContext context, IOptions<ReportsOptions> options)
     {
         var partner = context.Partner();
-        return TypedResults.Ok(ReportCatalogResponse.From(ReportCatalog.All.Where(report => partner.Allows(report.Id)), partner.Allows, options.Value.MaxPeriodDays));
+        return TypedResults.Ok(ReportCatalogResponse.From(ReportCatalog.All.Where(report => partner.AllowsReport(report.Id)), format => partner.AllowsFormat(ReportFormats.Name(format)), options.Value.MaxPeriodDays));
     }
 
     internal static async Task<Results<PushStreamHttpResult, ValidationProblem, ProblemHttpResult>> DownloadReport(
@@ -51,19 +51,19 @@ public static class ReportsApi
     {
         if (ReportCatalog.Find(report) is not { } definition)
         {
-            return Problems.Problems.UnknownReport(report);
+            return ProblemResults.UnknownReport(report);
         }
 
         var (request, errors) = ReportRequest.Parse(definition, context.Request.Query, options.Value.MaxPeriodDays);
         if (request is null)
         {
-            return Problems.Problems.InvalidParameters(errors);
+            return ProblemResults.InvalidParameters(errors);
         }
 
         var partner = context.Partner();
-        if (partner.Disallows(definition.Id, request.Format) is { } disallowed)
+        if (partner.Disallows(definition.Id, ReportFormats.Name(request.Format)) is { } refusal)
         {
-            return disallowed;
+            return refusal.ToProblem();
         }
 
         // The query runs before the response starts, so an unreachable database is still a clean 503.

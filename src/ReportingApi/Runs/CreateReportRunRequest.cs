@@ -3,7 +3,6 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using Microsoft.Extensions.Primitives;
-using ReportingApi.Rendering;
 using ReportingApi.Reports;
 
 namespace ReportingApi.Runs;

@@ -4,7 +4,7 @@ namespace ReportingApi.Runs;
 
 /// <summary>
 /// Hands runs to whatever executes them, off the request. In-process by default; on Lambda the function invokes
-/// itself asynchronously instead. Enqueuing a run twice is harmless: the pipeline skips finished work.
+/// itself asynchronously instead. Enqueuing a run twice is harmless: the executor skips finished work.
 /// </summary>
 public interface IRunDispatcher
 {

@@ -84,21 +84,24 @@ public sealed class ReportRun
 
     public DateTime? FailedAt { get; set; }
 
-    /// <summary>A file dropped in the partner's S3 outbox that this run delivers (null: the run renders a report).</summary>
+    /// <summary>An object in the store whose file this run delivers (a file dropped in the partner's drop folder); null: the run renders a report.</summary>
     public string? SourceObjectKey { get; set; }
 
-    /// <summary>The Transfer connector transfer this run waits for (set while a connector send is pending).</summary>
-    public string? ConnectorTransferId { get; set; }
+    /// <summary>The key of the work a handed-over delivery awaits events of (a connector transfer), while one is pending.</summary>
+    public string? HandoverKey { get; set; }
 
-    /// <summary>The connector rename this run waits for (set while a remote move is pending).</summary>
-    public string? ConnectorMoveId { get; set; }
+    /// <summary>The key of the step a handed-over delivery awaits within that work (a connector rename), if any.</summary>
+    public string? HandoverStepKey { get; set; }
 
-    /// <summary>The pending connector delivery as JSON (see <c>Transfer.ConnectorHandover</c>).</summary>
-    public string? ConnectorState { get; set; }
+    /// <summary>A pending handed-over delivery's own state (JSON, the delivery's), or null.</summary>
+    public string? HandoverState { get; set; }
 
     public RunStatus State => RunStatuses.Parse(Status);
 
     public string ChecksumObjectKey => ObjectKey + ".sha256";
+
+    // Version 7 GUIDs sort by creation time, which keeps the index and the listing order tidy.
+    public static string NewId() => "run_" + Guid.CreateVersion7().ToString("N");
 }
 
 /// <summary>One recorded step of a run.</summary>

@@ -5,7 +5,11 @@ using ReportingApi.Data;
 
 namespace ReportingApi.Runs;
 
-/// <summary>Reads and writes report runs and their step events. Every state change is also an event: the audit trail.</summary>
+/// <summary>
+/// Reads and writes report runs and their step events. Every state change is also an event: the audit trail. The
+/// handover columns keep the names they got when only the Transfer connector handed deliveries over
+/// (<c>connector_transfer_id</c>, <c>connector_move_id</c>, <c>connector_state</c>), so stored runs read as before.
+/// </summary>
 public sealed class RunStore(DbConnectionFactory connections, TimeProvider clock)
 {
     /// <summary>This process's name on the leases it takes: it may take its own back (after the database was down), nobody else's.</summary>
@@ -18,7 +22,7 @@ public sealed class RunStore(DbConnectionFactory connections, TimeProvider clock
         "failure_reason AS FailureReason, row_count AS RowCount, byte_count AS ByteCount, sha256 AS Sha256, object_key AS ObjectKey, " +
         "file_name AS FileName, created_at AS CreatedAt, updated_at AS UpdatedAt, rendering_at AS RenderingAt, stored_at AS StoredAt, " +
         "sending_at AS SendingAt, delivered_at AS DeliveredAt, failed_at AS FailedAt, source_object_key AS SourceObjectKey, " +
-        "connector_transfer_id AS ConnectorTransferId, connector_move_id AS ConnectorMoveId, connector_state AS ConnectorState";
+        "connector_transfer_id AS HandoverKey, connector_move_id AS HandoverStepKey, connector_state AS HandoverState";
 
     /// <summary>Inserts the run, or returns the partner's existing run with the same idempotency key (created is then false).</summary>
     public async Task<(ReportRun Run, bool Created)> CreateAsync(ReportRun run, CancellationToken cancellationToken)
@@ -175,6 +179,20 @@ public sealed class RunStore(DbConnectionFactory connections, TimeProvider clock
         await SaveAsync(run, RunStatuses.Name(status), detail, cancellationToken);
     }
 
+    /// <summary>
+    /// Starts a finished run over for another delivery: attempts, reason and end times reset, back to <c>stored</c> (the
+    /// stored file is sent again) or, when it was never stored, to <c>queued</c>. Records the <c>redeliver</c> step.
+    /// </summary>
+    public Task RedeliverAsync(ReportRun run, string detail, CancellationToken cancellationToken)
+    {
+        run.Attempts = 0;
+        run.FailureReason = null;
+        run.DeliveredAt = null;
+        run.FailedAt = null;
+        run.Status = RunStatuses.Name(run.StoredAt is null ? RunStatus.Queued : RunStatus.Stored);
+        return SaveAsync(run, "redeliver", detail, cancellationToken);
+    }
+
     /// <summary>Saves the run's fields (counts, keys, attempts, next attempt) and records <paramref name="eventStatus"/>.</summary>
     public async Task SaveAsync(ReportRun run, string eventStatus, string? detail, CancellationToken cancellationToken = default)
     {
@@ -186,7 +204,7 @@ public sealed class RunStore(DbConnectionFactory connections, TimeProvider clock
             UPDATE report_runs SET status = @Status, attempts = @Attempts, next_attempt_at = @NextAttemptAt, failure_reason = @FailureReason,
               row_count = @RowCount, byte_count = @ByteCount, sha256 = @Sha256, object_key = @ObjectKey, file_name = @FileName, updated_at = @UpdatedAt,
               rendering_at = @RenderingAt, stored_at = @StoredAt, sending_at = @SendingAt, delivered_at = @DeliveredAt, failed_at = @FailedAt,
-              connector_transfer_id = @ConnectorTransferId, connector_move_id = @ConnectorMoveId, connector_state = @ConnectorState
+              connector_transfer_id = @HandoverKey, connector_move_id = @HandoverStepKey, connector_state = @HandoverState
             WHERE id = @Id
             """,
             run,
@@ -195,37 +213,31 @@ public sealed class RunStore(DbConnectionFactory connections, TimeProvider clock
         await transaction.CommitAsync(cancellationToken);
     }
 
-    /// <summary>The run waiting for connector transfer <paramref name="transferId"/>, if any.</summary>
-    public async Task<ReportRun?> FindByConnectorTransferAsync(string transferId, CancellationToken cancellationToken)
+    /// <summary>The run whose handed-over delivery awaits an event with this key (its work's or its step's), if any.</summary>
+    public async Task<ReportRun?> FindByHandoverKeyAsync(string key, CancellationToken cancellationToken)
     {
         await using var connection = await connections.OpenAsync(cancellationToken);
-        return await connection.QueryFirstOrDefaultAsync<ReportRun>($"SELECT {Columns} FROM report_runs WHERE connector_transfer_id = @transferId", new { transferId });
-    }
-
-    /// <summary>The run waiting for the connector rename with this key (<c>ConnectorHandover.RenameKey</c>), if any.</summary>
-    public async Task<ReportRun?> FindByConnectorRenameAsync(string renameKey, CancellationToken cancellationToken)
-    {
-        await using var connection = await connections.OpenAsync(cancellationToken);
-        return await connection.QueryFirstOrDefaultAsync<ReportRun>($"SELECT {Columns} FROM report_runs WHERE connector_move_id = @renameKey", new { renameKey });
+        return await connection.QueryFirstOrDefaultAsync<ReportRun>(
+            $"SELECT {Columns} FROM report_runs WHERE connector_transfer_id = @key OR connector_move_id = @key", new { key });
     }
 
     /// <summary>
-    /// Saves the run's connector fields and next attempt only if its saved connector state is still
-    /// <paramref name="expectedState"/>: a connector event and a poll may race for the same step, and only one may take
+    /// Saves the run's handover fields and next attempt only if its saved handover state is still
+    /// <paramref name="expectedState"/>: a delivery's event and a resume may race for the same step, and only one may take
     /// it. Records <paramref name="eventStatus"/> when given. Returns false when another took the step first.
     /// </summary>
-    public async Task<bool> TryUpdateConnectorAsync(ReportRun run, string? expectedState, string? eventStatus, string? detail, CancellationToken cancellationToken)
+    public async Task<bool> TryUpdateHandoverAsync(ReportRun run, string? expectedState, string? eventStatus, string? detail, CancellationToken cancellationToken)
     {
         run.UpdatedAt = Now();
         await using var connection = await connections.OpenAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
         var updated = await connection.ExecuteAsync(
             """
-            UPDATE report_runs SET connector_transfer_id = @ConnectorTransferId, connector_move_id = @ConnectorMoveId, connector_state = @ConnectorState,
+            UPDATE report_runs SET connector_transfer_id = @HandoverKey, connector_move_id = @HandoverStepKey, connector_state = @HandoverState,
               next_attempt_at = @NextAttemptAt, updated_at = @UpdatedAt
             WHERE id = @Id AND (connector_state = @expectedState OR (connector_state IS NULL AND @expectedState IS NULL))
             """,
-            new { run.ConnectorTransferId, run.ConnectorMoveId, run.ConnectorState, run.NextAttemptAt, run.UpdatedAt, run.Id, expectedState },
+            new { run.HandoverKey, run.HandoverStepKey, run.HandoverState, run.NextAttemptAt, run.UpdatedAt, run.Id, expectedState },
             transaction);
         if (updated == 1 && eventStatus is not null)
         {

@@ -8,7 +8,7 @@ namespace ReportingApi.Runs;
 /// </summary>
 public sealed class RunWorker(
     InProcessRunDispatcher queue,
-    RunPipeline pipeline,
+    RunExecutor executor,
     RunStore store,
     IOptions<RunsOptions> options,
     ILogger<RunWorker> logger) : BackgroundService
@@ -39,11 +39,11 @@ public sealed class RunWorker(
 
                 try
                 {
-                    await pipeline.ExecuteAsync(runId, stoppingToken);
+                    await executor.ExecuteAsync(runId, stoppingToken);
                 }
                 catch (Exception exception) when (exception is not OperationCanceledException)
                 {
-                    // The pipeline records failures on the run itself; this is a last resort so the worker lives on.
+                    // The executor records failures on the run itself; this is a last resort so the worker lives on.
                     logger.LogError(exception, "Run {RunId} could not be executed; the sweep will retry it", runId);
                 }
                 finally

@@ -3,7 +3,6 @@ using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Options;
 using ReportingApi.Partners;
 using ReportingApi.Problems;
-using ReportingApi.Rendering;
 using ReportingApi.Reports;
 using ReportingApi.Security;
 using ReportingApi.Storage;
@@ -68,40 +67,35 @@ public static class RunsApi
         HttpContext context,
         RunStore store,
         IRunDispatcher queue,
-        PartnerStore settings,
+        PartnerStore partners,
         IOptions<ReportsOptions> reportsOptions)
     {
         if (body is null)
         {
-            return Problems.Problems.InvalidParameters(new Dictionary<string, string[]> { ["body"] = ["Send a JSON body: {\"report\": \"contracts\", \"format\": \"csv\", \"from\": \"2026-01-01\", \"to\": \"2026-01-31\"}."] });
+            return ProblemResults.InvalidParameters(new Dictionary<string, string[]> { ["body"] = ["Send a JSON body: {\"report\": \"contracts\", \"format\": \"csv\", \"from\": \"2026-01-01\", \"to\": \"2026-01-31\"}."] });
         }
 
         if (idempotencyKey is { Length: 0 or > MaxIdempotencyKeyLength })
         {
-            return Problems.Problems.InvalidParameters(new Dictionary<string, string[]> { [IdempotencyKeyHeader] = [$"The {IdempotencyKeyHeader} header must be 1 to {MaxIdempotencyKeyLength} characters."] });
+            return ProblemResults.InvalidParameters(new Dictionary<string, string[]> { [IdempotencyKeyHeader] = [$"The {IdempotencyKeyHeader} header must be 1 to {MaxIdempotencyKeyLength} characters."] });
         }
 
         var (request, errors) = body.Validate(reportsOptions.Value.MaxPeriodDays);
         if (request is null)
         {
-            return Problems.Problems.InvalidParameters(errors);
+            return ProblemResults.InvalidParameters(errors);
         }
 
         var partner = context.Partner();
-        if (partner.Disallows(request.Report.Id, request.Format) is { } disallowed)
+        if ((partner.Disallows(request.Report.Id, ReportFormats.Name(request.Format)) ?? (await partners.GetAsync(partner.Id, context.RequestAborted)).Refusal()) is { } refusal)
         {
-            return disallowed;
-        }
-
-        if ((await settings.GetAsync(partner.Id, context.RequestAborted)).Refusal() is { } refusal)
-        {
-            return refusal;
+            return refusal.ToProblem();
         }
 
         var armored = body.Armored ?? false;
         var (run, created) = await store.CreateAsync(new ReportRun
         {
-            Id = NewRunId(),
+            Id = ReportRun.NewId(),
             PartnerId = partner.Id,
             ClientId = partner.ClientId,
             SourceIp = context.Connection.RemoteIpAddress?.ToString(),
@@ -158,7 +152,7 @@ public static class RunsApi
         var size = ParsePositive(pageSize, 20, options.Value.MaxPageSize, "pageSize", errors);
         if (errors.Count > 0)
         {
-            return Problems.Problems.InvalidParameters(errors);
+            return ProblemResults.InvalidParameters(errors);
         }
 
         var runs = await store.ListAsync(context.Partner().Id, statusFilter, pageNumber, size, context.RequestAborted);
@@ -215,13 +209,7 @@ public static class RunsApi
                 statusCode: StatusCodes.Status409Conflict);
         }
 
-        run.Attempts = 0;
-        run.FailureReason = null;
-        run.DeliveredAt = null;
-        run.FailedAt = null;
-        var next = run.StoredAt is null ? RunStatus.Queued : RunStatus.Stored;
-        run.Status = RunStatuses.Name(next);
-        await store.SaveAsync(run, "redeliver", $"redelivery requested by {context.Partner().ClientId} from {context.Connection.RemoteIpAddress}", context.RequestAborted);
+        await store.RedeliverAsync(run, $"redelivery requested by {context.Partner().ClientId} from {context.Connection.RemoteIpAddress}", context.RequestAborted);
         await DispatchAsync(queue, run.Id, context);
         return TypedResults.AcceptedAtRoute(ReportRunResponse.Create(run, events: null), "GetReportRun", new { id = run.Id });
     }
@@ -264,7 +252,4 @@ public static class RunsApi
         errors[name] = [$"'{name}' must be a whole number from 1 to {max}."];
         return fallback;
     }
-
-    // Version 7 GUIDs sort by creation time, which keeps the index and the listing order tidy.
-    internal static string NewRunId() => "run_" + Guid.CreateVersion7().ToString("N");
 }

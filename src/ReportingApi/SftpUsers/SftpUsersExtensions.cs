@@ -1,5 +1,5 @@
 using Microsoft.Extensions.Options;
-using ReportingApi.Transfer;
+using ReportingApi.Aws.Transfer;
 
 namespace ReportingApi.SftpUsers;
 
@@ -8,10 +8,11 @@ public static class SftpUsersExtensions
     /// <summary>
     /// Registers <see cref="IPartnerSftpUsers"/>: the local OpenSSH users or the Transfer Family server, as
     /// <c>SftpUsers:Provider</c> says (checked at start). For AWS it uses the <c>Transfer</c> settings (region, endpoint,
-    /// retries) that <see cref="TransferExtensions.AddTransfer"/> registers. Nothing talks to AWS until a user is put.
+    /// retries) as <see cref="TransferApiExtensions.AddTransferApiOptions"/> binds them. Nothing talks to AWS until a user is put.
     /// </summary>
     public static IServiceCollection AddSftpUsers(this IServiceCollection services)
     {
+        services.AddTransferApiOptions();
         services.AddOptions<SftpUsersOptions>().BindConfiguration(SftpUsersOptions.Section).ValidateOnStart();
         services.AddSingleton<IValidateOptions<SftpUsersOptions>, SftpUsersOptionsValidation>();
         services.AddSingleton(provider => new TransferUserClient(

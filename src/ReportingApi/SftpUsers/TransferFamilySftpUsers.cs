@@ -2,7 +2,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.Options;
 using ReportingApi.Storage;
-using ReportingApi.Transfer;
+using ReportingApi.Aws.Transfer;
 
 namespace ReportingApi.SftpUsers;
 

@@ -2,7 +2,7 @@ using System.Text.Json.Serialization;
 using Amazon.Runtime;
 using Microsoft.Extensions.Options;
 using ReportingApi.Aws;
-using ReportingApi.Transfer;
+using ReportingApi.Aws.Transfer;
 
 namespace ReportingApi.SftpUsers;
 

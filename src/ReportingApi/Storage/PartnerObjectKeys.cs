@@ -6,7 +6,8 @@ namespace ReportingApi.Storage;
 public static class PartnerObjectKeys
 {
     private const string PartnersFolder = "partners";
-    private const string OutboxFolder = "outbox";
+    // The drop folder was called the outbox at first: partners' systems write to this prefix, so it stays.
+    private const string DropFolderName = "outbox";
     private const string InboundFolder = "inbound";
     private const string OutboundFolder = "outbound";
 
@@ -22,7 +23,7 @@ public static class PartnerObjectKeys
 
     /// <summary>
     /// <c>partners/{partnerId}/outbound/{yyyy}/{MM}/{runId}/{fileName}</c>: a run's file whose name is not its own (a file
-    /// dropped in the outbox keeps the partner's name), so the run's folder keeps two drops of one name apart.
+    /// dropped in the drop folder keeps the partner's name), so the run's folder keeps two drops of one name apart.
     /// </summary>
     public static string Outbound(int partnerId, DateTimeOffset at, string runId, string fileName)
     {
@@ -37,21 +38,21 @@ public static class PartnerObjectKeys
     /// <summary>The prefix of the files the partner uploads (its SFTP <c>/inbound</c>): <c>partners/{partnerId}/inbound/</c>.</summary>
     public static string InboundPrefix(int partnerId) => $"{PartnerPrefix(partnerId)}{InboundFolder}/";
 
-    /// <summary>The prefix of the partner's outbox: <c>partners/{partnerId}/outbox/</c>.</summary>
-    public static string Outbox(int partnerId) => $"{PartnerPrefix(partnerId)}{OutboxFolder}/";
+    /// <summary>The prefix of the partner's drop folder: <c>partners/{partnerId}/outbox/</c>.</summary>
+    public static string DropFolder(int partnerId) => $"{PartnerPrefix(partnerId)}{DropFolderName}/";
 
     /// <summary>
-    /// Reads <c>partners/{partnerId}/outbox/{fileName}</c> (a file directly in the outbox; nested folders do not match).
-    /// The partner id must be written as <see cref="Outbox"/> writes it: no sign, no leading zeros.
+    /// Reads <c>partners/{partnerId}/outbox/{fileName}</c> (a file directly in the drop folder; nested folders do not match).
+    /// The partner id must be written as <see cref="DropFolder"/> writes it: no sign, no leading zeros.
     /// </summary>
-    public static bool TryParseOutboxFile(string key, out int partnerId, out string fileName)
+    public static bool TryParseDropFolderFile(string key, out int partnerId, out string fileName)
     {
         partnerId = 0;
         fileName = "";
         var segments = key.Split(ObjectKeys.Separator);
-        if (segments is not [PartnersFolder, var id, OutboxFolder, var name] || !ObjectKeys.IsValid(key)
+        if (segments is not [PartnersFolder, var id, DropFolderName, var name] || !ObjectKeys.IsValid(key)
             || !int.TryParse(id, NumberStyles.None, CultureInfo.InvariantCulture, out var parsed) || parsed <= 0
-            || !key.StartsWith(Outbox(parsed), StringComparison.Ordinal))
+            || !key.StartsWith(DropFolder(parsed), StringComparison.Ordinal))
         {
             return false;
         }

@@ -1,4 +1,5 @@
 using ReportingApi.Data;
+using ReportingApi.Demo;
 using ReportingApi.TestSupport;
 
 namespace ReportingApi.IntegrationTests.Infrastructure;
@@ -16,6 +17,6 @@ public sealed class MariaDbAppFactory(MariaDbFixture database) : ReportingApiFac
     {
         [$"{DatabaseOptions.Section}:{nameof(DatabaseOptions.Provider)}"] = nameof(DatabaseProvider.MySql),
         [$"{DatabaseOptions.Section}:{nameof(DatabaseOptions.ConnectionString)}"] = connectionString,
-        [$"{DatabaseOptions.Section}:{nameof(DatabaseOptions.DemoDataContracts)}"] = "0",
+        [$"{DemoDataOptions.Section}:{nameof(DemoDataOptions.DemoDataContracts)}"] = "0",
     };
 }

@@ -3,7 +3,7 @@ using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 using System.Text;
-using ReportingApi.Transfer;
+using ReportingApi.Delivery;
 
 namespace ReportingApi.IntegrationTests.Infrastructure;
 

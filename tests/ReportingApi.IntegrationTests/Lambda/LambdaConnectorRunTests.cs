@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
+using ReportingApi.Demo;
 using ReportingApi.IntegrationTests.Pgp;
 using ReportingApi.Partners;
 using ReportingApi.TestSupport;

@@ -1,5 +1,5 @@
 using System.Diagnostics;
-using ReportingApi.Partners;
+using ReportingApi.Demo;
 using ReportingApi.TestSupport;
 
 namespace ReportingApi.IntegrationTests.Pgp;

@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using ReportingApi.IntegrationTests.Runs;
+using ReportingApi.PartnerAdmin;
 using ReportingApi.Partners;
 using ReportingApi.Pgp;
 using ReportingApi.TestSupport;

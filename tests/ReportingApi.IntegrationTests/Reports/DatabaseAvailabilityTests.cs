@@ -1,10 +1,9 @@
 using System.Net;
+using System.Text.Json;
 using Dapper;
 using ReportingApi.Data;
-using System.Text.Json;
 using ReportingApi.IntegrationTests.Infrastructure;
 using ReportingApi.Problems;
-using ReportingApi.Rendering;
 using ReportingApi.Reports;
 using ReportingApi.TestSupport;
 

@@ -1,10 +1,9 @@
 using System.Net;
 using Dapper;
-using ReportingApi.Data.DemoData;
+using ReportingApi.Demo;
 using ReportingApi.IntegrationTests.Infrastructure;
-using ReportingApi.Partners;
-using ReportingApi.Rendering;
 using ReportingApi.Reports;
+using ReportingApi.Reports.Rendering;
 using ReportingApi.TestSupport;
 
 namespace ReportingApi.IntegrationTests.Reports;

@@ -1,5 +1,4 @@
 using ReportingApi.IntegrationTests.Infrastructure;
-using ReportingApi.Rendering;
 using ReportingApi.Reports;
 using ReportingApi.TestSupport;
 

@@ -2,7 +2,6 @@ using System.Text.Json.Nodes;
 using Dapper;
 using ReportingApi.Data;
 using ReportingApi.IntegrationTests.Infrastructure;
-using ReportingApi.Rendering;
 using ReportingApi.Reports;
 
 namespace ReportingApi.IntegrationTests.Reports;

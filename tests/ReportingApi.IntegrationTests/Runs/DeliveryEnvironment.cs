@@ -3,11 +3,13 @@ using System.Net;
 using System.Net.Http.Json;
 using MySqlConnector;
 using ReportingApi.Data;
+using ReportingApi.Delivery;
+using ReportingApi.Delivery.Connector;
+using ReportingApi.Demo;
 using ReportingApi.IntegrationTests.Infrastructure;
-using ReportingApi.Partners;
+using ReportingApi.PartnerAdmin;
 using ReportingApi.Runs;
 using ReportingApi.Secrets;
-using ReportingApi.Transfer;
 using ReportingApi.TestSupport;
 
 namespace ReportingApi.IntegrationTests.Runs;
@@ -109,7 +111,7 @@ public sealed class DeliveryEnvironment(MariaDbFixture database) : IAsyncLifetim
             [$"{DatabaseOptions.Section}:{nameof(DatabaseOptions.Provider)}"] = nameof(DatabaseProvider.MySql),
             [$"{DatabaseOptions.Section}:{nameof(DatabaseOptions.ConnectionString)}"] = ConnectionString,
             // Seeded above; the app must not generate data of its own.
-            [$"{DatabaseOptions.Section}:{nameof(DatabaseOptions.DemoDataContracts)}"] = "0",
+            [$"{DemoDataOptions.Section}:{nameof(DemoDataOptions.DemoDataContracts)}"] = "0",
             [$"{DemoOnboardingOptions.Section}:{nameof(DemoOnboardingOptions.Enabled)}"] = "true",
             [$"{RunsOptions.Section}:{nameof(RunsOptions.MaxDeliveryAttempts)}"] = MaxDeliveryAttempts.ToString(CultureInfo.InvariantCulture),
             [$"{RunsOptions.Section}:{nameof(RunsOptions.RetryBaseDelaySeconds)}"] = RetryBaseDelaySeconds.ToString(CultureInfo.InvariantCulture),

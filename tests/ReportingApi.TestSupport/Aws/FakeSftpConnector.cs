@@ -1,6 +1,6 @@
 using System.Collections.Concurrent;
 using System.Text.Json;
-using ReportingApi.Transfer;
+using ReportingApi.Delivery.Connector;
 
 namespace ReportingApi.TestSupport.Aws;
 

@@ -8,8 +8,8 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
-using ReportingApi.Transfer;
-
+using ReportingApi.Aws.Transfer;
+using ReportingApi.Delivery.Connector;
 
 namespace ReportingApi.TestSupport.Aws;
 
@@ -29,8 +29,8 @@ public sealed record FakeReply(int Status, string Json, string? ErrorTypeHeader 
 /// <summary>
 /// A loopback stand-in for the Transfer Family connector operations that moto lacks. moto 5.2.1 (moto/transfer/
 /// responses.py) has servers, users, SSH keys and connectors as resources (CreateConnector, DescribeConnector,
-/// UpdateConnector, DeleteConnector, ListConnectors; tests call DescribeConnector there), but no StartFileTransfer,
-/// ListFileTransferResults, StartRemoteMove or TestConnection, nothing that sends a file, and no EventBridge events.
+/// UpdateConnector, DeleteConnector, ListConnectors), but no StartFileTransfer, ListFileTransferResults or
+/// StartRemoteMove, nothing that sends a file, and no EventBridge events.
 /// <para>
 /// So this fake checks what the real service would, on every request: POST to <c>/</c>, the JSON 1.1 content type,
 /// <c>X-Amz-Target: TransferService.{Operation}</c> naming one of those operations, a SigV4 signature (scope
@@ -50,7 +50,7 @@ public sealed partial class FakeTransferService : LoopbackFake
 
     /// <summary>The connector operations the app's client has and moto does not.</summary>
     public static readonly IReadOnlySet<string> Operations =
-        new HashSet<string>(["StartFileTransfer", "ListFileTransferResults", "StartRemoteMove", "TestConnection"]);
+        new HashSet<string>(["StartFileTransfer", "ListFileTransferResults", "StartRemoteMove"]);
 
     private static readonly Lazy<ServiceModel> Model = new(() => ServiceModel.Load("transfer", "2018-11-05"));
 

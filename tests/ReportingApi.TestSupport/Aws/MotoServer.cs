@@ -169,18 +169,6 @@ public sealed class MotoServer : IAsyncDisposable
         return created.GetProperty("FunctionArn").GetString()!;
     }
 
-    /// <summary>Creates a Transfer Family SFTP connector (moto keeps it as a resource; it sends nothing); returns its id.</summary>
-    public async Task<string> CreateConnectorAsync(string url, string accessRole, string userSecretId, IReadOnlyList<string> trustedHostKeys)
-    {
-        var created = await JsonCallAsync("transfer", "TransferService.CreateConnector", new
-        {
-            Url = url,
-            AccessRole = accessRole,
-            SftpConfig = new { UserSecretId = userSecretId, TrustedHostKeys = trustedHostKeys },
-        });
-        return created.GetProperty("ConnectorId").GetString()!;
-    }
-
     /// <summary>Creates a Transfer Family SFTP server with service-managed users (moto keeps its users and their keys); returns its id.</summary>
     public async Task<string> CreateTransferServerAsync()
     {

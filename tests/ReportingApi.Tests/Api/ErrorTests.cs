@@ -93,7 +93,7 @@ public sealed class ErrorTests(SqliteApiFixture fixture) : IClassFixture<SqliteA
     private static async Task<string> AssertReportAsync(HttpResponseMessage response, string url)
     {
         Assert.True(response.StatusCode == HttpStatusCode.OK, $"{url} gave {(int)response.StatusCode}");
-        Assert.Contains(response.Content.Headers.ContentType?.MediaType, new[] { "text/csv", "application/json", ReportingApi.Rendering.ReportFormats.ContentType(ReportingApi.Rendering.ReportFormat.Xlsx) });
+        Assert.Contains(response.Content.Headers.ContentType?.MediaType, new[] { "text/csv", "application/json", ReportingApi.Reports.ReportFormats.ContentType(ReportingApi.Reports.ReportFormat.Xlsx) });
         Assert.Equal("attachment", response.Content.Headers.ContentDisposition?.DispositionType);
         return "report";
     }

@@ -1,6 +1,5 @@
 using Dapper;
-using ReportingApi.Partners;
-using ReportingApi.Rendering;
+using ReportingApi.Demo;
 using ReportingApi.Reports;
 using ReportingApi.TestSupport;
 

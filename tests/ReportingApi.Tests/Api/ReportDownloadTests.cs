@@ -1,5 +1,4 @@
 using System.Net.Http.Json;
-using ReportingApi.Rendering;
 using ReportingApi.Reports;
 using ReportingApi.TestSupport;
 

@@ -5,8 +5,8 @@ using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
-using ReportingApi.Rendering;
 using ReportingApi.Reports;
+using ReportingApi.Reports.Rendering;
 using ReportingApi.TestSupport;
 
 namespace ReportingApi.Tests.Api;

@@ -4,7 +4,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using ReportingApi.Data;
-using ReportingApi.Data.DemoData;
+using ReportingApi.Demo;
 
 namespace ReportingApi.Tests.Data;
 
@@ -134,7 +134,7 @@ public sealed class ReportQueryTests
     {
         foreach (var report in ReportingApi.Reports.ReportCatalog.All)
         {
-            var request = new ReportingApi.Reports.ReportRequest(report, ReportingApi.Rendering.ReportFormat.Csv, new DateOnly(2026, 1, 1), new DateOnly(2026, 1, 31), new Dictionary<string, string>());
+            var request = new ReportingApi.Reports.ReportRequest(report, ReportingApi.Reports.ReportFormat.Csv, new DateOnly(2026, 1, 1), new DateOnly(2026, 1, 31), new Dictionary<string, string>());
             var mySql = ReportingApi.Reports.ReportReader.BuildQuery(request, 7, DatabaseProvider.MySql);
             var sqlite = ReportingApi.Reports.ReportReader.BuildQuery(request, 7, DatabaseProvider.Sqlite);
 

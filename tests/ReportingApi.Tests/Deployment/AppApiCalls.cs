@@ -10,7 +10,7 @@ internal static partial class AppApiCalls
 {
     public const string S3Client = "src/ReportingApi/Storage/S3ObjectStore.cs";
     public const string SecretsManagerClient = "src/ReportingApi/Secrets/SecretsManagerClient.cs";
-    public const string TransferClient = "src/ReportingApi/Transfer/TransferConnectorClient.cs";
+    public const string TransferClient = "src/ReportingApi/Delivery/Connector/TransferConnectorClient.cs";
     public const string TransferUserClient = "src/ReportingApi/SftpUsers/TransferUserClient.cs";
     public const string LambdaClient = "src/ReportingApi/Runs/Lambda/LambdaRunDispatcher.cs";
 

@@ -324,7 +324,7 @@ public sealed partial class DeployDryRunTests
             AppApiCalls.S3Operations().Order(StringComparer.Ordinal));
         Assert.Equal(["GetSecretValue"], AppApiCalls.SecretsManagerOperations());
         Assert.Equal(
-            ["DescribeConnector", "ListFileTransferResults", "StartFileTransfer", "StartRemoteMove", "TestConnection"],
+            ["ListFileTransferResults", "StartFileTransfer", "StartRemoteMove"],
             AppApiCalls.TransferOperations().Order(StringComparer.Ordinal));
         Assert.Equal(["Invoke"], AppApiCalls.LambdaOperations());
         Assert.Equal(

@@ -7,7 +7,7 @@ using ReportingApi.TestSupport;
 
 namespace ReportingApi.Tests.Observability;
 
-/// <summary>The run pipeline reports each delivered and each failed run to <see cref="IRunMetrics"/>.</summary>
+/// <summary>The run executor reports each delivered and each failed run to <see cref="IRunMetrics"/>.</summary>
 public sealed class RunMetricsTests : IDisposable
 {
     private readonly string _folder = Directory.CreateTempSubdirectory("reportingapi-metrics-").FullName;

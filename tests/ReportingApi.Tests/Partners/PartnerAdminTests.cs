@@ -1,12 +1,13 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
+using ReportingApi.Delivery;
+using ReportingApi.PartnerAdmin;
 using ReportingApi.Partners;
 using ReportingApi.Pgp;
 using ReportingApi.Tests.Api;
 using ReportingApi.Tests.Runs;
 using ReportingApi.TestSupport;
-using ReportingApi.Transfer;
 
 namespace ReportingApi.Tests.Partners;
 
@@ -54,7 +55,7 @@ public sealed class PartnerAdminTests(RunsFixture fixture) : IClassFixture<RunsF
         });
         using var client = factory.CreateClient();
         client.WithToken(await DemoClients.GetTokenAsync(client, (clientId, "s3cret")));
-        var rows = ReportFiles.Parse(ReportingApi.Rendering.ReportFormat.Json, await client.GetByteArrayAsync("/v1/reports/contracts?format=json&from=2026-01-01&to=2026-12-31"), ReportingApi.Reports.ReportCatalog.Contracts).Rows;
+        var rows = ReportFiles.Parse(ReportingApi.Reports.ReportFormat.Json, await client.GetByteArrayAsync("/v1/reports/contracts?format=json&from=2026-01-01&to=2026-12-31"), ReportingApi.Reports.ReportCatalog.Contracts).Rows;
         Assert.NotEmpty(rows);
         Assert.All(rows, row => Assert.Equal("11", row[1]));
         using var xlsx = await client.GetAsync("/v1/reports/contracts?format=xlsx&from=2026-01-01&to=2026-12-31");
@@ -279,7 +280,7 @@ public sealed class PartnerAdminTests(RunsFixture fixture) : IClassFixture<RunsF
     /// <summary>The distinct employers in the partner's contracts of 2026; the report has rows.</summary>
     private static async Task<string[]> EmployersInContractsAsync(HttpClient client)
     {
-        var report = ReportFiles.Parse(ReportingApi.Rendering.ReportFormat.Json, await client.GetByteArrayAsync(ContractsOf2026), ReportingApi.Reports.ReportCatalog.Contracts);
+        var report = ReportFiles.Parse(ReportingApi.Reports.ReportFormat.Json, await client.GetByteArrayAsync(ContractsOf2026), ReportingApi.Reports.ReportCatalog.Contracts);
         Assert.NotEmpty(report.Rows);
         return [.. report.Column("employerId").Select(id => id!).Distinct().Order(StringComparer.Ordinal)];
     }

@@ -1,9 +1,9 @@
-using ReportingApi.TestSupport;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using ReportingApi.Pgp;
+using ReportingApi.TestSupport;
 
 namespace ReportingApi.Tests.Pgp;
 

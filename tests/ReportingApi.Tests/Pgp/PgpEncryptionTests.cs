@@ -1,8 +1,8 @@
-using ReportingApi.TestSupport;
 using System.IO.Compression;
 using System.Security.Cryptography;
 using System.Text;
 using ReportingApi.Pgp;
+using ReportingApi.TestSupport;
 
 namespace ReportingApi.Tests.Pgp;
 

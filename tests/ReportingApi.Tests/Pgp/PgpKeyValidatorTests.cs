@@ -1,8 +1,8 @@
-using ReportingApi.TestSupport;
 using System.Text;
 using Org.BouncyCastle.Bcpg;
 using Org.BouncyCastle.Bcpg.OpenPgp;
 using ReportingApi.Pgp;
+using ReportingApi.TestSupport;
 
 namespace ReportingApi.Tests.Pgp;
 

@@ -9,15 +9,17 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using ReportingApi.Data;
+using ReportingApi.Delivery;
+using ReportingApi.Delivery.Connector;
+using ReportingApi.Hosting;
 using ReportingApi.Partners;
 using ReportingApi.Runs;
 using ReportingApi.Runs.Lambda;
+using ReportingApi.Tests.Infrastructure;
+using ReportingApi.Tests.Pgp;
 using ReportingApi.TestSupport;
 using ReportingApi.TestSupport.Aws;
 using ReportingApi.TestSupport.Lambda;
-using ReportingApi.Tests.Infrastructure;
-using ReportingApi.Tests.Pgp;
-using ReportingApi.Transfer;
 
 namespace ReportingApi.Tests.Runs;
 
@@ -66,7 +68,7 @@ public sealed class ConnectorEventTests : IAsyncLifetime, IDisposable
             services.AddSingleton<TimeProvider>(_clock);
             services.RemoveAll<TransferConnectorClient>();
             services.AddSingleton(_service.CreateClient());
-            services.AddLambdaRunHandlers();
+            services.AddLambdaEventHandlers();
         }));
 
         var connections = Services.GetRequiredService<DbConnectionFactory>();
@@ -78,7 +80,7 @@ public sealed class ConnectorEventTests : IAsyncLifetime, IDisposable
 
     private IServiceProvider Services => _app.Services;
 
-    private RunPipeline Pipeline => Services.GetRequiredService<RunPipeline>();
+    private RunExecutor Executor => Services.GetRequiredService<RunExecutor>();
 
     private RunStore Store => Services.GetRequiredService<RunStore>();
 
@@ -87,7 +89,7 @@ public sealed class ConnectorEventTests : IAsyncLifetime, IDisposable
     {
         var run = await HandedOverRunAsync();
         var (transferId, paths) = Assert.Single(_connector.Transfers);
-        Assert.Equal(transferId, run.ConnectorTransferId);
+        Assert.Equal(transferId, run.HandoverKey);
         Assert.Equal(RunStatus.Sending, run.State);
         Assert.Empty(FinalNames());
 
@@ -114,9 +116,9 @@ public sealed class ConnectorEventTests : IAsyncLifetime, IDisposable
 
         var delivered = (await Store.GetAsync(run.Id))!;
         Assert.Equal(RunStatus.Delivered, delivered.State);
-        Assert.Null(delivered.ConnectorState);
-        Assert.Null(delivered.ConnectorTransferId);
-        Assert.Null(delivered.ConnectorMoveId);
+        Assert.Null(delivered.HandoverState);
+        Assert.Null(delivered.HandoverKey);
+        Assert.Null(delivered.HandoverStepKey);
         Assert.Equal([run.FileName!, run.FileName + ".sha256"], FinalNames());
         var sha256 = Convert.ToHexStringLower(SHA256.HashData(await File.ReadAllBytesAsync(Path.Combine(DeliveredFolder, run.FileName!))));
         Assert.Equal($"{sha256}  {run.FileName}\n", await File.ReadAllTextAsync(Path.Combine(DeliveredFolder, run.FileName + ".sha256")));
@@ -133,17 +135,17 @@ public sealed class ConnectorEventTests : IAsyncLifetime, IDisposable
         var run = await HandedOverRunAsync();
 
         // Not due yet: nothing is asked.
-        await Pipeline.ExecuteAsync(run.Id, default);
+        await Executor.ExecuteAsync(run.Id, default);
         Assert.Empty(_service.CallsOf("ListFileTransferResults"));
 
         _clock.Now += EventWait + TimeSpan.FromSeconds(1);
-        await Pipeline.ExecuteAsync(run.Id, default);
+        await Executor.ExecuteAsync(run.Id, default);
         Assert.Single(_service.CallsOf("ListFileTransferResults"));
         Assert.Empty(_connector.Moves);
         Assert.True((await Store.GetAsync(run.Id))!.NextAttemptAt > _clock.Now.UtcDateTime, "The next poll waits another EventWait.");
 
         _clock.Now += EventWait + TimeSpan.FromSeconds(1);
-        await Pipeline.ExecuteAsync(run.Id, default);
+        await Executor.ExecuteAsync(run.Id, default);
         var (moveId, source, target) = Assert.Single(_connector.Moves);
         Assert.Equal($"{RemoteDirectory}/{run.FileName}", target);
 
@@ -164,18 +166,18 @@ public sealed class ConnectorEventTests : IAsyncLifetime, IDisposable
 
         var failed = (await Store.GetAsync(run.Id))!;
         Assert.Equal(RunStatus.Sending, failed.State);
-        Assert.Null(failed.ConnectorState);
+        Assert.Null(failed.HandoverState);
         Assert.Contains("CONNECTION_ERROR: Connection refused", failed.FailureReason, StringComparison.Ordinal);
         Assert.NotNull(failed.NextAttemptAt);
         Assert.Empty(StagedObjects());
         Assert.Equal("NoRunWaiting", await ApplyAsync(LambdaEvents.FileSendEvent(ConnectorId, transferId, paths[1])));
 
         _clock.Now = new DateTimeOffset(DateTime.SpecifyKind(failed.NextAttemptAt!.Value, DateTimeKind.Utc)) + TimeSpan.FromSeconds(1);
-        await Pipeline.ExecuteAsync(run.Id, default);
+        await Executor.ExecuteAsync(run.Id, default);
 
         Assert.Equal(2, _connector.Transfers.Count);
         var retried = (await Store.GetAsync(run.Id))!;
-        Assert.Equal(_connector.Transfers[1].TransferId, retried.ConnectorTransferId);
+        Assert.Equal(_connector.Transfers[1].TransferId, retried.HandoverKey);
         Assert.Equal(2, retried.Attempts);
     }
 
@@ -184,10 +186,10 @@ public sealed class ConnectorEventTests : IAsyncLifetime, IDisposable
     {
         var timedOut = await RenamingRunAsync();
         _clock.Now += RenameWait + TimeSpan.FromSeconds(1);
-        await Pipeline.ExecuteAsync(timedOut.Id, default);
+        await Executor.ExecuteAsync(timedOut.Id, default);
         var afterTimeout = (await Store.GetAsync(timedOut.Id))!;
         Assert.Contains("did not confirm renaming", afterTimeout.FailureReason, StringComparison.Ordinal);
-        Assert.Null(afterTimeout.ConnectorState);
+        Assert.Null(afterTimeout.HandoverState);
 
         var refused = await RenamingRunAsync();
         refused = (await Store.GetAsync(refused.Id))!;
@@ -233,20 +235,20 @@ public sealed class ConnectorEventTests : IAsyncLifetime, IDisposable
                 PeriodTo = new DateTime(2026, 3, 31),
             },
             default);
-        await Pipeline.ExecuteAsync(run.Id, default);
+        await Executor.ExecuteAsync(run.Id, default);
         var handedOver = (await Store.GetAsync(run.Id))!;
-        Assert.NotNull(handedOver.ConnectorState);
+        Assert.NotNull(handedOver.HandoverState);
         return handedOver;
     }
 
     private async Task<ReportRun> RenamingRunAsync()
     {
         var run = await HandedOverRunAsync();
-        var (transferId, paths) = _connector.Transfers.Single(t => t.TransferId == run.ConnectorTransferId);
+        var (transferId, paths) = _connector.Transfers.Single(t => t.TransferId == run.HandoverKey);
         _connector.InProgressPolls = 0;
         await ApplyAsync(LambdaEvents.FileSendEvent(ConnectorId, transferId, paths[0]));
         var renaming = (await Store.GetAsync(run.Id))!;
-        Assert.NotNull(renaming.ConnectorMoveId);
+        Assert.NotNull(renaming.HandoverStepKey);
         return renaming;
     }
 

@@ -10,10 +10,11 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using ReportingApi.Data;
+using ReportingApi.Hosting;
 using ReportingApi.Runs;
 using ReportingApi.Runs.Lambda;
-using ReportingApi.TestSupport;
 using ReportingApi.Tests.Infrastructure;
+using ReportingApi.TestSupport;
 
 namespace ReportingApi.Tests.Runs;
 
@@ -34,7 +35,7 @@ public sealed class LambdaRunsFixture : IDisposable
             services.RemoveAll<IRunDispatcher>();
             services.AddSingleton<IRunDispatcher>(Dispatched);
             services.RemoveRunWorker();
-            services.AddLambdaRunHandlers();
+            services.AddLambdaEventHandlers();
         }));
     }
 
@@ -123,19 +124,19 @@ public sealed class LambdaRunHandlerTests(LambdaRunsFixture fixture) : IClassFix
         using var client = await fixture.ClientForAsync(DemoClients.Acme);
         var runId = await CreateQueuedRunAsync(client, "lambda-leased");
         var store = fixture.Factory.Services.GetRequiredService<RunStore>();
-        var pipeline = fixture.Factory.Services.GetRequiredService<RunPipeline>();
+        var executor = fixture.Factory.Services.GetRequiredService<RunExecutor>();
         // Another instance: a store of its own, with a lease owner of its own.
         var otherInstance = new RunStore(fixture.Factory.Services.GetRequiredService<DbConnectionFactory>(), TimeProvider.System);
         Assert.True(await otherInstance.TryLeaseAsync(runId, TimeSpan.FromMinutes(15), default));
 
         // The asynchronous invocation arrives while the tick of the other instance executes the run.
-        await pipeline.ExecuteAsync(runId, default);
+        await executor.ExecuteAsync(runId, default);
         Assert.Equal("queued", (await store.GetAsync(runId))!.Status);
         Assert.DoesNotContain(runId, await store.UnfinishedAsync(default));
         Assert.False(await store.TryLeaseAsync(runId, TimeSpan.FromMinutes(15), default));
 
         await otherInstance.ReleaseLeaseAsync(runId);
-        await pipeline.ExecuteAsync(runId, default);
+        await executor.ExecuteAsync(runId, default);
 
         Assert.Equal("delivered", (await store.GetAsync(runId))!.Status);
         Assert.True(await otherInstance.TryLeaseAsync(runId, TimeSpan.FromMinutes(1), default), "The executor gives its lease back when it is done.");

@@ -2,14 +2,16 @@ using Lambda.Hosting.Events;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using ReportingApi.Hosting;
 using ReportingApi.Runs;
 using ReportingApi.Runs.Lambda;
 
 namespace ReportingApi.Tests.Runs;
 
 /// <summary>
-/// <see cref="RunsExtensions.AddRuns(IServiceCollection, bool)"/> with the Lambda switch given explicitly, because
-/// setting <c>AWS_LAMBDA_RUNTIME_API</c> in-process would turn every app the other tests start into a Lambda server.
+/// The runs with <see cref="LambdaWiring.AddLambdaWiring"/> or <see cref="RunsExtensions.AddRunWorker"/>, as Program
+/// chooses by <c>AWS_LAMBDA_RUNTIME_API</c>; chosen here explicitly, because setting that variable in-process would turn
+/// every app the other tests start into a Lambda server.
 /// </summary>
 public sealed class LambdaRunsRegistrationTests
 {
@@ -53,7 +55,16 @@ public sealed class LambdaRunsRegistrationTests
         var services = new ServiceCollection();
         services.AddSingleton<IConfiguration>(configuration);
         services.AddLogging();
-        services.AddRuns(onLambda);
+        services.AddRuns();
+        if (onLambda)
+        {
+            services.AddLambdaWiring();
+        }
+        else
+        {
+            services.AddRunWorker();
+        }
+
         return services;
     }
 }

@@ -43,7 +43,7 @@ public sealed class RunDeliveryTests(RunsFixture fixture) : IClassFixture<RunsFi
         var plain = await DecryptAsPartnerAsync(bytes, "demo-acme");
         var direct = await client.GetByteArrayAsync("/v1/reports/installments?format=json&from=2026-10-01&to=2026-10-31&status=paid");
         Assert.Equal(direct, plain);
-        Assert.Equal(run.Rows, ReportFiles.Parse(ReportingApi.Rendering.ReportFormat.Json, plain, ReportingApi.Reports.ReportCatalog.Installments).Rows.Count);
+        Assert.Equal(run.Rows, ReportFiles.Parse(ReportingApi.Reports.ReportFormat.Json, plain, ReportingApi.Reports.ReportCatalog.Installments).Rows.Count);
         Assert.True(run.Rows > 0);
 
         // The file endpoint serves the same encrypted bytes.

@@ -3,9 +3,9 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using ReportingApi.Tests.Pgp;
 using ReportingApi.Pgp;
 using ReportingApi.Secrets;
+using ReportingApi.Tests.Pgp;
 using ReportingApi.TestSupport;
 using ReportingApi.TestSupport.Aws;
 

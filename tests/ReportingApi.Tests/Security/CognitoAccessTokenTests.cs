@@ -1,8 +1,8 @@
 using System.Net;
+using System.Net.Http.Json;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
-using System.Net.Http.Json;
 using Microsoft.IdentityModel.Tokens;
 using ReportingApi.Security;
 using ReportingApi.Tests.Api;

@@ -5,7 +5,7 @@ using Microsoft.Extensions.Hosting.Internal;
 using Microsoft.Extensions.Options;
 using ReportingApi.SftpUsers;
 using ReportingApi.Storage;
-using ReportingApi.Transfer;
+using ReportingApi.Aws.Transfer;
 
 namespace ReportingApi.Tests.SftpUsers;
 
@@ -63,7 +63,6 @@ public sealed class SftpUsersRegistrationTests
         services.AddSingleton<IHostEnvironment>(new HostingEnvironment { ContentRootPath = contentRoot ?? Path.GetTempPath() });
         services.AddLogging();
         services.AddStorage();
-        services.AddTransfer();
         services.AddSftpUsers();
         return services.BuildServiceProvider(validateScopes: true);
     }

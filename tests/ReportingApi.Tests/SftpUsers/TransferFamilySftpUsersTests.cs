@@ -7,7 +7,7 @@ using ReportingApi.SftpUsers;
 using ReportingApi.Storage;
 using ReportingApi.TestSupport;
 using ReportingApi.TestSupport.Aws;
-using ReportingApi.Transfer;
+using ReportingApi.Aws.Transfer;
 
 namespace ReportingApi.Tests.SftpUsers;
 

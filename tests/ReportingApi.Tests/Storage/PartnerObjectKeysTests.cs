@@ -25,8 +25,8 @@ public sealed class PartnerObjectKeysTests
     [Fact]
     public void Outbox_is_a_prefix_ending_with_a_slash()
     {
-        Assert.Equal("partners/5/outbox/", PartnerObjectKeys.Outbox(5));
-        Assert.True(ObjectKeys.IsValid(PartnerObjectKeys.Outbox(5) + "file.csv"));
+        Assert.Equal("partners/5/outbox/", PartnerObjectKeys.DropFolder(5));
+        Assert.True(ObjectKeys.IsValid(PartnerObjectKeys.DropFolder(5) + "file.csv"));
     }
 
     [Theory]
@@ -40,7 +40,7 @@ public sealed class PartnerObjectKeysTests
     [Fact]
     public void Partner_id_must_be_positive()
     {
-        Assert.Throws<ArgumentOutOfRangeException>(() => PartnerObjectKeys.Outbox(0));
+        Assert.Throws<ArgumentOutOfRangeException>(() => PartnerObjectKeys.DropFolder(0));
         Assert.Throws<ArgumentOutOfRangeException>(() => PartnerObjectKeys.Outbound(-1, DateTimeOffset.UnixEpoch, "a.csv"));
     }
 }

@@ -6,9 +6,9 @@ namespace ReportingApi.Runs.Lambda;
 
 /// <summary>
 /// Executes the run named by a <c>report-run</c> app invocation (sent by <see cref="LambdaRunDispatcher"/>).
-/// Failures are recorded on the run by the pipeline; a run cut off by the deadline stays unfinished for the tick.
+/// Failures are recorded on the run by the executor; a run cut off by the deadline stays unfinished for the tick.
 /// </summary>
-public sealed class ReportRunInvocationHandler(RunPipeline pipeline, RunStore store, ILogger<ReportRunInvocationHandler> logger)
+public sealed class ReportRunInvocationHandler(RunExecutor executor, RunStore store, ILogger<ReportRunInvocationHandler> logger)
     : ILambdaEventHandler<AppInvocation>
 {
     /// <summary>The app invocation kind this handler is registered under.</summary>
@@ -25,7 +25,7 @@ public sealed class ReportRunInvocationHandler(RunPipeline pipeline, RunStore st
         }
 
         logger.LogInformation("Executing run {RunId} from an asynchronous invocation", payload.RunId);
-        await pipeline.ExecuteAsync(payload.RunId, cancellationToken);
+        await executor.ExecuteAsync(payload.RunId, cancellationToken);
         var run = await store.GetAsync(payload.RunId, cancellationToken);
         return new ReportRunInvocationResult(payload.RunId, run?.Status);
     }

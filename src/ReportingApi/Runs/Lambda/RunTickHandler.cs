@@ -10,7 +10,7 @@ namespace ReportingApi.Runs.Lambda;
 /// whose asynchronous invocation was never accepted), and stops starting runs shortly before the deadline.
 /// </summary>
 public sealed class RunTickHandler(
-    RunPipeline pipeline,
+    RunExecutor executor,
     RunStore store,
     TimeProvider clock,
     IOptions<LambdaRunsOptions> options,
@@ -41,11 +41,11 @@ public sealed class RunTickHandler(
             cancellationToken.ThrowIfCancellationRequested();
             try
             {
-                await pipeline.ExecuteAsync(runId, cancellationToken);
+                await executor.ExecuteAsync(runId, cancellationToken);
             }
             catch (Exception exception) when (exception is not OperationCanceledException)
             {
-                // The pipeline records failures on the run itself; this is a last resort so one run does not stop the others.
+                // The executor records failures on the run itself; this is a last resort so one run does not stop the others.
                 logger.LogError(exception, "Run {RunId} could not be executed; the next tick retries it", runId);
             }
 

@@ -1,0 +1,43 @@
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using ReportingApi.Delivery.Connector;
+using ReportingApi.DropFolder;
+using ReportingApi.Runs;
+using ReportingApi.Runs.Lambda;
+
+namespace ReportingApi.Hosting;
+
+/// <summary>
+/// Everything that differs when the app runs on AWS Lambda (<c>AWS_LAMBDA_RUNTIME_API</c> set), in one place. Nothing
+/// runs between invocations there, so there is no background worker: the function invokes itself asynchronously per
+/// run, a scheduled EventBridge tick retries due runs, connector deliveries hand over and wait for the connector's
+/// EventBridge events, the bucket's S3 notifications start drop-folder runs, and the SnapStart hooks warm up and refresh.
+/// </summary>
+public static class LambdaWiring
+{
+    /// <summary>Instead of <see cref="RunsExtensions.AddRunWorker"/>; after <c>AddRuns</c>, <c>AddDelivery</c> and <c>AddDropFolder</c>.</summary>
+    public static IServiceCollection AddLambdaWiring(this IServiceCollection services)
+    {
+        services.AddLambdaEventHandlers();
+        services.AddSingleton<LambdaRunDispatcher>();
+        services.AddSingleton<IRunDispatcher>(provider => provider.GetRequiredService<LambdaRunDispatcher>());
+
+        // A connector delivery cannot wait in line for the connector where nothing may wait between invocations.
+        services.PostConfigure<ConnectorDeliveryOptions>(options => options.Completion ??= ConnectorCompletion.Events);
+        services.AddAppSnapStartHooks();
+        return services;
+    }
+
+    /// <summary>
+    /// The handlers of the events Lambda delivers besides HTTP requests: the <c>report-run</c> app invocation, the
+    /// scheduled tick (<c>aws.events</c>), the connector's events (<c>aws.transfer</c>) and the bucket's S3 notifications.
+    /// </summary>
+    public static IServiceCollection AddLambdaEventHandlers(this IServiceCollection services)
+    {
+        services.AddOptions<LambdaRunsOptions>().BindConfiguration(LambdaRunsOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddLambdaAppInvocationHandler<ReportRunInvocationHandler>(ReportRunInvocationHandler.Kind);
+        services.AddLambdaEventBridgeHandler<RunTickHandler>(RunTickHandler.ScheduledEventSource);
+        services.AddLambdaEventBridgeHandler<ConnectorStatusHandler>(ConnectorEvent.Source);
+        services.AddDropFolderNotifications();
+        return services;
+    }
+}
