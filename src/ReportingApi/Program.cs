@@ -57,6 +57,7 @@ app.MapHealth();
 app.MapReportsApi();
 app.MapRunsApi();
 app.MapPartnersAdminApi();
+app.MapPartnerSftpUserApi();
 if (SecurityExtensions.IsLocalTokenEndpointEnabled(app.Configuration, app.Environment))
 {
     app.MapLocalTokenEndpoint();

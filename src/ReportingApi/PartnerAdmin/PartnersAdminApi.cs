@@ -162,6 +162,6 @@ public static class PartnersAdminApi
     private static async Task<PartnerResponse> FindAsync(PartnerStore store, int id, CancellationToken cancellationToken) =>
         PartnerResponse.From((await store.FindAsync(id, cancellationToken))!);
 
-    private static ProblemHttpResult PartnerNotFound(int id) => TypedResults.Problem(
+    internal static ProblemHttpResult PartnerNotFound(int id) => TypedResults.Problem(
         type: ProblemTypes.PartnerNotFound, title: "Partner not found", detail: $"There is no partner {id}.", statusCode: StatusCodes.Status404NotFound);
 }

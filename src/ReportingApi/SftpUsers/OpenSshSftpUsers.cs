@@ -65,6 +65,19 @@ public sealed class OpenSshSftpUsers : IPartnerSftpUsers
         return new SftpUserChange(user.UserName, created, homeUpdated, added, removed, kept);
     }
 
+    public async Task<SftpUserState?> GetAsync(int partnerId, CancellationToken cancellationToken)
+    {
+        var folder = Path.Combine(_root, PartnerSftpUser.UserNameOf(partnerId));
+        if (!Directory.Exists(folder))
+        {
+            return null;
+        }
+
+        var keysPath = Path.Combine(folder, AuthorizedKeysFile);
+        var keys = File.Exists(keysPath) ? await ReadKeysAsync(keysPath, cancellationToken) : [];
+        return new SftpUserState(PartnerSftpUser.UserNameOf(partnerId), new PartnerSftpUser(partnerId, []).Home, [.. keys.Select(SftpUserKey.Of)]);
+    }
+
     /// <summary>The <c>home</c> file: <c>{entry} {rw|ro} {object prefix without its trailing '/'}</c> per line.</summary>
     internal static string HomeText(PartnerSftpUser user) =>
         string.Concat(user.Home.Select(directory =>

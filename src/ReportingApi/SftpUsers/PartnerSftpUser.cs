@@ -71,4 +71,16 @@ public interface IPartnerSftpUsers
     /// it twice changes nothing the second time, and a put that failed half-way is completed by the next.
     /// </summary>
     Task<SftpUserChange> PutAsync(PartnerSftpUser user, CancellationToken cancellationToken);
+
+    /// <summary>The partner's user as the server has it, or null when it has none.</summary>
+    Task<SftpUserState?> GetAsync(int partnerId, CancellationToken cancellationToken);
 }
+
+/// <summary>A key of a user as the server has it: a readable SSH key by type, size and fingerprint; another by its id there.</summary>
+public sealed record SftpUserKey(string Fingerprint, string? Type, int? Bits, string? Comment)
+{
+    public static SftpUserKey Of(SshPublicKey key) => new(key.Fingerprint, key.Type, key.Bits, key.Comment);
+}
+
+/// <summary>A partner's SFTP user as the server has it: name, home and keys (never the key material itself).</summary>
+public sealed record SftpUserState(string UserName, IReadOnlyList<SftpHomeDirectory> Home, IReadOnlyList<SftpUserKey> Keys);

@@ -64,6 +64,20 @@ public sealed class TransferFamilySftpUsers(
         return change;
     }
 
+    public async Task<SftpUserState?> GetAsync(int partnerId, CancellationToken cancellationToken)
+    {
+        var userName = PartnerSftpUser.UserNameOf(partnerId);
+        if (await client.DescribeUserAsync(ServerId, userName, cancellationToken) is not { } described)
+        {
+            return null;
+        }
+
+        var keys = (described.SshPublicKeys ?? [])
+            .Select(key => SshPublicKey.TryParse(key.SshPublicKeyBody, out var parsed, out _) ? SftpUserKey.Of(parsed) : new SftpUserKey(key.SshPublicKeyId, null, null, null))
+            .ToList();
+        return new SftpUserState(userName, new PartnerSftpUser(partnerId, []).Home, keys);
+    }
+
     /// <summary>What CreateUser and UpdateUser set for <paramref name="user"/>.</summary>
     internal TransferUserSettings SettingsOf(PartnerSftpUser user)
     {
