@@ -4,6 +4,7 @@ using ReportingApi.Demo;
 using ReportingApi.DropFolder;
 using ReportingApi.Health;
 using ReportingApi.Hosting;
+using ReportingApi.Inbound;
 using ReportingApi.Observability;
 using ReportingApi.OpenApi;
 using ReportingApi.PartnerAdmin;
@@ -30,6 +31,7 @@ builder.Services
     .AddStorage()
     .AddDelivery()
     .AddSftpUsers()
+    .AddInbound()
     .AddRuns()
     .AddDropFolder()
     .AddDemo()
@@ -44,7 +46,7 @@ if (LambdaHostingExtensions.RunsOnLambda)
 }
 else
 {
-    builder.Services.AddRunWorker();
+    builder.Services.AddRunWorker().AddInboundSweep();
 }
 
 var app = builder.Build();
@@ -58,6 +60,7 @@ app.MapReportsApi();
 app.MapRunsApi();
 app.MapPartnersAdminApi();
 app.MapPartnerSftpUserApi();
+app.MapInboundFilesApi();
 if (SecurityExtensions.IsLocalTokenEndpointEnabled(app.Configuration, app.Environment))
 {
     app.MapLocalTokenEndpoint();

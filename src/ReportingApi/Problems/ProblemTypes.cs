@@ -26,6 +26,7 @@ public static class ProblemTypes
     public const string RunInProgress = Base + "run-in-progress";
     public const string PartnerNotFound = Base + "partner-not-found";
     public const string InvalidPgpKey = Base + "invalid-pgp-key";
+    public const string InboundFileNotFound = Base + "inbound-file-not-found";
     public const string ServiceUnavailable = Base + "service-unavailable";
     public const string InternalError = Base + "internal-error";
 

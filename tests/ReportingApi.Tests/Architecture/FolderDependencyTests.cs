@@ -17,7 +17,7 @@ public sealed class FolderDependencyTests
         ["Hosting"],
         ["Demo", "DropFolder", "PartnerAdmin", "OpenApi"],
         ["Runs"],
-        ["Reports"],
+        ["Reports", "Inbound"],
         ["Partners"],
         ["Delivery", "SftpUsers"],
         ["Pgp", "Storage", "Security", "Health"],
