@@ -1,6 +1,8 @@
+using Lambda.Hosting.Events;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using ReportingApi.Delivery.Connector;
 using ReportingApi.DropFolder;
+using ReportingApi.Inbound;
 using ReportingApi.Runs;
 using ReportingApi.Runs.Lambda;
 
@@ -10,7 +12,7 @@ namespace ReportingApi.Hosting;
 /// Everything that differs when the app runs on AWS Lambda (<c>AWS_LAMBDA_RUNTIME_API</c> set), in one place. Nothing
 /// runs between invocations there, so there is no background worker: the function invokes itself asynchronously per
 /// run, a scheduled EventBridge tick retries due runs, connector deliveries hand over and wait for the connector's
-/// EventBridge events, the bucket's S3 notifications start drop-folder runs, and the SnapStart hooks warm up and refresh.
+/// EventBridge events, the bucket's S3 notifications start drop-folder runs and process partners' uploads, and the SnapStart hooks warm up and refresh.
 /// </summary>
 public static class LambdaWiring
 {
@@ -29,7 +31,8 @@ public static class LambdaWiring
 
     /// <summary>
     /// The handlers of the events Lambda delivers besides HTTP requests: the <c>report-run</c> app invocation, the
-    /// scheduled tick (<c>aws.events</c>), the connector's events (<c>aws.transfer</c>) and the bucket's S3 notifications.
+    /// scheduled tick (<c>aws.events</c>), the connector's events (<c>aws.transfer</c>) and the bucket's S3 notifications
+    /// (routed by prefix: partners' uploads to inbound processing, the rest to the drop folder).
     /// </summary>
     public static IServiceCollection AddLambdaEventHandlers(this IServiceCollection services)
     {
@@ -38,6 +41,8 @@ public static class LambdaWiring
         services.AddLambdaEventBridgeHandler<RunTickHandler>(RunTickHandler.ScheduledEventSource);
         services.AddLambdaEventBridgeHandler<ConnectorStatusHandler>(ConnectorEvent.Source);
         services.AddDropFolderNotifications();
+        services.AddScoped<InboundNotifications>();
+        services.AddLambdaEventHandler<S3Event, S3NotificationRouter>();
         return services;
     }
 }
