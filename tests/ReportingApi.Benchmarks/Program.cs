@@ -20,6 +20,14 @@ switch (args.FirstOrDefault())
         return await DeliveryBenchmark.RunAsync(args[1..]);
     case LambdaStartBenchmark.Command:
         return await LambdaStartBenchmark.RunAsync(args[1..]);
+    case InboundBenchmark.Command:
+        return await InboundBenchmark.RunAsync(args[1..]);
+}
+
+// --inbound: only the inbound benchmark (a gpg-encrypted and signed upload of --inbound-mb MB through InboundProcessor).
+if (args.Contains("--inbound"))
+{
+    return await InboundBenchmark.MeasureAsync(Option(args, "--work") ?? Path.GetTempPath(), int.Parse(Option(args, "--inbound-mb") ?? "1024", CultureInfo.InvariantCulture));
 }
 
 var contracts = int.Parse(Option(args, "--contracts") ?? "1000000", CultureInfo.InvariantCulture);
