@@ -60,6 +60,7 @@ app.MapReportsApi();
 app.MapRunsApi();
 app.MapPartnersAdminApi();
 app.MapPartnerSftpUserApi();
+app.MapPartnerInboundPolicyApi();
 app.MapInboundFilesApi();
 if (SecurityExtensions.IsLocalTokenEndpointEnabled(app.Configuration, app.Environment))
 {
