@@ -41,7 +41,15 @@ public sealed class InboundFolderSweep(
 
                 var key = Path.GetRelativePath(folderStore.RootPath, file.FullName).Replace(Path.DirectorySeparatorChar, ObjectKeys.Separator);
                 var version = $"{file.Length}@{file.LastWriteTimeUtc.Ticks}";
-                outcomes.Add(await processor.ProcessAsync(key, version, cancellationToken));
+                try
+                {
+                    outcomes.Add(await processor.ProcessAsync(key, version, cancellationToken));
+                }
+                catch (Exception e) when (!cancellationToken.IsCancellationRequested)
+                {
+                    // The file stays (its record received, its lease given back) and is taken at the next sweep; the others go on.
+                    logger.LogError(e, "Inbound file {Key} could not be processed; it is tried again at the next sweep", key);
+                }
             }
         }
 

@@ -114,6 +114,8 @@ public sealed partial class DeployDryRunTests
     [InlineData("GET", "/v1/report-runs/{id}", DeliverScope)]
     [InlineData("GET", "/v1/report-runs/{id}/file", DeliverScope)]
     [InlineData("POST", "/v1/report-runs/{id}/redeliver", DeliverScope)]
+    [InlineData("GET", "/v1/inbound-files", DeliverScope)]
+    [InlineData("GET", "/v1/inbound-files/{id}", DeliverScope)]
     [InlineData("ANY", "/v1/admin/{proxy+}", AdminScope)]
     [InlineData("GET", "/health/live", null)]
     [InlineData("GET", "/health/ready", null)]
@@ -133,7 +135,7 @@ public sealed partial class DeployDryRunTests
         var routes = ApiRoutes(template);
         var server = Assert.Single(ResourcesOfType(template, "AWS::Cognito::UserPoolResourceServer")).Value["Properties"]!;
 
-        Assert.Equal(11, routes.Count);
+        Assert.Equal(13, routes.Count);
         Assert.Equal("reports", (string?)server["Identifier"]);
         Assert.Equal(["admin", "deliver", "read"], server["Scopes"]!.AsArray().Select(s => (string)s!["ScopeName"]!).Order());
         Assert.Equal([AdminScope, DeliverScope, ReadScope], routes.SelectMany(r => r.Scopes).Distinct().Order());
