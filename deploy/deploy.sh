@@ -65,11 +65,11 @@ if [ "${#overrides[@]}" -gt 0 ]; then
 fi
 sam deploy "${deploy_args[@]}"
 
-# S3 notifications for the partners' outboxes (partners/{id}/outbox/). They are set here, not in the template: the
+# S3 notifications for the partners' outboxes (partners/{id}/outbox/) and SFTP uploads (partners/{id}/inbound/). They are set here, not in the template: the
 # function refers to the bucket (environment, IAM), so a bucket notification that referred to the function would be
 # a circular dependency in CloudFormation. The template grants S3 the right to invoke (OutboxNotificationPermission).
-# Every object under partners/ is notified (S3 filters have no wildcard for the partner id); the function ignores
-# everything that is not directly in an outbox.
+# Every object under partners/ is notified (S3 filters have no wildcard for the partner id); the function routes
+# uploads to inbound processing and ignores everything that is not directly in an outbox or an inbound folder.
 stack_output() {
   aws cloudformation describe-stacks --stack-name "$stack_name" --query "Stacks[0].Outputs[?OutputKey=='$1'].OutputValue" --output text
 }

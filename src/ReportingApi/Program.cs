@@ -6,6 +6,7 @@ using ReportingApi.Demo;
 using ReportingApi.DropFolder;
 using ReportingApi.Health;
 using ReportingApi.Hosting;
+using ReportingApi.Inbound;
 using ReportingApi.Observability;
 using ReportingApi.OpenApi;
 using ReportingApi.PartnerAdmin;
@@ -17,6 +18,7 @@ using ReportingApi.Reports.Rendering;
 using ReportingApi.RunAdmin;
 using ReportingApi.Runs;
 using ReportingApi.Security;
+using ReportingApi.SftpUsers;
 using ReportingApi.Storage;
 using ReportingApi.Subscriptions;
 using ReportingApi.Webhooks;
@@ -38,6 +40,8 @@ builder.Services
     .AddPgp()
     .AddStorage()
     .AddDelivery()
+    .AddSftpUsers()
+    .AddInbound()
     .AddRuns()
     .AddSubscriptions()
     .AddDropFolder()
@@ -54,7 +58,7 @@ if (LambdaHostingExtensions.RunsOnLambda)
 }
 else
 {
-    builder.Services.AddRunWorker().AddWebhookWorker();
+    builder.Services.AddRunWorker().AddWebhookWorker().AddInboundSweep();
 }
 
 var app = builder.Build();
@@ -72,6 +76,9 @@ app.MapPartnersAdminApi();
 app.MapRunsAdminApi();
 app.MapAuditApi();
 app.MapWebhooksAdminApi();
+app.MapPartnerSftpUserApi();
+app.MapPartnerInboundPolicyApi();
+app.MapInboundFilesApi();
 if (SecurityExtensions.IsLocalTokenEndpointEnabled(app.Configuration, app.Environment))
 {
     app.MapLocalTokenEndpoint();

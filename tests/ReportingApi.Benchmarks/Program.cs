@@ -22,6 +22,14 @@ switch (args.FirstOrDefault())
         return await LoadBenchmark.RunAsync(args[1..]);
     case RequestCostBenchmark.Command:
         return await RequestCostBenchmark.RunAsync(args[1..]);
+    case InboundBenchmark.Command:
+        return await InboundBenchmark.RunAsync(args[1..]);
+}
+
+// --inbound: only the inbound benchmark (a gpg-encrypted and signed upload of --inbound-mb MB through InboundProcessor).
+if (args.Contains("--inbound"))
+{
+    return await InboundBenchmark.MeasureAsync(Option(args, "--work") ?? Path.GetTempPath(), int.Parse(Option(args, "--inbound-mb") ?? "1024", CultureInfo.InvariantCulture));
 }
 
 var contracts = int.Parse(Option(args, "--contracts") ?? "1000000", CultureInfo.InvariantCulture);

@@ -27,6 +27,9 @@ public class ReportingApiFactory(IReadOnlyDictionary<string, string?> settings, 
 
     public string ObjectsFolder => Path.Combine(WorkFolder, "objects");
 
+    /// <summary>The local partner SFTP server's users folder (one folder per partner user).</summary>
+    public string SftpUsersFolder => Path.Combine(WorkFolder, "sftp-users");
+
     /// <summary>The app's warnings and errors, with their exceptions, as logged.</summary>
     public FakeLogCollector Logs { get; } = FakeLogCollector.Create(new FakeLogCollectorOptions
     {
@@ -40,6 +43,7 @@ public class ReportingApiFactory(IReadOnlyDictionary<string, string?> settings, 
         {
             ["ObjectStore:FolderPath"] = ObjectsFolder,
             ["DemoOnboarding:SftpRootFolder"] = Path.Combine(WorkFolder, "sftp"),
+            ["SftpUsers:OpenSsh:UsersPath"] = SftpUsersFolder,
             ["Runs:SweepIntervalSeconds"] = "0.2",
             ["Runs:RetryBaseDelaySeconds"] = "0.2",
             ["Webhooks:EncryptionKeySecret"] = Path.Combine(WorkFolder, "webhook-encryption-keys"),

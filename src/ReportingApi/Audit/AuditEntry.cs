@@ -15,6 +15,7 @@ public static class AuditActions
     public const string PgpKeySet = "partner.pgp-key.set";
     public const string DeliverySet = "partner.delivery.set";
     public const string SftpUserChanged = "partner.sftp-user.changed";
+    public const string InboundPolicyChanged = "partner.inbound-policy.changed";
     public const string WebhookSet = "partner.webhook.set";
     public const string WebhookSecretRotated = "partner.webhook.secret-rotated";
     public const string WebhookRemoved = "partner.webhook.removed";

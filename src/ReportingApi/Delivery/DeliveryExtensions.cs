@@ -1,5 +1,6 @@
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
+using ReportingApi.Aws.Transfer;
 using ReportingApi.Delivery.Connector;
 using ReportingApi.Delivery.Sftp;
 using ReportingApi.Secrets;
@@ -19,7 +20,7 @@ public static class DeliveryExtensions
         // SFTP logins come from the secret source.
         services.AddSecrets();
         services.TryAddSingleton(TimeProvider.System);
-        services.AddOptions<TransferOptions>().BindConfiguration(TransferOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddTransferApiOptions();
         services.AddOptions<ConnectorDeliveryOptions>().BindConfiguration(ConnectorDeliveryOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<SftpDeliveryOptions>().BindConfiguration(SftpDeliveryOptions.Section).ValidateDataAnnotations().ValidateOnStart();
 

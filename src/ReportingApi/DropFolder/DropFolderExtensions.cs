@@ -1,4 +1,3 @@
-using Lambda.Hosting.Events;
 using ReportingApi.Runs;
 
 namespace ReportingApi.DropFolder;
@@ -10,9 +9,9 @@ public static class DropFolderExtensions
         services.AddRunFileSource<DropFolderFileSource>();
 
     /// <summary>
-    /// The bucket's S3 notifications, which make those runs. Only Lambda receives them, so the Lambda wiring adds this;
-    /// it needs <c>AddDropFolder</c>, the partner store and the object store.
+    /// The handler of the bucket's S3 notifications, which make those runs. Only Lambda receives them, so the Lambda
+    /// wiring adds this and routes the notifications to it; it needs <c>AddDropFolder</c>, the partner store and the object store.
     /// </summary>
     public static IServiceCollection AddDropFolderNotifications(this IServiceCollection services) =>
-        services.AddLambdaEventHandler<S3Event, DropFolderNotificationHandler>();
+        services.AddScoped<DropFolderNotificationHandler>();
 }

@@ -1,7 +1,9 @@
+using Lambda.Hosting.Events;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using ReportingApi.Delivery.Connector;
 using ReportingApi.DropFolder;
 using ReportingApi.Pgp;
+using ReportingApi.Inbound;
 using ReportingApi.Runs;
 using ReportingApi.Runs.Lambda;
 
@@ -11,7 +13,7 @@ namespace ReportingApi.Hosting;
 /// Everything that differs when the app runs on AWS Lambda (<c>AWS_LAMBDA_RUNTIME_API</c> set), in one place. Nothing
 /// runs between invocations there, so there is no background worker: the function invokes itself asynchronously per
 /// run, a scheduled EventBridge tick retries due runs and sends due webhook events, connector deliveries hand over and wait for the connector's
-/// EventBridge events, the bucket's S3 notifications start drop-folder runs, and the SnapStart hooks warm up and refresh.
+/// EventBridge events, the bucket's S3 notifications start drop-folder runs and process partners' uploads, and the SnapStart hooks warm up and refresh.
 /// Cold starts stay short: migrations are applied at deploy (the <c>migrate</c> invocation, and before a SnapStart
 /// snapshot), and the company key is unlocked when a run first needs it.
 /// </summary>
@@ -35,7 +37,8 @@ public static class LambdaWiring
 
     /// <summary>
     /// The handlers of the events Lambda delivers besides HTTP requests: the <c>report-run</c> and <c>migrate</c> app invocations, the
-    /// scheduled tick (<c>aws.events</c>: due subscription slots and runs, then webhook events), the connector's events (<c>aws.transfer</c>) and the bucket's S3 notifications.
+    /// scheduled tick (<c>aws.events</c>: due subscription slots and runs, then webhook events), the connector's events (<c>aws.transfer</c>) and the bucket's S3 notifications
+    /// (routed by prefix: partners' uploads to inbound processing, the rest to the drop folder).
     /// </summary>
     public static IServiceCollection AddLambdaEventHandlers(this IServiceCollection services)
     {
@@ -46,6 +49,8 @@ public static class LambdaWiring
         services.AddLambdaAppInvocationHandler<MigrationInvocationHandler>(MigrationInvocationHandler.Kind);
         services.AddLambdaEventBridgeHandler<ConnectorStatusHandler>(ConnectorEvent.Source);
         services.AddDropFolderNotifications();
+        services.AddScoped<InboundNotifications>();
+        services.AddLambdaEventHandler<S3Event, S3NotificationRouter>();
         return services;
     }
 }

@@ -27,6 +27,9 @@ public static class ObservabilityExtensions
         services.AddSingleton<IRunMetrics>(provider => provider.GetRequiredService<IOptions<MetricsOptions>>().Value.Emf
             ? new EmfRunMetrics(Console.Out, provider.GetRequiredService<TimeProvider>(), provider.GetRequiredService<ILogger<EmfRunMetrics>>())
             : NoRunMetrics.Instance);
+        services.AddSingleton<IInboundMetrics>(provider => provider.GetRequiredService<IOptions<MetricsOptions>>().Value.Emf
+            ? new EmfInboundMetrics(Console.Out, provider.GetRequiredService<TimeProvider>(), provider.GetRequiredService<ILogger<EmfInboundMetrics>>())
+            : NoInboundMetrics.Instance);
         return services;
     }
 }

@@ -232,6 +232,6 @@ public static class PartnersAdminApi
         statusCode: StatusCodes.Status422UnprocessableEntity,
         extensions: new Dictionary<string, object?> { ["reason"] = rejection.Reason.ToString() });
 
-    private static ProblemHttpResult PartnerNotFound(int id) => TypedResults.Problem(
+    internal static ProblemHttpResult PartnerNotFound(int id) => TypedResults.Problem(
         type: ProblemTypes.PartnerNotFound, title: "Partner not found", detail: $"There is no partner {id}.", statusCode: StatusCodes.Status404NotFound);
 }

@@ -129,7 +129,7 @@ public sealed class PgpDecryptor(CompanySigningKey companyKey)
         PgpEncryptedDataList? list;
         try
         {
-            var factory = new PgpObjectFactory(PgpUtilities.GetDecoderStream(encrypted));
+            var factory = new PgpObjectFactory(DecoderStream(encrypted));
             var first = factory.NextPgpObject();
             list = (first is PgpMarker ? factory.NextPgpObject() : first) as PgpEncryptedDataList;
         }
@@ -154,6 +154,30 @@ public sealed class PgpDecryptor(CompanySigningKey companyKey)
 
         var keyIds = recipients.Count == 0 ? "no public key" : string.Join(", ", recipients.Select(data => OpenPgpKeys.KeyIdHex(data.KeyId)));
         throw new PgpDecryptionException(PgpDecryptionFailure.NoMatchingKey, $"The message is encrypted to {keyIds}, not to key {decryptionKey.KeyId}.");
+    }
+
+    /// <summary>
+    /// The binary packets of <paramref name="encrypted"/>, de-armored when it is ASCII-armored. BouncyCastle's
+    /// <see cref="PgpUtilities.GetDecoderStream"/> needs a seekable stream to look at the first byte; an object store's
+    /// (S3's) stream is not, so there the first byte is pushed back instead: a binary packet's tag byte has its high bit
+    /// set, armor starts with text.
+    /// </summary>
+    private static Stream DecoderStream(Stream encrypted)
+    {
+        if (encrypted.CanSeek)
+        {
+            return PgpUtilities.GetDecoderStream(encrypted);
+        }
+
+        var pushback = new Org.BouncyCastle.Utilities.IO.PushbackStream(encrypted);
+        var first = pushback.ReadByte();
+        if (first < 0)
+        {
+            throw new PgpDecryptionException(PgpDecryptionFailure.NotEncrypted, "The input is empty.");
+        }
+
+        pushback.Unread(first);
+        return (first & 0x80) != 0 ? pushback : new ArmoredInputStream(pushback);
     }
 
     private static async Task<PgpDecryptionResult> ReadMessageAsync(Stream clear, Stream output, List<PgpPublicKeyRing> verifiers, CancellationToken cancellationToken)

@@ -29,6 +29,7 @@ public static class ProblemTypes
     public const string SubscriptionPausedByOperator = Base + "subscription-paused-by-operator";
     public const string WebhookNotFound = Base + "webhook-not-found";
     public const string InvalidPgpKey = Base + "invalid-pgp-key";
+    public const string InboundFileNotFound = Base + "inbound-file-not-found";
     public const string ServiceUnavailable = Base + "service-unavailable";
     public const string InternalError = Base + "internal-error";
 

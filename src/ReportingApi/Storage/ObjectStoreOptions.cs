@@ -24,6 +24,23 @@ public sealed class ObjectStoreOptions : IValidatableObject
     /// <summary>Settings of the S3 provider (sub-section <c>ObjectStore:S3</c>).</summary>
     public S3StoreOptions S3 { get; set; } = new();
 
+    /// <summary>
+    /// The store's key of an object a bucket notification names: null when the notification is of another bucket or
+    /// outside the store's key prefix (with the folder store, the key as it is).
+    /// </summary>
+    public string? StoreKeyOf(string bucketName, string objectKey)
+    {
+        if (Provider != ObjectStoreProvider.S3)
+        {
+            return objectKey;
+        }
+
+        var keyPrefix = S3ObjectStore.NormalizePrefix(S3.KeyPrefix);
+        return string.Equals(bucketName, S3.BucketName, StringComparison.Ordinal) && objectKey.StartsWith(keyPrefix, StringComparison.Ordinal)
+            ? objectKey[keyPrefix.Length..]
+            : null;
+    }
+
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {
         if (Provider == ObjectStoreProvider.Folder && string.IsNullOrWhiteSpace(FolderPath))

@@ -8,6 +8,11 @@ public static class PartnerObjectKeys
     private const string PartnersFolder = "partners";
     // The drop folder was called the outbox at first: partners' systems write to this prefix, so it stays.
     private const string DropFolderName = "outbox";
+    private const string InboundFolder = "inbound";
+    private const string OutboundFolder = "outbound";
+    private const string InboundArchiveFolder = "inbound-archive";
+    private const string RawFolder = "raw";
+    private const string QuarantineFolder = "quarantine";
 
     /// <summary>
     /// <c>partners/{partnerId}/outbound/{yyyy}/{MM}/{fileName}</c>; year and month are those of <paramref name="at"/> in UTC,
@@ -16,7 +21,7 @@ public static class PartnerObjectKeys
     public static string Outbound(int partnerId, DateTimeOffset at, string fileName)
     {
         ValidateFileName(fileName);
-        return OutboundFolder(partnerId, at) + fileName;
+        return OutboundMonthFolder(partnerId, at) + fileName;
     }
 
     /// <summary>
@@ -27,8 +32,14 @@ public static class PartnerObjectKeys
     {
         ValidateFileName(runId);
         ValidateFileName(fileName);
-        return $"{OutboundFolder(partnerId, at)}{runId}{ObjectKeys.Separator}{fileName}";
+        return $"{OutboundMonthFolder(partnerId, at)}{runId}{ObjectKeys.Separator}{fileName}";
     }
+
+    /// <summary>The prefix of every file delivered to the partner: <c>partners/{partnerId}/outbound/</c>.</summary>
+    public static string OutboundPrefix(int partnerId) => $"{PartnerPrefix(partnerId)}{OutboundFolder}/";
+
+    /// <summary>The prefix of the files the partner uploads (its SFTP <c>/inbound</c>): <c>partners/{partnerId}/inbound/</c>.</summary>
+    public static string InboundPrefix(int partnerId) => $"{PartnerPrefix(partnerId)}{InboundFolder}/";
 
     /// <summary>The prefix of the partner's drop folder: <c>partners/{partnerId}/outbox/</c>.</summary>
     public static string DropFolder(int partnerId) => $"{PartnerPrefix(partnerId)}{DropFolderName}/";
@@ -54,10 +65,51 @@ public static class PartnerObjectKeys
         return true;
     }
 
-    private static string OutboundFolder(int partnerId, DateTimeOffset at)
+    /// <summary>
+    /// Reads <c>partners/{partnerId}/inbound/{fileName}</c> (a file directly in the partner's SFTP <c>/inbound</c>; nested
+    /// folders do not match), with the partner id written as <see cref="InboundPrefix"/> writes it.
+    /// </summary>
+    public static bool TryParseInboundFile(string key, out int partnerId, out string fileName)
+    {
+        partnerId = 0;
+        fileName = "";
+        var segments = key.Split(ObjectKeys.Separator);
+        if (segments is not [PartnersFolder, var id, InboundFolder, var name] || name.Length == 0 || !ObjectKeys.IsValid(key)
+            || !int.TryParse(id, NumberStyles.None, CultureInfo.InvariantCulture, out var parsed) || parsed <= 0
+            || !key.StartsWith(InboundPrefix(parsed), StringComparison.Ordinal))
+        {
+            return false;
+        }
+
+        partnerId = parsed;
+        fileName = name;
+        return true;
+    }
+
+    /// <summary>The untouched copy of an upload: <c>partners/{partnerId}/inbound-archive/{yyyy}/{MM}/{fileId}/{fileName}</c>.</summary>
+    public static string InboundArchive(int partnerId, DateTimeOffset receivedAt, string fileId, string fileName) =>
+        InboundFileKey(partnerId, InboundArchiveFolder, receivedAt, fileId, fileName);
+
+    /// <summary>The clear (decrypted, verified) file: <c>partners/{partnerId}/raw/{yyyy}/{MM}/{fileId}/{fileName}</c>.</summary>
+    public static string Raw(int partnerId, DateTimeOffset receivedAt, string fileId, string fileName) =>
+        InboundFileKey(partnerId, RawFolder, receivedAt, fileId, fileName);
+
+    /// <summary>A rejected upload: <c>partners/{partnerId}/quarantine/{yyyy}/{MM}/{fileId}/{fileName}</c>.</summary>
+    public static string Quarantine(int partnerId, DateTimeOffset receivedAt, string fileId, string fileName) =>
+        InboundFileKey(partnerId, QuarantineFolder, receivedAt, fileId, fileName);
+
+    private static string InboundFileKey(int partnerId, string folder, DateTimeOffset at, string fileId, string fileName)
+    {
+        ValidateFileName(fileId);
+        ValidateFileName(fileName);
+        var utc = at.UtcDateTime;
+        return string.Create(CultureInfo.InvariantCulture, $"{PartnerPrefix(partnerId)}{folder}/{utc:yyyy}/{utc:MM}/{fileId}/{fileName}");
+    }
+
+    private static string OutboundMonthFolder(int partnerId, DateTimeOffset at)
     {
         var utc = at.UtcDateTime;
-        return string.Create(CultureInfo.InvariantCulture, $"{PartnerPrefix(partnerId)}outbound/{utc:yyyy}/{utc:MM}/");
+        return string.Create(CultureInfo.InvariantCulture, $"{OutboundPrefix(partnerId)}{utc:yyyy}/{utc:MM}/");
     }
 
     private static string PartnerPrefix(int partnerId)

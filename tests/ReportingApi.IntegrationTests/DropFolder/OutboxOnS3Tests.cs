@@ -10,9 +10,11 @@ using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;
 using ReportingApi.DropFolder;
 using ReportingApi.Hosting;
+using ReportingApi.Inbound;
 using ReportingApi.IntegrationTests.Infrastructure;
 using ReportingApi.PartnerAdmin;
 using ReportingApi.Runs;
+using ReportingApi.Storage;
 using ReportingApi.Tests.Infrastructure;
 using ReportingApi.TestSupport;
 using ReportingApi.TestSupport.Aws;
@@ -63,10 +65,10 @@ public sealed class OutboxOnS3Fixture : IAsyncLifetime
         Directory.Delete(_folder, recursive: true);
     }
 
-    /// <summary>Uploads a file into the partner's outbox as the partner's systems would; returns its S3 key and version.</summary>
-    public async Task<(string Key, string VersionId)> UploadAsync(int partnerId, string name, byte[] content)
+    /// <summary>Uploads a file into the partner's outbox (or another folder of its own) as the partner's systems would; returns its S3 key and version.</summary>
+    public async Task<(string Key, string VersionId)> UploadAsync(int partnerId, string name, byte[] content, string folder = "outbox")
     {
-        var key = $"{KeyPrefix}/partners/{partnerId}/outbox/{name}";
+        var key = $"{KeyPrefix}/partners/{partnerId}/{folder}/{name}";
         using var s3 = S3.CreateS3Client();
         var put = await s3.PutObjectAsync(new PutObjectRequest
         {
@@ -82,12 +84,18 @@ public sealed class OutboxOnS3Fixture : IAsyncLifetime
     /// <summary>Runs the S3 handler the way Lambda.Hosting does, for an ObjectCreated:Put of that version.</summary>
     public async Task<DropFolderOutcome> NotifyCreatedAsync(string key, string versionId)
     {
-        var record = new S3EventRecord("ObjectCreated:Put", DateTimeOffset.UtcNow, MotoServer.Region, MotoObjectStore.BucketName, key, null, null, versionId);
+        var result = (DropFolderNotificationResult)(await NotifyAsync((key, versionId)))!;
+        return Assert.Single(result.Objects);
+    }
+
+    /// <summary>One S3 notification of ObjectCreated:Put for each object, handled as Lambda.Hosting handles it.</summary>
+    public async Task<object?> NotifyAsync(params (string Key, string VersionId)[] objects)
+    {
+        var records = objects.Select(o => new S3EventRecord("ObjectCreated:Put", DateTimeOffset.UtcNow, MotoServer.Region, MotoObjectStore.BucketName, o.Key, null, null, o.VersionId)).ToList();
         await using var scope = App.Services.CreateAsyncScope();
         var handler = scope.ServiceProvider.GetRequiredService<ILambdaEventHandler<S3Event>>();
         var invocation = new LambdaInvocation(Guid.NewGuid().ToString(), DateTimeOffset.UtcNow.AddMinutes(5), "arn:aws:lambda:eu-central-1:123456789012:function:reports", null, ReadOnlyMemory<byte>.Empty);
-        var result = (DropFolderNotificationResult)(await handler.HandleAsync(new S3Event([record]), invocation, CancellationToken.None))!;
-        return Assert.Single(result.Objects);
+        return await handler.HandleAsync(new S3Event(records), invocation, CancellationToken.None);
     }
 }
 
@@ -151,6 +159,43 @@ public sealed class OutboxOnS3Tests(OutboxOnS3Fixture fixture) : IClassFixture<O
         using var bytes = new MemoryStream();
         await kept.ResponseStream.CopyToAsync(bytes);
         Assert.Equal(content, bytes.ToArray());
+    }
+
+    [Fact]
+    public async Task A_notification_of_an_inbound_upload_and_an_outbox_file_processes_one_and_delivers_the_other()
+    {
+        // The partner's key on file is the key our test encryptor signs with, so the upload's signature is the partner's.
+        using (var admin = await fixture.Host.CreateClientForAsync(DemoClients.Operator))
+        {
+            using var key = await admin.PutAsJsonAsync($"/v1/admin/partners/{Acme}/pgp-key", new { armoredPublicKey = TestPgpKeys.Company.ArmoredPublicKey });
+            Assert.Equal(HttpStatusCode.OK, key.StatusCode);
+        }
+
+        var clear = RandomNumberGenerator.GetBytes(70_000);
+        using var encrypted = new MemoryStream();
+        await TestPgpKeys.Encryptor().EncryptAsync(new MemoryStream(clear), encrypted, TestPgpKeys.Validated(TestPgpKeys.Company.ArmoredPublicKey), "hires.csv");
+        var upload = await fixture.UploadAsync(Acme, "hires.csv.pgp", encrypted.ToArray(), folder: "inbound");
+        var plain = await fixture.UploadAsync(Acme, "plain.csv", clear, folder: "inbound");
+        var outbox = await fixture.UploadAsync(Acme, "notice.pgp", RandomNumberGenerator.GetBytes(1_000));
+
+        var result = Assert.IsType<S3NotificationResult>(await fixture.NotifyAsync(upload, plain, outbox));
+        var again = Assert.IsType<InboundNotificationResult>(await fixture.NotifyAsync(upload));
+
+        var stored = result.Inbound[0].File!;
+        Assert.Equal((InboundFileStatus.Stored, TestPgpKeys.Company.Fingerprint), (stored.Status, stored.SignerFingerprint));
+        Assert.Equal(stored.Id, Assert.Single(again.Objects).File!.Id);
+        await using (var raw = await fixture.Host.Services.GetRequiredService<IObjectStore>().OpenReadAsync(stored.StoredKey!, default))
+        using (var copy = new MemoryStream())
+        {
+            await raw.CopyToAsync(copy);
+            Assert.Equal(clear, copy.ToArray());
+        }
+
+        Assert.Equal((InboundFileStatus.Rejected, InboundRejection.PlaintextNotAllowed), (result.Inbound[1].File!.Status, result.Inbound[1].File!.Rejection));
+        Assert.Equal("delivered", Assert.Single(Assert.IsType<DropFolderNotificationResult>(result.DropFolder).Objects).Status);
+        using var s3 = fixture.S3.CreateS3Client();
+        var quarantined = await s3.GetObjectMetadataAsync(MotoObjectStore.BucketName, $"{fixture.KeyPrefix}/{result.Inbound[1].File!.QuarantineKey}");
+        Assert.Equal(ServerSideEncryptionMethod.AWSKMS, quarantined.ServerSideEncryptionMethod);
     }
 
     private string Delivered(string clientId, string fileName) => Path.Combine(fixture.Host.SftpFolder(clientId), "reports", fileName);

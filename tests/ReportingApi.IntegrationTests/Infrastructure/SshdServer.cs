@@ -354,7 +354,7 @@ public sealed class SshdServer : IAsyncLifetime
                 return false;
             }
 
-            if (await AnswersWithBannerAsync())
+            if (await AnswersWithBannerAsync(Host, Port))
             {
                 _process = process;
                 return true;
@@ -368,13 +368,14 @@ public sealed class SshdServer : IAsyncLifetime
         throw new InvalidOperationException($"sshd did not answer on port {Port} within {StartTimeout}:\n{Log}");
     }
 
-    private async Task<bool> AnswersWithBannerAsync()
+    /// <summary>Whether an SSH server answers on the port: it sends its <c>SSH-2.0-</c> banner first.</summary>
+    public static async Task<bool> AnswersWithBannerAsync(string host, int port)
     {
         try
         {
             using var client = new TcpClient();
             using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(2));
-            await client.ConnectAsync(Host, Port, timeout.Token);
+            await client.ConnectAsync(host, port, timeout.Token);
             var buffer = new byte[8];
             var read = await client.GetStream().ReadAtLeastAsync(buffer, buffer.Length, throwOnEndOfStream: false, timeout.Token);
             return Encoding.ASCII.GetString(buffer, 0, read) == "SSH-2.0-";

@@ -8,6 +8,7 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
+using ReportingApi.Aws.Transfer;
 using ReportingApi.Delivery.Connector;
 
 namespace ReportingApi.TestSupport.Aws;

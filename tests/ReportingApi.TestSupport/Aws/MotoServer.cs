@@ -42,6 +42,7 @@ public sealed class MotoServer : IAsyncDisposable
     public const string BucketName = "reports";
 
     private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(60);
+    private static readonly string[] SftpProtocol = ["SFTP"];
     private static readonly Lazy<Task<MotoServer>> Shared = new(StartSharedAsync);
 
     private readonly string _folder = Directory.CreateTempSubdirectory("reportingapi-moto-").FullName;
@@ -166,6 +167,19 @@ public sealed class MotoServer : IAsyncDisposable
             Code = new { ZipFile = Convert.ToBase64String(EmptyZip()) },
         });
         return created.GetProperty("FunctionArn").GetString()!;
+    }
+
+    /// <summary>Creates a Transfer Family SFTP server with service-managed users (moto keeps its users and their keys); returns its id.</summary>
+    public async Task<string> CreateTransferServerAsync()
+    {
+        var created = await JsonCallAsync("transfer", "TransferService.CreateServer", new
+        {
+            Protocols = SftpProtocol,
+            IdentityProviderType = "SERVICE_MANAGED",
+            EndpointType = "PUBLIC",
+            Domain = "S3",
+        });
+        return created.GetProperty("ServerId").GetString()!;
     }
 
     /// <summary>Every request the server received, in order (a server started with <c>recordRequests</c>).</summary>

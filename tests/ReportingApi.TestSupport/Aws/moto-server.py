@@ -1,5 +1,7 @@
 """Runs moto's server for the tests (MotoServer.cs), and ends it once the test process that started it is gone.
 
+Transfer Family users get what moto lacks from moto_transfer_users.py (imported before the server starts).
+
 A test host can be killed before its exit handlers run (vstest does not wait long for them); without this, a
 moto_server would outlive every test run. On the way out it deletes its folder (certificate, key, recording).
 Usage: python3 moto-server.py FOLDER [moto_server arguments...]
@@ -11,6 +13,8 @@ import threading
 import time
 
 from moto.server import main
+
+import moto_transfer_users  # noqa: F401 (patches moto's Transfer users on import)
 
 folder = sys.argv[1]
 parent = os.getppid()

@@ -49,7 +49,7 @@ public sealed class HealthAndDocsTests(SqliteApiFixture fixture) : IClassFixture
 
             var scope = operation.Value.GetProperty("security")[0].GetProperty("oauth2")[0].GetString();
             var path = root.GetProperty("paths").EnumerateObject().Single(p => p.Value.EnumerateObject().Any(o => o.Value.GetProperty("operationId").GetString() == operation.Value.GetProperty("operationId").GetString())).Name;
-            var expected = path.StartsWith("/v1/admin/", StringComparison.Ordinal) ? "reports/admin" : path.StartsWith("/v1/report-runs", StringComparison.Ordinal) || path.StartsWith("/v1/subscriptions", StringComparison.Ordinal) || path == "/v1/audit" ? "reports/deliver" : "reports/read";
+            var expected = path.StartsWith("/v1/admin/", StringComparison.Ordinal) ? "reports/admin" : path.StartsWith("/v1/report-runs", StringComparison.Ordinal) || path.StartsWith("/v1/subscriptions", StringComparison.Ordinal) || path == "/v1/audit" || path.StartsWith("/v1/inbound-files", StringComparison.Ordinal) ? "reports/deliver" : "reports/read";
             Assert.Equal(expected, scope);
         }
 

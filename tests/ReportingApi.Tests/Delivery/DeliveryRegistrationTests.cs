@@ -3,6 +3,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Hosting.Internal;
 using Microsoft.Extensions.Options;
+using ReportingApi.Aws.Transfer;
 using ReportingApi.Delivery;
 using ReportingApi.Delivery.Connector;
 using ReportingApi.Storage;

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Amazon.Runtime;
+using ReportingApi.Aws.Transfer;
 using ReportingApi.Delivery.Connector;
 using ReportingApi.TestSupport.Aws;
 

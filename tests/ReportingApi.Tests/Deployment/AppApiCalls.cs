@@ -11,6 +11,7 @@ internal static partial class AppApiCalls
     public const string S3Client = "src/ReportingApi/Storage/S3ObjectStore.cs";
     public const string SecretsManagerClient = "src/ReportingApi/Secrets/SecretsManagerClient.cs";
     public const string TransferClient = "src/ReportingApi/Delivery/Connector/TransferConnectorClient.cs";
+    public const string TransferUserClient = "src/ReportingApi/SftpUsers/TransferUserClient.cs";
     public const string LambdaClient = "src/ReportingApi/Runs/Lambda/LambdaRunDispatcher.cs";
 
     /// <summary>
@@ -31,6 +32,9 @@ internal static partial class AppApiCalls
         ["DeleteObject"] = ["s3:DeleteObject"],
     };
 
+    /// <summary>Calls that hand a role to Transfer Family (the user's <c>Role</c>): the caller must be allowed to pass it.</summary>
+    private static readonly string[] TransferCallsPassingRole = ["CreateUser", "UpdateUser"];
+
     /// <summary>Not API calls of the app: Lambda writes the function's output to its log group with the role.</summary>
     private static readonly string[] RuntimeActions = ["logs:CreateLogStream", "logs:PutLogEvents"];
 
@@ -39,6 +43,8 @@ internal static partial class AppApiCalls
     public static IReadOnlyList<string> SecretsManagerOperations() => Matches(SecretsManagerClient, SecretsManagerTarget());
 
     public static IReadOnlyList<string> TransferOperations() => Matches(TransferClient, TransferCall());
+
+    public static IReadOnlyList<string> TransferUserOperations() => Matches(TransferUserClient, TransferCall());
 
     public static IReadOnlyList<string> LambdaOperations() => Matches(LambdaClient, LambdaInvokePath()).Count > 0 ? ["Invoke"] : [];
 
@@ -52,6 +58,8 @@ internal static partial class AppApiCalls
                 : throw new InvalidOperationException($"{S3Client} calls S3 {operation}: add the IAM actions it needs to {nameof(AppApiCalls)} and serverless.template.")),
             .. SecretsManagerOperations().Select(operation => "secretsmanager:" + operation),
             .. TransferOperations().Select(operation => "transfer:" + operation),
+            .. TransferUserOperations().Select(operation => "transfer:" + operation),
+            .. TransferUserOperations().Intersect(TransferCallsPassingRole).Select(_ => "iam:PassRole"),
             .. LambdaOperations().Select(_ => "lambda:InvokeFunction"),
             .. RuntimeActions,
         ];

@@ -117,6 +117,8 @@ public sealed partial class DeployDryRunTests
     [InlineData("ANY", "/v1/subscriptions", DeliverScope)]
     [InlineData("ANY", "/v1/subscriptions/{proxy+}", DeliverScope)]
     [InlineData("GET", "/v1/audit", DeliverScope)]
+    [InlineData("GET", "/v1/inbound-files", DeliverScope)]
+    [InlineData("GET", "/v1/inbound-files/{id}", DeliverScope)]
     [InlineData("ANY", "/v1/admin/{proxy+}", AdminScope)]
     [InlineData("GET", "/health/live", null)]
     [InlineData("GET", "/health/ready", null)]
@@ -136,7 +138,7 @@ public sealed partial class DeployDryRunTests
         var routes = ApiRoutes(template);
         var server = Assert.Single(ResourcesOfType(template, "AWS::Cognito::UserPoolResourceServer")).Value["Properties"]!;
 
-        Assert.Equal(14, routes.Count);
+        Assert.Equal(16, routes.Count);
         Assert.Equal("reports", (string?)server["Identifier"]);
         Assert.Equal(["admin", "deliver", "read"], server["Scopes"]!.AsArray().Select(s => (string)s!["ScopeName"]!).Order());
         Assert.Equal([AdminScope, DeliverScope, ReadScope], routes.SelectMany(r => r.Scopes).Distinct().Order());
@@ -230,6 +232,84 @@ public sealed partial class DeployDryRunTests
     }
 
     [Fact]
+    public async Task The_partner_SFTP_server_is_SFTP_only_with_service_managed_users_a_policy_without_SHA_1_and_its_own_logs()
+    {
+        var template = await Transformed.Value;
+        var (name, server) = Assert.Single(ResourcesOfType(template, "AWS::Transfer::Server"));
+        var properties = server["Properties"]!;
+
+        Assert.Equal("PartnerSftpServer", name);
+        Assert.Equal(["SFTP"], AsStrings(properties["Protocols"]));
+        Assert.Equal("SERVICE_MANAGED", (string?)properties["IdentityProviderType"]);
+        Assert.Equal("S3", (string?)properties["Domain"]);
+        // Without it CloudFormation gives TransferSecurityPolicy-2018-11, which still offers SHA-1 algorithms.
+        Assert.Equal("TransferSecurityPolicy-2025-03", (string?)properties["SecurityPolicyName"]);
+        Assert.Equal(["PartnerSftpLoggingRole", "Arn"], AsStrings(properties["LoggingRole"]!["Fn::GetAtt"]));
+        Assert.Equal("transfer.amazonaws.com", (string?)Resource(template, "PartnerSftpLoggingRole", "AWS::IAM::Role")["Properties"]!["AssumeRolePolicyDocument"]!["Statement"]![0]!["Principal"]!["Service"]);
+        var logGroup = Resource(template, "PartnerSftpLogGroup", "AWS::Logs::LogGroup")["Properties"]!;
+        Assert.Equal("/aws/transfer/${PartnerSftpServer.ServerId}", (string?)logGroup["LogGroupName"]!["Fn::Sub"]);
+        Assert.Equal("LogRetentionDays", (string?)logGroup["RetentionInDays"]!["Ref"]);
+        var logging = Resource(template, "PartnerSftpLoggingPolicy", "AWS::IAM::RolePolicy")["Properties"]!;
+        Assert.Equal("PartnerSftpLoggingRole", (string?)logging["RoleName"]!["Ref"]);
+        var write = Assert.Single(logging["PolicyDocument"]!["Statement"]!.AsArray())!;
+        Assert.All(AsStrings(write["Action"]), action => Assert.StartsWith("logs:", action, StringComparison.Ordinal));
+        Assert.Equal(["PartnerSftpLogGroup", "Arn"], AsStrings(write["Resource"]![0]!["Fn::GetAtt"]));
+        // Partner users are made by the app (PUT .../sftp-user), not by the template.
+        Assert.Empty(ResourcesOfType(template, "AWS::Transfer::User"));
+    }
+
+    [Fact]
+    public async Task Partner_users_assume_a_role_that_writes_only_inbound_prefixes_and_reads_delivered_files_trusted_only_for_the_server_s_users()
+    {
+        var template = await Transformed.Value;
+        var role = Resource(template, "PartnerSftpUserRole", "AWS::IAM::Role")["Properties"]!;
+        var trust = Assert.Single(role["AssumeRolePolicyDocument"]!["Statement"]!.AsArray())!;
+        var statements = role["Policies"]!.AsArray().SelectMany(policy => policy!["PolicyDocument"]!["Statement"]!.AsArray()).Select(s => s!).ToList();
+
+        Assert.Equal("transfer.amazonaws.com", (string?)trust["Principal"]!["Service"]);
+        Assert.Equal(
+            "arn:${AWS::Partition}:transfer:${AWS::Region}:${AWS::AccountId}:user/${PartnerSftpServer.ServerId}/*",
+            (string?)trust["Condition"]!["ArnLike"]!["aws:SourceArn"]!["Fn::Sub"]);
+        var objectResources = statements
+            .Where(s => AsStrings(s["Action"]).Any(a => a.StartsWith("s3:", StringComparison.Ordinal) && a != "s3:ListBucket"))
+            .SelectMany(s => AsStrings(s["Action"]).SelectMany(action => s["Resource"]!.AsArray().Select(r => (Action: action, Resource: (string)r!["Fn::Sub"]!))))
+            .ToList();
+        Assert.Equal(
+            [
+                ("s3:DeleteObject", "${ReportsBucket.Arn}/partners/*/inbound/*"),
+                ("s3:GetObject", "${ReportsBucket.Arn}/partners/*/inbound/*"),
+                ("s3:GetObject", "${ReportsBucket.Arn}/partners/*/outbound/*"),
+                ("s3:PutObject", "${ReportsBucket.Arn}/partners/*/inbound/*"),
+            ],
+            objectResources.Order());
+        var list = Assert.Single(statements, s => AsStrings(s["Action"]).SequenceEqual(["s3:ListBucket"]));
+        Assert.Equal(["partners/*/inbound", "partners/*/inbound/*", "partners/*/outbound", "partners/*/outbound/*"], AsStrings(list["Condition"]!["StringLike"]!["s3:prefix"]));
+        var key = Assert.Single(statements, s => AsStrings(s["Action"]).Any(a => a.StartsWith("kms:", StringComparison.Ordinal)));
+        Assert.Equal(["ReportsKey", "Arn"], AsStrings(key["Resource"]![0]!["Fn::GetAtt"]));
+    }
+
+    [Fact]
+    public async Task The_function_puts_partner_users_on_that_server_with_that_role_and_the_stack_names_the_host()
+    {
+        var template = await Transformed.Value;
+        var variables = FunctionVariables(template);
+
+        Assert.Equal("TransferFamily", (string?)variables["SftpUsers__Provider"]);
+        Assert.Equal(["PartnerSftpServer", "ServerId"], AsStrings(variables["SftpUsers__TransferFamily__ServerId"]!["Fn::GetAtt"]));
+        Assert.Equal(["PartnerSftpUserRole", "Arn"], AsStrings(variables["SftpUsers__TransferFamily__UserRoleArn"]!["Fn::GetAtt"]));
+        var users = Assert.Single(FunctionPolicyStatements(template), s => AsStrings(s["Action"]).Contains("transfer:CreateUser"));
+        Assert.Equal(
+            ["{\"Fn::GetAtt\":[\"PartnerSftpServer\",\"Arn\"]}", "{\"Fn::Sub\":\"arn:${AWS::Partition}:transfer:${AWS::Region}:${AWS::AccountId}:user/${PartnerSftpServer.ServerId}/*\"}"],
+            users["Resource"]!.AsArray().Select(r => r!.ToJsonString()));
+        var pass = Assert.Single(FunctionPolicyStatements(template), s => AsStrings(s["Action"]).Contains("iam:PassRole"));
+        Assert.Equal(["PartnerSftpUserRole", "Arn"], AsStrings(pass["Resource"]![0]!["Fn::GetAtt"]));
+        Assert.Equal("transfer.amazonaws.com", (string?)pass["Condition"]!["StringEquals"]!["iam:PassedToService"]);
+        var outputs = template["Outputs"]!;
+        Assert.Equal(["PartnerSftpServer", "ServerId"], AsStrings(outputs["PartnerSftpServerId"]!["Value"]!["Fn::GetAtt"]));
+        Assert.Equal("${PartnerSftpServer.ServerId}.server.transfer.${AWS::Region}.${AWS::URLSuffix}", (string?)outputs["PartnerSftpHost"]!["Value"]!["Fn::Sub"]);
+    }
+
+    [Fact]
     public async Task The_function_role_allows_exactly_the_actions_of_the_api_calls_the_app_makes()
     {
         var template = await Transformed.Value;
@@ -252,6 +332,9 @@ public sealed partial class DeployDryRunTests
             ["ListFileTransferResults", "StartFileTransfer", "StartRemoteMove", "TestConnection"],
             AppApiCalls.TransferOperations().Order(StringComparer.Ordinal));
         Assert.Equal(["Invoke"], AppApiCalls.LambdaOperations());
+        Assert.Equal(
+            ["CreateUser", "DeleteSshPublicKey", "DescribeUser", "ImportSshPublicKey", "UpdateUser"],
+            AppApiCalls.TransferUserOperations().Order(StringComparer.Ordinal));
     }
 
     [Fact]

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Options;
+using ReportingApi.Aws.Transfer;
 using ReportingApi.Storage;
 
 namespace ReportingApi.Delivery.Connector;

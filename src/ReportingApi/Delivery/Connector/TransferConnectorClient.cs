@@ -1,29 +1,20 @@
-using System.Net;
-using System.Text.Json;
-using System.Text.Json.Serialization.Metadata;
 using Amazon.Runtime;
 using Microsoft.Extensions.Options;
 using ReportingApi.Aws;
+using ReportingApi.Aws.Transfer;
 
 namespace ReportingApi.Delivery.Connector;
 
 /// <summary>
-/// The AWS Transfer Family connector operations this service needs, over HTTPS with JSON 1.1 bodies signed with
-/// SigV4 (the AWSSDK.Transfer package is not available here). Throttling and unavailability are retried with
-/// exponential backoff and full jitter; other errors surface at once as <see cref="TransferServiceException"/>.
+/// The AWS Transfer Family connector operations this service needs, through <see cref="TransferApi"/> (SigV4-signed
+/// JSON 1.1; throttling and unavailability retried; other errors surface at once as <see cref="TransferServiceException"/>).
 /// </summary>
 public sealed class TransferConnectorClient : IDisposable
 {
     /// <summary>StartFileTransfer accepts at most this many paths per call.</summary>
     public const int MaxFilesPerTransfer = 10;
 
-    private const string SigningService = "transfer";
-    private const string TargetPrefix = "TransferService.";
-
-    private readonly TransferOptions _options;
-    private readonly ILogger<TransferConnectorClient> _logger;
-    private readonly Lazy<HttpClient> _http;
-    private readonly Uri? _endpoint;
+    private readonly TransferApi _api;
 
     /// <summary>Uses the default AWS credential chain.</summary>
     public TransferConnectorClient(IOptions<TransferOptions> options, ILogger<TransferConnectorClient> logger)
@@ -33,25 +24,11 @@ public sealed class TransferConnectorClient : IDisposable
 
     /// <param name="credentials">Credentials to sign with; asked for on every request, so refreshing credentials work.</param>
     /// <param name="transport">The handler below the signer (tests); by default a pooled <see cref="SocketsHttpHandler"/>.</param>
-    public TransferConnectorClient(TransferOptions options, AWSCredentials credentials, ILogger<TransferConnectorClient> logger, HttpMessageHandler? transport = null)
-    {
-        _options = options;
-        _logger = logger;
-        var region = AwsJsonService.ResolveRegion(options.Region);
-        if (region is not null)
-        {
-            _endpoint = AwsJsonService.ResolveEndpoint(SigningService, region, options.ServiceUrl);
-            _http = new Lazy<HttpClient>(() => AwsJsonService.CreateSigningClient(credentials, region, SigningService, options.RequestTimeout, transport));
-        }
-        else
-        {
-            _http = new Lazy<HttpClient>(() => throw new TransferServiceException(
-                "MissingRegion", 0, $"No AWS region for Transfer Family: set {TransferOptions.Section}:Region or AWS_REGION."));
-        }
-    }
+    public TransferConnectorClient(TransferOptions options, AWSCredentials credentials, ILogger<TransferConnectorClient> logger, HttpMessageHandler? transport = null) =>
+        _api = new TransferApi(options, credentials, logger, transport);
 
     /// <summary>The API endpoint requests go to (null while no region is known).</summary>
-    public Uri? Endpoint => _endpoint;
+    public Uri? Endpoint => _api.Endpoint;
 
     /// <summary>
     /// Starts sending <paramref name="sendFilePaths"/> (<c>/bucket/key</c>) to <paramref name="remoteDirectoryPath"/> on the
@@ -65,7 +42,7 @@ public sealed class TransferConnectorClient : IDisposable
         var started = new List<StartedFileTransfer>();
         foreach (var batch in sendFilePaths.Chunk(MaxFilesPerTransfer))
         {
-            var response = await InvokeAsync(
+            var response = await _api.InvokeAsync(
                 "StartFileTransfer",
                 new StartFileTransferRequest(connectorId, batch, remoteDirectoryPath),
                 TransferJsonContext.Default.StartFileTransferRequest,
@@ -81,7 +58,7 @@ public sealed class TransferConnectorClient : IDisposable
     public async Task<FileTransferResultsPage> ListFileTransferResultsAsync(
         string connectorId, string transferId, string? nextToken, int? maxResults, CancellationToken cancellationToken)
     {
-        var response = await InvokeAsync(
+        var response = await _api.InvokeAsync(
             "ListFileTransferResults",
             new ListFileTransferResultsRequest(connectorId, transferId, nextToken, maxResults),
             TransferJsonContext.Default.ListFileTransferResultsRequest,
@@ -110,7 +87,7 @@ public sealed class TransferConnectorClient : IDisposable
     /// <summary>Starts a rename on the partner's server; returns the MoveId. Completion is reported by EventBridge.</summary>
     public async Task<string> StartRemoteMoveAsync(string connectorId, string sourcePath, string targetPath, CancellationToken cancellationToken)
     {
-        var response = await InvokeAsync(
+        var response = await _api.InvokeAsync(
             "StartRemoteMove",
             new StartRemoteMoveRequest(connectorId, sourcePath, targetPath),
             TransferJsonContext.Default.StartRemoteMoveRequest,
@@ -121,108 +98,15 @@ public sealed class TransferConnectorClient : IDisposable
 
     /// <summary>Asks the connector to log in to the partner's server; a failed login is a result (<c>ERROR</c>), not an exception.</summary>
     public Task<ConnectionTestResult> TestConnectionAsync(string connectorId, CancellationToken cancellationToken) =>
-        InvokeAsync(
+        _api.InvokeAsync(
             "TestConnection",
             new ConnectorIdRequest(connectorId),
             TransferJsonContext.Default.ConnectorIdRequest,
             TransferJsonContext.Default.ConnectionTestResult,
             cancellationToken);
 
-    public void Dispose()
-    {
-        if (_http.IsValueCreated)
-        {
-            _http.Value.Dispose();
-        }
-    }
-
-    private async Task<TResponse> InvokeAsync<TRequest, TResponse>(
-        string operation,
-        TRequest request,
-        JsonTypeInfo<TRequest> requestType,
-        JsonTypeInfo<TResponse> responseType,
-        CancellationToken cancellationToken)
-    {
-        // Request bodies are a few hundred bytes; serializing once lets every retry send the same bytes.
-        var body = JsonSerializer.SerializeToUtf8Bytes(request, requestType);
-        for (var attempt = 1; ; attempt++)
-        {
-            try
-            {
-                return await SendOnceAsync(operation, body, responseType, cancellationToken);
-            }
-            catch (TransferServiceException e) when (e.IsRetryable && attempt < _options.MaxAttempts)
-            {
-                var delay = RetryDelay(attempt);
-                _logger.LogWarning(
-                    "Transfer Family {Operation} failed with {ErrorType} (attempt {Attempt} of {MaxAttempts}); retrying in {DelayMs} ms",
-                    operation, e.ErrorType, attempt, _options.MaxAttempts, (int)delay.TotalMilliseconds);
-                await Task.Delay(delay, cancellationToken);
-            }
-        }
-    }
-
-    private async Task<TResponse> SendOnceAsync<TResponse>(string operation, byte[] body, JsonTypeInfo<TResponse> responseType, CancellationToken cancellationToken)
-    {
-        var http = _http.Value;
-        using var message = AwsJsonService.CreateRequest(_endpoint!, TargetPrefix + operation, body);
-
-        HttpResponseMessage response;
-        try
-        {
-            response = await http.SendAsync(message, HttpCompletionOption.ResponseContentRead, cancellationToken);
-        }
-        catch (HttpRequestException e)
-        {
-            throw new TransferServiceUnavailableException("NetworkError", 0, $"Transfer Family {operation} failed: {e.Message}", e);
-        }
-        catch (AmazonClientException e)
-        {
-            // The signer could not get credentials from the default chain; nothing was sent.
-            throw new TransferServiceException("MissingCredentials", 0, $"Transfer Family {operation} could not be signed: {e.Message}", e);
-        }
-        catch (TaskCanceledException e) when (!cancellationToken.IsCancellationRequested)
-        {
-            throw new TransferServiceUnavailableException(
-                "RequestTimeout", 0, $"Transfer Family {operation} got no answer within {_options.RequestTimeout.TotalSeconds:0} s.", e);
-        }
-
-        using (response)
-        {
-            var content = await response.Content.ReadAsByteArrayAsync(cancellationToken);
-            if (!response.IsSuccessStatusCode)
-            {
-                throw ToException(operation, response, content);
-            }
-
-            try
-            {
-                return JsonSerializer.Deserialize(content, responseType) ?? throw InvalidResponse(operation, "body");
-            }
-            catch (JsonException e)
-            {
-                throw new TransferServiceException("InvalidResponse", (int)response.StatusCode, $"Transfer Family {operation} returned a body that is not the expected JSON.", e);
-            }
-        }
-    }
-
-    private static TransferServiceException ToException(string operation, HttpResponseMessage response, byte[] content)
-    {
-        var (errorType, message) = AwsJsonService.ReadError(response, content);
-        return TransferServiceException.For(operation, errorType, (int)response.StatusCode, message);
-    }
-
-    private TimeSpan RetryDelay(int attempt)
-    {
-        var ceiling = Math.Min(_options.RetryMaxDelay.TotalMilliseconds, _options.RetryBaseDelay.TotalMilliseconds * Math.Pow(2, attempt - 1));
-#pragma warning disable CA5394 // Jitter spreads retries of many callers; it is not security-relevant.
-        return TimeSpan.FromMilliseconds(Random.Shared.NextDouble() * ceiling);
-#pragma warning restore CA5394
-    }
+    public void Dispose() => _api.Dispose();
 
     private static string Require(string? value, string operation, string member) =>
-        string.IsNullOrEmpty(value) ? throw InvalidResponse(operation, member) : value;
-
-    private static TransferServiceException InvalidResponse(string operation, string member) =>
-        new("InvalidResponse", (int)HttpStatusCode.OK, $"Transfer Family {operation} returned no {member}.");
+        string.IsNullOrEmpty(value) ? throw TransferApi.InvalidResponse(operation, member) : value;
 }

@@ -1,4 +1,4 @@
-namespace ReportingApi.Delivery.Connector;
+namespace ReportingApi.Aws.Transfer;
 
 /// <summary>
 /// The Transfer Family API refused or failed a call. <see cref="ErrorType"/> is AWS's error code
@@ -26,12 +26,13 @@ public class TransferServiceException(string errorType, int statusCode, string m
             "ServiceUnavailableException" or "ServiceUnavailable" or "InternalServiceError" or "InternalFailure"
                 => new TransferServiceUnavailableException(errorType, statusCode, message),
             "ResourceNotFoundException" => new TransferResourceNotFoundException(errorType, statusCode, message),
-            "AccessDeniedException" or "UnrecognizedClientException" or "InvalidClientTokenId"
+            "ResourceExistsException" => new TransferResourceExistsException(errorType, statusCode, message),
+            "AccessDeniedException" or "AccessDenied" or "UnrecognizedClientException" or "InvalidClientTokenId"
                 or "IncompleteSignature" or "IncompleteSignatureException" or "InvalidSignatureException"
                 or "SignatureDoesNotMatch" or "ExpiredTokenException" or "MissingAuthenticationToken"
                 => new TransferAccessDeniedException(errorType, statusCode, message),
             "ValidationException" or "InvalidRequestException" or "InvalidNextTokenException"
-                or "SerializationException" or "ConflictException" or "ResourceExistsException"
+                or "SerializationException" or "ConflictException"
                 => new TransferValidationException(errorType, statusCode, message),
             _ when statusCode == 429 => new TransferThrottlingException(errorType, statusCode, message),
             _ when statusCode >= 500 => new TransferServiceUnavailableException(errorType, statusCode, message),
@@ -54,8 +55,12 @@ public sealed class TransferServiceUnavailableException(string errorType, int st
     public override bool IsRetryable => true;
 }
 
-/// <summary>The connector (or transfer) does not exist in this account and region.</summary>
+/// <summary>The connector, transfer, server, user or key does not exist in this account and region.</summary>
 public sealed class TransferResourceNotFoundException(string errorType, int statusCode, string message)
+    : TransferServiceException(errorType, statusCode, message);
+
+/// <summary>The resource to create exists already (a user of that name, a key the user has).</summary>
+public sealed class TransferResourceExistsException(string errorType, int statusCode, string message)
     : TransferServiceException(errorType, statusCode, message);
 
 /// <summary>The credentials were refused or lack permission.</summary>

@@ -1,0 +1,25 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace ReportingApi.Inbound;
+
+/// <summary>Inbound processing of partners' uploads (section <c>Inbound</c>).</summary>
+public sealed class InboundOptions
+{
+    public const string Section = "Inbound";
+
+    /// <summary>Largest upload accepted from any partner (a partner's policy may set less). Default 5 GiB.</summary>
+    [Range(1, long.MaxValue)]
+    public long MaxBytes { get; set; } = 5L * 1024 * 1024 * 1024;
+
+    /// <summary>How long a processor holds a file before another may take it (a crashed processor's file waits this long).</summary>
+    [Range(typeof(TimeSpan), "00:00:10", "1.00:00:00")]
+    public TimeSpan Lease { get; set; } = TimeSpan.FromMinutes(30);
+
+    /// <summary>Off Lambda: how often the worker looks for new files in the folder object store's inbound folders (0: never).</summary>
+    [Range(0, 3600)]
+    public double SweepIntervalSeconds { get; set; } = 5;
+
+    /// <summary>Off Lambda: a file is taken once it has not changed for this long (sshd writes uploads in place).</summary>
+    [Range(typeof(TimeSpan), "00:00:00", "01:00:00")]
+    public TimeSpan SettleTime { get; set; } = TimeSpan.FromSeconds(2);
+}

@@ -1,0 +1,269 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Security.Cryptography;
+using Microsoft.Extensions.DependencyInjection;
+using ReportingApi.Data;
+using ReportingApi.Inbound;
+using ReportingApi.IntegrationTests.Infrastructure;
+using ReportingApi.IntegrationTests.Pgp;
+using ReportingApi.Storage;
+using ReportingApi.TestSupport;
+
+namespace ReportingApi.IntegrationTests.Inbound;
+
+/// <summary>
+/// The real path of a partner's upload: the local partner SFTP server (real sshd), OpenSSH's sftp as the partner's client,
+/// files encrypted and signed by real gpg with the partner's own key, the app on MariaDB over the same object store
+/// folder, its inbound sweep, and the status API.
+/// </summary>
+public sealed class InboundSftpFixture(MariaDbFixture database) : IAsyncLifetime
+{
+    public const int Partner = 1;
+    public const int OtherPartner = 2;
+
+    public PartnerSftpServer Server { get; private set; } = null!;
+
+    public ReportingApiFactory App { get; private set; } = null!;
+
+    internal GnuPgHome Gpg { get; } = new();
+
+    public string PartnerKey { get; private set; } = "";
+
+    public string StrangerKey { get; private set; } = "";
+
+    public async Task InitializeAsync()
+    {
+        Server = await PartnerSftpServer.StartAsync(Partner, OtherPartner);
+        App = new ReportingApiFactory(new Dictionary<string, string?>(MariaDbAppFactory.Settings(database.ConnectionString))
+        {
+            ["ObjectStore:FolderPath"] = Server.ObjectsPath,
+            ["Inbound:SweepIntervalSeconds"] = "0",
+            ["Inbound:SettleTime"] = "00:00:00",
+        });
+        PartnerKey = Gpg.GenerateKeyWithEncryptionSubkey("Acme Payroll <files@acme.test>", GnuPgHome.FutureDefault);
+        StrangerKey = Gpg.GenerateKeyWithEncryptionSubkey("Someone Else <else@example.test>", GnuPgHome.FutureDefault);
+        Gpg.Import(TestPgpKeys.Company.ArmoredPublicKey);
+        using var admin = await App.CreateClientForAsync(DemoClients.Operator);
+        using var key = await admin.PutAsJsonAsync($"/v1/admin/partners/{Partner}/pgp-key", new { armoredPublicKey = Gpg.ExportPublicKey(PartnerKey) });
+        key.EnsureSuccessStatusCode();
+    }
+
+    public async Task DisposeAsync()
+    {
+        await App.DisposeAsync();
+        await Server.DisposeAsync();
+        Gpg.Dispose();
+    }
+}
+
+[Collection(MariaDbCollectionDefinition.Name)]
+public sealed class InboundOverSftpTests(InboundSftpFixture fixture) : IClassFixture<InboundSftpFixture>
+{
+    private const int Partner = InboundSftpFixture.Partner;
+
+    [Fact]
+    public async Task A_file_encrypted_to_us_and_signed_by_the_partner_is_stored_decrypted_byte_identical_with_its_signer()
+    {
+        var (clear, content) = ClearFile("corrections.csv", 300_000);
+        var upload = Encrypt(clear, fixture.PartnerKey);
+
+        var file = await UploadAndProcessAsync(upload, "corrections.csv.pgp");
+
+        Assert.True(file.Status == InboundFileStatus.Stored, file.Reason);
+        Assert.Null(file.Rejection);
+        Assert.Equal(fixture.PartnerKey, file.SignerFingerprint);
+        Assert.NotNull(file.VerifiedAt);
+        Assert.NotNull(file.StoredAt);
+        Assert.Equal(content.Length, file.ClearBytes);
+        Assert.Equal(new FileInfo(upload).Length, file.UploadedBytes);
+        Assert.Equal(Convert.ToHexStringLower(SHA256.HashData(content)), file.ClearSha256);
+        var keys = (await AdminFileAsync(file.Id)).Keys!;
+        Assert.Matches($@"^partners/{Partner}/raw/\d{{4}}/\d{{2}}/{file.Id}/[0-9a-f]{{32}}-corrections\.csv$", keys.Stored);
+        Assert.Equal(content, await ReadObjectAsync(keys.Stored!));
+        Assert.Equal(await File.ReadAllBytesAsync(upload), await ReadObjectAsync(keys.Archive!));
+        Assert.False(await fixture.Server.ObjectStore.ExistsAsync(keys.Upload, default));
+
+        var armored = await UploadAndProcessAsync(Encrypt(clear, fixture.PartnerKey, armor: true), "corrections.csv.asc");
+        Assert.True(armored.Status == InboundFileStatus.Stored, armored.Reason);
+        Assert.Equal(file.ClearSha256, armored.ClearSha256);
+    }
+
+    [Fact]
+    public async Task A_file_signed_by_another_key_is_rejected_as_a_bad_signature_and_quarantined()
+    {
+        var (clear, _) = ClearFile("signed-by-stranger.csv", 10_000);
+        var file = await UploadAndProcessAsync(Encrypt(clear, fixture.StrangerKey), "signed-by-stranger.csv.gpg");
+
+        await AssertRejectedAsync(file, "bad-signature", "not your key on file");
+    }
+
+    [Fact]
+    public async Task A_corrupted_file_is_rejected_as_not_decryptable()
+    {
+        var (clear, _) = ClearFile("corrupted.csv", 50_000);
+        var upload = Encrypt(clear, fixture.PartnerKey);
+        var bytes = await File.ReadAllBytesAsync(upload);
+        bytes[bytes.Length / 2] ^= 0x5A;
+        await File.WriteAllBytesAsync(upload, bytes);
+
+        var file = await UploadAndProcessAsync(upload, "corrupted.csv.pgp");
+
+        await AssertRejectedAsync(file, "decrypt-failed", "IntegrityCheckFailed");
+    }
+
+    [Fact]
+    public async Task A_checksum_beside_the_file_that_does_not_match_rejects_it_and_one_that_matches_passes()
+    {
+        var (clear, _) = ClearFile("with-checksum.csv", 20_000);
+        var upload = Encrypt(clear, fixture.PartnerKey);
+        var wrong = fixture.Gpg.File("wrong.sha256");
+        await File.WriteAllTextAsync(wrong, new string('0', 64) + "  with-checksum.csv.pgp\n");
+
+        var file = await UploadAndProcessAsync(upload, "with-checksum.csv.pgp", (wrong, "with-checksum.csv.pgp.sha256"));
+        await AssertRejectedAsync(file, "checksum-mismatch", new string('0', 64));
+
+        var right = fixture.Gpg.File("right.md5");
+#pragma warning disable CA5351 // What some partners send beside their files; the service records SHA-256.
+        await File.WriteAllTextAsync(right, Convert.ToHexStringLower(MD5.HashData(await File.ReadAllBytesAsync(upload))) + "  again.csv.pgp\n");
+#pragma warning restore CA5351
+        var passed = await UploadAndProcessAsync(upload, "again.csv.pgp", (right, "again.csv.pgp.md5"));
+        Assert.Equal(InboundFileStatus.Stored, passed.Status);
+    }
+
+    [Fact]
+    public async Task An_unencrypted_file_is_rejected_because_the_default_policy_accepts_encrypted_files_only()
+    {
+        var (clear, _) = ClearFile("plain.csv", 1_000);
+
+        var file = await UploadAndProcessAsync(clear, "plain.csv");
+
+        await AssertRejectedAsync(file, "plaintext-not-allowed", "not encrypted");
+    }
+
+    [Fact]
+    public async Task Another_partner_sees_neither_the_file_nor_its_status()
+    {
+        var (clear, _) = ClearFile("private.csv", 1_000);
+        var file = await UploadAndProcessAsync(Encrypt(clear, fixture.PartnerKey), "private.csv.pgp");
+
+        using var other = await fixture.App.CreateClientForAsync(DemoClients.Northwind);
+        using var single = await other.GetAsync($"/v1/inbound-files/{file.Id}");
+        var list = await other.GetFromJsonAsync<List<InboundFileResponse>>("/v1/inbound-files");
+        var listing = await fixture.Server.SftpAsync(InboundSftpFixture.OtherPartner, "ls -1 /inbound");
+
+        Assert.Equal(HttpStatusCode.NotFound, single.StatusCode);
+        Assert.DoesNotContain(list!, f => f.Id == file.Id || f.PartnerId != InboundSftpFixture.OtherPartner);
+        Assert.Equal(0, listing.ExitCode);
+        Assert.DoesNotContain("private.csv", listing.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task The_same_object_notified_twice_gives_one_record_and_a_file_left_by_a_crashed_processor_is_taken_again()
+    {
+        var (clear, content) = ClearFile("crash.csv", 5_000);
+        var name = $"crash-{Guid.NewGuid():N}.csv.pgp";
+        var put = await fixture.Server.SftpAsync(Partner, $"put {Encrypt(clear, fixture.PartnerKey)} /inbound/{name}");
+        Assert.True(put.ExitCode == 0, put.ToString());
+        var key = PartnerObjectKeys.InboundPrefix(Partner) + name;
+
+        // A processor that recorded and leased the file, then died: another process's lease, short.
+        var services = fixture.App.Services;
+        var crashed = new InboundFileStore(services.GetRequiredService<DbConnectionFactory>(), TimeProvider.System);
+        var version = SweepVersion(key);
+        var (record, _) = await crashed.RecordAsync(Partner, key, version, name, default);
+        Assert.True(await crashed.TryLeaseAsync(record.Id, TimeSpan.FromSeconds(2), default));
+
+        var whileLeased = await SweepAsync();
+        Assert.Equal(InboundFileStatus.Received, Assert.Single(whileLeased, o => o.ObjectKey == key).File!.Status);
+        await Task.Delay(TimeSpan.FromSeconds(3));
+        var after = Assert.Single(await SweepAsync(), o => o.ObjectKey == key).File!;
+        var again = await services.GetRequiredService<InboundProcessor>().ProcessAsync(key, version, default);
+
+        Assert.Equal(record.Id, after.Id);
+        Assert.Equal(InboundFileStatus.Stored, after.Status);
+        Assert.Equal(record.Id, again.File!.Id);
+        Assert.Equal(content, await ReadObjectAsync(after.StoredKey!));
+        using var admin = await AdminClientAsync();
+        var all = await admin.GetFromJsonAsync<List<InboundFileResponse>>($"/v1/admin/inbound-files?partnerId={Partner}&limit=500");
+        Assert.Single(all!, f => f.Keys!.Upload == key);
+    }
+
+    private async Task AssertRejectedAsync(InboundFileResponse file, string rejection, string reasonPart)
+    {
+        Assert.Equal(InboundFileStatus.Rejected, file.Status);
+        Assert.Equal(rejection, file.Rejection);
+        Assert.Contains(reasonPart, file.Reason, StringComparison.Ordinal);
+        Assert.NotNull(file.RejectedAt);
+        Assert.Null(file.ClearSha256);
+        var keys = (await AdminFileAsync(file.Id)).Keys!;
+        Assert.Null(keys.Stored);
+        Assert.Matches($@"^partners/{Partner}/quarantine/\d{{4}}/\d{{2}}/{file.Id}/", keys.Quarantine);
+        var archived = await ReadObjectAsync(keys.Archive!);
+        Assert.Equal(archived, await ReadObjectAsync(keys.Quarantine!));
+        Assert.Contains(file.Reason!, System.Text.Encoding.UTF8.GetString(await ReadObjectAsync(keys.Quarantine! + ".reason.txt")), StringComparison.Ordinal);
+        var raw = Path.Combine(fixture.Server.ObjectsPath, PartnerObjectKeys.InboundPrefix(Partner), "..", "raw");
+        Assert.DoesNotContain(Directory.Exists(raw) ? Directory.GetFiles(raw, "*", SearchOption.AllDirectories) : [], path => path.Contains(file.Id, StringComparison.Ordinal));
+    }
+
+    /// <summary>Uploads over SFTP as the partner (checksum files first), sweeps, and reads the file's status as the partner.</summary>
+    private async Task<InboundFileResponse> UploadAndProcessAsync(string localPath, string remoteName, params (string Local, string Remote)[] besides)
+    {
+        var unique = $"{Guid.NewGuid():N}-";
+        var commands = string.Concat(besides.Select(b => $"put {b.Local} /inbound/{unique}{b.Remote}\n")) + $"put {localPath} /inbound/{unique}{remoteName}\n";
+        var put = await fixture.Server.SftpAsync(Partner, commands);
+        Assert.True(put.ExitCode == 0, put.ToString() + fixture.Server.Log);
+        var key = PartnerObjectKeys.InboundPrefix(Partner) + unique + remoteName;
+
+        var outcome = Assert.Single(await SweepAsync(), o => o.ObjectKey == key);
+        Assert.NotNull(outcome.File);
+        using var partner = await fixture.App.CreateClientForAsync(DemoClients.Acme);
+        var file = (await partner.GetFromJsonAsync<InboundFileResponse>($"/v1/inbound-files/{outcome.File.Id}"))!;
+        Assert.Null(file.Keys);
+        var list = await partner.GetFromJsonAsync<List<InboundFileResponse>>("/v1/inbound-files");
+        Assert.Contains(list!, f => f.Id == file.Id);
+        return file;
+    }
+
+    private Task<IReadOnlyList<InboundOutcome>> SweepAsync() =>
+        fixture.App.Services.GetRequiredService<InboundFolderSweep>().SweepOnceAsync(default);
+
+    /// <summary>The version the sweep gives a file of the folder store: size and modification time.</summary>
+    private string SweepVersion(string key)
+    {
+        var info = new FileInfo(Path.Combine(fixture.Server.ObjectsPath, key));
+        return $"{info.Length}@{info.LastWriteTimeUtc.Ticks}";
+    }
+
+    private async Task<HttpClient> AdminClientAsync() => await fixture.App.CreateClientForAsync(DemoClients.Operator);
+
+    private async Task<InboundFileResponse> AdminFileAsync(string id)
+    {
+        using var admin = await AdminClientAsync();
+        return (await admin.GetFromJsonAsync<InboundFileResponse>($"/v1/admin/inbound-files/{id}"))!;
+    }
+
+    private async Task<byte[]> ReadObjectAsync(string key)
+    {
+        await using var stream = await fixture.Server.ObjectStore.OpenReadAsync(key, default);
+        using var copy = new MemoryStream();
+        await stream.CopyToAsync(copy);
+        return copy.ToArray();
+    }
+
+    private (string Path, byte[] Content) ClearFile(string name, int bytes)
+    {
+        var path = fixture.Gpg.File($"{Guid.NewGuid():N}-{name}");
+        TestFiles.WriteReportLike(path, bytes, seed: bytes);
+        return (path, File.ReadAllBytes(path));
+    }
+
+    /// <summary>gpg as the partner: encrypted to our company key, signed with <paramref name="signer"/>.</summary>
+    private string Encrypt(string clearPath, string signer, bool armor = false)
+    {
+        var output = clearPath + $".{Guid.NewGuid():N}.pgp";
+        fixture.Gpg.RunChecked([
+            "--trust-model", "always", "--local-user", signer, "--recipient", TestPgpKeys.Company.Fingerprint,
+            .. (armor ? ["--armor"] : Array.Empty<string>()), "--output", output, "--encrypt", "--sign", clearPath]);
+        return output;
+    }
+}
