@@ -65,19 +65,23 @@ public sealed class WebhookEventStore(DbConnectionFactory connections)
     public async Task<IReadOnlyList<string>> RunsWithoutEventAsync(DateTime since, DateTime until, CancellationToken cancellationToken)
     {
         await using var connection = await connections.OpenAsync(cancellationToken);
-        var ids = await connection.QueryAsync<string>(
+        var runs = await connection.QueryAsync<(string Id, DateTime EndedAt, DateTime EndpointCreatedAt)>(
             """
-            SELECT r.id FROM report_runs r
+            SELECT r.id, COALESCE(r.delivered_at, r.failed_at, r.updated_at), w.created_at FROM report_runs r
             JOIN webhook_endpoints w ON w.partner_id = r.partner_id
             WHERE r.updated_at >= @since AND r.status IN ('delivered', 'failed')
               AND COALESCE(r.delivered_at, r.failed_at, r.updated_at) <= @until
-              AND COALESCE(r.delivered_at, r.failed_at, r.updated_at) >= w.created_at
               AND NOT EXISTS (SELECT 1 FROM webhook_events e WHERE e.run_id = r.id
                 AND e.created_at >= CASE WHEN r.status = 'delivered' THEN r.delivered_at ELSE r.failed_at END)
             """,
             new { since, until });
-        return ids.ToList();
+
+        // Only runs that ended once the endpoint existed. Run times are kept to the second and endpoint times finer, so
+        // a run that ended in the second the endpoint was made counts (compared in C#, the same on both databases).
+        return [.. runs.Where(run => run.EndedAt >= WholeSecond(run.EndpointCreatedAt)).Select(run => run.Id)];
     }
+
+    private static DateTime WholeSecond(DateTime time) => time.AddTicks(-(time.Ticks % TimeSpan.TicksPerSecond));
 
     /// <summary>Pending events whose time has come and that no sender holds, the longest waiting first.</summary>
     public async Task<IReadOnlyList<DueWebhookEvent>> DueAsync(DateTime now, int limit, CancellationToken cancellationToken)
