@@ -18,6 +18,9 @@ public sealed record SftpUserResponse(
     IReadOnlyList<SftpUserKey> Keys,
     SftpUserChangeResponse? Change = null);
 
+/// <summary>What the audit trail keeps of a partner's SFTP user: its name and its keys' fingerprints.</summary>
+public sealed record SftpUserAuditState(string UserName, IReadOnlyList<string> KeyFingerprints);
+
 public sealed record SftpHomeDirectoryResponse(string Path, string Access)
 {
     public static SftpHomeDirectoryResponse From(SftpHomeDirectory directory) =>
@@ -79,14 +82,18 @@ public static class PartnerSftpUserApi
 
         try
         {
-            var before = await users.GetAsync(id, cancellationToken) is { } existing
-                ? new SftpUserResponse(existing.UserName, [.. existing.Home.Select(SftpHomeDirectoryResponse.From)], existing.Keys)
-                : null;
             var user = new PartnerSftpUser(id, validation.Keys);
             var change = await users.PutAsync(user, cancellationToken);
-            var after = new SftpUserResponse(change.UserName, [.. user.Home.Select(SftpHomeDirectoryResponse.From)], [.. validation.Keys.Select(SftpUserKey.Of)]);
+
+            // The put reconciled the keys against what the server had, so its change tells the keys before and after.
+            var before = change.Created ? null : new SftpUserAuditState(change.UserName, [.. change.KeysKept, .. change.KeysRemoved]);
+            var after = new SftpUserAuditState(change.UserName, [.. change.KeysKept, .. change.KeysAdded]);
             await audit.RecordAsync(context, AuditActions.SftpUserChanged, id, change.UserName, before, after, cancellationToken);
-            return TypedResults.Ok(after with { Change = new SftpUserChangeResponse(change.Created, change.HomeUpdated, change.KeysAdded, change.KeysRemoved) });
+            return TypedResults.Ok(new SftpUserResponse(
+                change.UserName,
+                [.. user.Home.Select(SftpHomeDirectoryResponse.From)],
+                [.. validation.Keys.Select(SftpUserKey.Of)],
+                new SftpUserChangeResponse(change.Created, change.HomeUpdated, change.KeysAdded, change.KeysRemoved)));
         }
         catch (TransferServiceException e)
         {

@@ -76,7 +76,7 @@ public sealed class TransferUserClient : IDisposable
             TransferUserJsonContext.Default.ImportSshPublicKeyRequest,
             TransferUserJsonContext.Default.ImportSshPublicKeyResponse,
             cancellationToken);
-        return string.IsNullOrEmpty(response.SshPublicKeyId) ? throw TransferApi.InvalidResponse("ImportSshPublicKey", "SshPublicKeyId") : response.SshPublicKeyId;
+        return TransferApi.Require(response.SshPublicKeyId, "ImportSshPublicKey", "SshPublicKeyId");
     }
 
     public Task DeleteSshPublicKeyAsync(string serverId, string userName, string sshPublicKeyId, CancellationToken cancellationToken) =>

@@ -69,6 +69,10 @@ internal sealed class TransferApi : IDisposable
     }
 
     /// <summary>The answer lacked a member the operation always returns.</summary>
+    /// <summary>The member's value, or an <c>InvalidResponse</c> failure when Transfer Family left it out.</summary>
+    public static string Require(string? value, string operation, string member) =>
+        string.IsNullOrEmpty(value) ? throw InvalidResponse(operation, member) : value;
+
     public static TransferServiceException InvalidResponse(string operation, string member) =>
         new("InvalidResponse", (int)HttpStatusCode.OK, $"Transfer Family {operation} returned no {member}.");
 

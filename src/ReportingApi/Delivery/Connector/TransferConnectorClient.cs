@@ -48,7 +48,7 @@ public sealed class TransferConnectorClient : IDisposable
                 TransferJsonContext.Default.StartFileTransferRequest,
                 TransferJsonContext.Default.StartFileTransferResponse,
                 cancellationToken);
-            started.Add(new StartedFileTransfer(Require(response.TransferId, "StartFileTransfer", "TransferId"), batch));
+            started.Add(new StartedFileTransfer(TransferApi.Require(response.TransferId, "StartFileTransfer", "TransferId"), batch));
         }
 
         return started;
@@ -93,7 +93,7 @@ public sealed class TransferConnectorClient : IDisposable
             TransferJsonContext.Default.StartRemoteMoveRequest,
             TransferJsonContext.Default.StartRemoteMoveResponse,
             cancellationToken);
-        return Require(response.MoveId, "StartRemoteMove", "MoveId");
+        return TransferApi.Require(response.MoveId, "StartRemoteMove", "MoveId");
     }
 
     /// <summary>Asks the connector to log in to the partner's server; a failed login is a result (<c>ERROR</c>), not an exception.</summary>
@@ -106,7 +106,4 @@ public sealed class TransferConnectorClient : IDisposable
             cancellationToken);
 
     public void Dispose() => _api.Dispose();
-
-    private static string Require(string? value, string operation, string member) =>
-        string.IsNullOrEmpty(value) ? throw TransferApi.InvalidResponse(operation, member) : value;
 }
