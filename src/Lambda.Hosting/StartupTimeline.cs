@@ -12,22 +12,29 @@ namespace Lambda.Hosting;
 /// JIT's time), measured from the process's start. A mark costs a timestamp and three counter reads, so it stays on in
 /// production, where the line shows in CloudWatch beside Lambda's own <c>Init Duration</c>.
 /// </summary>
-public static class StartupTimeline
+public sealed class StartupTimeline
 {
-    private static readonly List<Mark> Marks = [];
-    private static readonly Lock Gate = new();
-    private static bool _reported;
+    private readonly List<Mark> _marks = [];
+    private readonly Lock _gate = new();
+    private bool _reported;
+
+    internal StartupTimeline()
+    {
+    }
+
+    /// <summary>This process's timeline.</summary>
+    public static StartupTimeline Current { get; } = new();
 
     private readonly record struct Mark(string Phase, long Timestamp, TimeSpan Cpu, long JittedMethods, TimeSpan JitTime);
 
     /// <summary>Records that <paramref name="phase"/> ended now (after the first invocation has been answered: nothing).</summary>
-    public static void Complete(string phase)
+    public void Complete(string phase)
     {
-        lock (Gate)
+        lock (_gate)
         {
             if (!_reported)
             {
-                Marks.Add(new Mark(phase, Stopwatch.GetTimestamp(), Environment.CpuUsage.TotalTime, JitInfo.GetCompiledMethodCount(), JitInfo.GetCompilationTime()));
+                _marks.Add(new Mark(phase, Stopwatch.GetTimestamp(), Environment.CpuUsage.TotalTime, JitInfo.GetCompiledMethodCount(), JitInfo.GetCompilationTime()));
             }
         }
     }
@@ -37,18 +44,18 @@ public static class StartupTimeline
     /// +40 ms, 120 methods jitted in 25 ms); ...</c>. The first phase, <c>runtime</c>, runs from the process's start to
     /// the first mark; CPU and JIT figures of the first phase count from the process's start too.
     /// </summary>
-    internal static string? TakeReport()
+    internal string? TakeReport()
     {
         Mark[] marks;
-        lock (Gate)
+        lock (_gate)
         {
-            if (_reported || Marks.Count == 0)
+            if (_reported || _marks.Count == 0)
             {
                 return null;
             }
 
             _reported = true;
-            marks = [.. Marks.OrderBy(mark => mark.Timestamp)];
+            marks = [.. _marks.OrderBy(mark => mark.Timestamp)];
         }
 
         using var process = Process.GetCurrentProcess();

@@ -24,9 +24,9 @@ using ReportingApi.Storage;
 using ReportingApi.Subscriptions;
 using ReportingApi.Webhooks;
 
-StartupTimeline.Complete("runtime start");
+StartupTimeline.Current.Complete("runtime start");
 var builder = WebApplication.CreateBuilder(args);
-StartupTimeline.Complete("CreateBuilder");
+StartupTimeline.Current.Complete("CreateBuilder");
 
 // Enums read and write as their names ("Sftp", not 1) in every request, response and the OpenAPI document, so what an
 // operator reads can be sent back as it is.
@@ -64,9 +64,9 @@ else
     builder.Services.AddRunWorker().AddWebhookWorker().AddInboundSweep();
 }
 
-StartupTimeline.Complete("services added");
+StartupTimeline.Current.Complete("services added");
 var app = builder.Build();
-StartupTimeline.Complete("Build");
+StartupTimeline.Current.Complete("Build");
 
 app.UseProblems();
 app.UseAuthentication();
@@ -90,13 +90,13 @@ if (SecurityExtensions.IsLocalTokenEndpointEnabled(app.Configuration, app.Enviro
 }
 
 app.MapApiDocumentation();
-StartupTimeline.Complete("endpoints mapped");
+StartupTimeline.Current.Complete("endpoints mapped");
 
 await app.InitializeDatabaseAsync();
-StartupTimeline.Complete("database checked");
+StartupTimeline.Current.Complete("database checked");
 await app.PrepareDemoAsync();
-StartupTimeline.Complete("demo prepared");
-app.Lifetime.ApplicationStarted.Register(() => StartupTimeline.Complete("host started"));
+StartupTimeline.Current.Complete("demo prepared");
+app.Lifetime.ApplicationStarted.Register(() => StartupTimeline.Current.Complete("host started"));
 await app.RunAsync();
 
 /// <summary>Entry point; public so that tests can start the app with WebApplicationFactory.</summary>

@@ -255,7 +255,7 @@ internal sealed class LambdaServer(
     {
         if (!_answeredFirst)
         {
-            StartupTimeline.Complete(phase);
+            StartupTimeline.Current.Complete(phase);
         }
     }
 
@@ -268,7 +268,7 @@ internal sealed class LambdaServer(
         }
 
         _answeredFirst = true;
-        if (StartupTimeline.TakeReport() is { } report)
+        if (StartupTimeline.Current.TakeReport() is { } report)
         {
             loggerFactory.CreateLogger(typeof(StartupTimeline).FullName!).LogInformation("{StartupTimeline}", report);
         }
