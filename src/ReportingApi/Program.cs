@@ -1,4 +1,5 @@
 using System.Text.Json.Serialization;
+using Lambda.Hosting;
 using ReportingApi.Audit;
 using ReportingApi.Data;
 using ReportingApi.Delivery;
@@ -23,7 +24,9 @@ using ReportingApi.Storage;
 using ReportingApi.Subscriptions;
 using ReportingApi.Webhooks;
 
+StartupTimeline.Current.Complete("runtime start");
 var builder = WebApplication.CreateBuilder(args);
+StartupTimeline.Current.Complete("CreateBuilder");
 
 // Enums read and write as their names ("Sftp", not 1) in every request, response and the OpenAPI document, so what an
 // operator reads can be sent back as it is.
@@ -61,7 +64,9 @@ else
     builder.Services.AddRunWorker().AddWebhookWorker().AddInboundSweep();
 }
 
+StartupTimeline.Current.Complete("services added");
 var app = builder.Build();
+StartupTimeline.Current.Complete("Build");
 
 app.UseProblems();
 app.UseAuthentication();
@@ -85,9 +90,13 @@ if (SecurityExtensions.IsLocalTokenEndpointEnabled(app.Configuration, app.Enviro
 }
 
 app.MapApiDocumentation();
+StartupTimeline.Current.Complete("endpoints mapped");
 
 await app.InitializeDatabaseAsync();
+StartupTimeline.Current.Complete("database checked");
 await app.PrepareDemoAsync();
+StartupTimeline.Current.Complete("demo prepared");
+app.Lifetime.ApplicationStarted.Register(() => StartupTimeline.Current.Complete("host started"));
 await app.RunAsync();
 
 /// <summary>Entry point; public so that tests can start the app with WebApplicationFactory.</summary>

@@ -22,10 +22,12 @@ internal sealed class LambdaServer(
     LambdaInitialization initialization,
     IOptions<LambdaHostingOptions> options,
     IHostApplicationLifetime lifetime,
-    ILogger<LambdaServer> logger) : IServer
+    ILogger<LambdaServer> logger,
+    ILoggerFactory loggerFactory) : IServer
 {
     private readonly CancellationTokenSource _stopping = new();
     private Task _pollLoop = Task.CompletedTask;
+    private bool _answeredFirst;
 
     public IFeatureCollection Features { get; } = CreateServerFeatures();
 
@@ -65,6 +67,7 @@ internal sealed class LambdaServer(
             return;
         }
 
+        MarkFirst("Runtime API polled");
         while (!stopping.IsCancellationRequested)
         {
             LambdaInvocation invocation;
@@ -85,9 +88,12 @@ internal sealed class LambdaServer(
             }
 
             Environment.SetEnvironmentVariable(RuntimeApiProtocol.TraceIdVariable, invocation.TraceId);
+            MarkFirst("first invocation fetched");
             try
             {
                 await RouteAsync(application, invocation, stopping);
+                MarkFirst("response posted");
+                ReportStartupOnce();
             }
             catch (Exception) when (stopping.IsCancellationRequested)
             {
@@ -188,6 +194,7 @@ internal sealed class LambdaServer(
         var settings = options.Value;
         using var exchange = HttpApiExchange.Create(invocation, settings, stopping);
         var context = application.CreateContext(exchange.Features);
+        MarkFirst("event to HttpContext");
         Exception? appError = null;
         try
         {
@@ -200,6 +207,7 @@ internal sealed class LambdaServer(
                 appError = ex;
             }
 
+            MarkFirst("app's request pipeline");
             var payload = await CompleteResponseAsync(exchange.Response, appError, invocation, settings);
             await runtimeApi.PostResponseAsync(invocation.RequestId, payload, stopping);
         }
@@ -241,6 +249,29 @@ internal sealed class LambdaServer(
             invocation.RequestId,
             settings.ResponseLimitBytes);
         return HttpApiResponseWriter.WriteResponseTooLarge(settings);
+    }
+
+    private void MarkFirst(string phase)
+    {
+        if (!_answeredFirst)
+        {
+            StartupTimeline.Current.Complete(phase);
+        }
+    }
+
+    /// <summary>After the first invocation: where the cold start's time went (<see cref="StartupTimeline"/>).</summary>
+    private void ReportStartupOnce()
+    {
+        if (_answeredFirst)
+        {
+            return;
+        }
+
+        _answeredFirst = true;
+        if (StartupTimeline.Current.TakeReport() is { } report)
+        {
+            loggerFactory.CreateLogger(typeof(StartupTimeline).FullName!).LogInformation("{StartupTimeline}", report);
+        }
     }
 
     private async Task ReportInvocationErrorAsync(LambdaInvocation invocation, Exception error, CancellationToken stopping)
