@@ -3,7 +3,8 @@ namespace ReportingApi.Reports;
 /// <summary>
 /// Every report the API offers. Each query starts from the partner's rows of <c>partner_employers</c> (its primary key,
 /// so in employer order), so no report can be run without the authenticated partner's id and a report costs what the
-/// partner's rows cost. Every later table is read through an index in the report's order (migration 0005), so
+/// partner's rows cost. Every later table is read through an index in the report's order (migration 0005; on MySQL
+/// contracts are stored by employer, then id, migration 0011, so they are read through their primary key), so
 /// nothing is sorted: <c>/*! STRAIGHT_JOIN */</c> and <c>/*! FORCE INDEX */</c> fix that plan on MySQL/MariaDB, which
 /// run what is inside <c>/*! */</c>; SQLite reads them as comments. See <see cref="ReportDefinition.OrderBy"/>.
 /// </summary>
@@ -45,7 +46,7 @@ public static class ReportCatalog
                c.employer_subsidy, c.residual_value, c.insurance, c.status
         FROM partner_employers pe
         JOIN employers er ON er.id = pe.employer_id
-        JOIN contracts c /*! FORCE INDEX (ix_contracts_employer_contract) */ ON c.employer_id = pe.employer_id
+        JOIN contracts c /*! FORCE INDEX (PRIMARY) */ ON c.employer_id = pe.employer_id
         JOIN employees e ON e.id = c.employee_id
         JOIN bikes b ON b.id = c.bike_id
         JOIN dealers d ON d.id = c.dealer_id
@@ -79,7 +80,7 @@ public static class ReportCatalog
         SELECT /*! STRAIGHT_JOIN */ c.contract_number, c.employer_id, e.personnel_number, i.due_month, i.gross, i.net, i.vat,
                i.employer_share, i.employee_share, i.status, i.paid_at
         FROM partner_employers pe
-        JOIN contracts c /*! FORCE INDEX (ix_contracts_employer_contract) */ ON c.employer_id = pe.employer_id
+        JOIN contracts c /*! FORCE INDEX (PRIMARY) */ ON c.employer_id = pe.employer_id
         JOIN installments i /*! FORCE INDEX (ix_installments_contract_due) */ ON i.contract_id = c.id
         JOIN employees e ON e.id = c.employee_id
         WHERE pe.partner_id = @partnerId AND i.due_month >= @from AND i.due_month <= @to
@@ -109,7 +110,7 @@ public static class ReportCatalog
         """
         SELECT /*! STRAIGHT_JOIN */ b.frame_number, c.contract_number, c.employer_id, b.brand, b.model, b.category, b.list_price, d.name, c.start_date
         FROM partner_employers pe
-        JOIN contracts c /*! FORCE INDEX (ix_contracts_employer_contract) */ ON c.employer_id = pe.employer_id
+        JOIN contracts c /*! FORCE INDEX (PRIMARY) */ ON c.employer_id = pe.employer_id
         JOIN bikes b ON b.id = c.bike_id
         JOIN dealers d ON d.id = c.dealer_id
         WHERE pe.partner_id = @partnerId AND c.start_date <= @to AND c.end_date >= @from

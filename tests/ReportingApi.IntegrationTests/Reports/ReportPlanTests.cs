@@ -21,9 +21,9 @@ public sealed class ReportPlanTests(MariaDbFixture database)
     /// <summary>The index each report's tables are read through, by alias.</summary>
     private static readonly Dictionary<string, Dictionary<string, string>> Indexes = new()
     {
-        [ReportCatalog.Contracts.Id] = new() { ["pe"] = "PRIMARY", ["er"] = "PRIMARY", ["c"] = "ix_contracts_employer_contract", ["e"] = "PRIMARY", ["b"] = "PRIMARY", ["d"] = "PRIMARY" },
-        [ReportCatalog.Installments.Id] = new() { ["pe"] = "PRIMARY", ["c"] = "ix_contracts_employer_contract", ["i"] = "ix_installments_contract_due", ["e"] = "PRIMARY" },
-        [ReportCatalog.Bikes.Id] = new() { ["pe"] = "PRIMARY", ["c"] = "ix_contracts_employer_contract", ["b"] = "PRIMARY", ["d"] = "PRIMARY" },
+        [ReportCatalog.Contracts.Id] = new() { ["pe"] = "PRIMARY", ["er"] = "PRIMARY", ["c"] = "PRIMARY", ["e"] = "PRIMARY", ["b"] = "PRIMARY", ["d"] = "PRIMARY" },
+        [ReportCatalog.Installments.Id] = new() { ["pe"] = "PRIMARY", ["c"] = "PRIMARY", ["i"] = "ix_installments_contract_due", ["e"] = "PRIMARY" },
+        [ReportCatalog.Bikes.Id] = new() { ["pe"] = "PRIMARY", ["c"] = "PRIMARY", ["b"] = "PRIMARY", ["d"] = "PRIMARY" },
         [ReportCatalog.Employees.Id] = new() { ["pe"] = "PRIMARY", ["er"] = "PRIMARY", ["e"] = "ix_employees_employer_employee", ["c"] = "ix_contracts_employee_period" },
     };
 
