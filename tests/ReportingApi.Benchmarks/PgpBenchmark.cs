@@ -27,7 +27,14 @@ internal static class PgpBenchmark
 
     public static async Task RunAsync(string plainPath, string workFolder, int turns, CompressionLevel level)
     {
-        var folder = Directory.CreateDirectory(Path.Combine(workFolder, "bench-pgp-keys")).FullName;
+        // A fresh key ring each run: gpg refuses to make a key whose user id a work folder's earlier run left in it.
+        var folder = Path.Combine(workFolder, "bench-pgp-keys");
+        if (Directory.Exists(folder))
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+
+        Directory.CreateDirectory(folder);
         var gnupgHome = Directory.CreateDirectory(Path.Combine(folder, "gnupg")).FullName;
         if (!OperatingSystem.IsWindows())
         {
