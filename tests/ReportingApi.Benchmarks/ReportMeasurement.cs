@@ -15,7 +15,7 @@ internal static class ReportMeasurement
     public const int TenthPartnerId = 101;
     public const int OnePartnerId = 102;
 
-    private static readonly TimeSpan WarmUpTime = TimeSpan.FromSeconds(1);
+    public static readonly TimeSpan WarmUpTime = TimeSpan.FromSeconds(1);
 
     public sealed record Result(string Report, string Format, int PartnerId, long Rows, long Bytes, double Seconds, long PeakRssBytes);
 
