@@ -21,25 +21,15 @@ public static class AuditApi
 
     public static IEndpointRouteBuilder MapAuditApi(this IEndpointRouteBuilder app)
     {
-        app.MapGroup("/v1/admin/audit")
-            .WithTags("Audit")
-            .RequireAuthorization(Scopes.Admin)
-            .ProducesProblem(StatusCodes.Status401Unauthorized)
-            .ProducesProblem(StatusCodes.Status403Forbidden)
-            .ProducesProblem(StatusCodes.Status503ServiceUnavailable)
+        app.MapSecuredGroup("/v1/admin/audit", "Audit", Scopes.Admin)
             .MapGet("/", ListEntries)
             .WithName("ListAuditEntries")
             .WithSummary("Every change made through the admin API: who, when, from where, what changed")
             .WithDescription(QueryDescription + " `partnerId` limits the list to one partner's entries.")
             .ProducesValidationProblem();
 
-        app.MapGroup("/v1/audit")
-            .WithTags("Audit")
-            .RequireAuthorization(Scopes.Deliver)
+        app.MapSecuredGroup("/v1/audit", "Audit", Scopes.Deliver)
             .RequirePartner()
-            .ProducesProblem(StatusCodes.Status401Unauthorized)
-            .ProducesProblem(StatusCodes.Status403Forbidden)
-            .ProducesProblem(StatusCodes.Status503ServiceUnavailable)
             .MapGet("/", ListOwnEntries)
             .WithName("ListOwnAuditEntries")
             .WithSummary("The changes our operators made to your account (key, delivery target, webhook, ...)")

@@ -50,24 +50,14 @@ public static class InboundFilesApi
 
     public static IEndpointRouteBuilder MapInboundFilesApi(this IEndpointRouteBuilder app)
     {
-        var partner = app.MapGroup("/v1/inbound-files")
-            .WithTags("Inbound files")
-            .RequireAuthorization(Scopes.Deliver)
-            .RequirePartner()
-            .ProducesProblem(StatusCodes.Status401Unauthorized)
-            .ProducesProblem(StatusCodes.Status403Forbidden)
-            .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
+        var partner = app.MapSecuredGroup("/v1/inbound-files", "Inbound files", Scopes.Deliver)
+            .RequirePartner();
         partner.MapGet("/", ListOwnFiles).WithName("ListInboundFiles")
             .WithSummary("The files you uploaded over SFTP, newest first: received → verified → stored, or rejected with a reason")
             .ProducesValidationProblem();
         partner.MapGet("/{id}", GetOwnFile).WithName("GetInboundFile").WithSummary("One file you uploaded").ProducesProblem(StatusCodes.Status404NotFound);
 
-        var admin = app.MapGroup("/v1/admin/inbound-files")
-            .WithTags("Inbound files")
-            .RequireAuthorization(Scopes.Admin)
-            .ProducesProblem(StatusCodes.Status401Unauthorized)
-            .ProducesProblem(StatusCodes.Status403Forbidden)
-            .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
+        var admin = app.MapSecuredGroup("/v1/admin/inbound-files", "Inbound files", Scopes.Admin);
         admin.MapGet("/", ListFiles).WithName("AdminListInboundFiles").WithSummary("Every partner's uploads, newest first, with their object keys").ProducesValidationProblem();
         admin.MapGet("/{id}", GetFile).WithName("AdminGetInboundFile").WithSummary("One upload, with its object keys").ProducesProblem(StatusCodes.Status404NotFound);
         return app;

@@ -44,13 +44,8 @@ public static class PartnerInboundPolicyApi
 {
     public static RouteGroupBuilder MapPartnerInboundPolicyApi(this IEndpointRouteBuilder app)
     {
-        var group = app.MapGroup("/v1/admin/partners/{id:int}/inbound-policy")
-            .WithTags("Partner administration")
-            .RequireAuthorization(Scopes.Admin)
-            .ProducesProblem(StatusCodes.Status401Unauthorized)
-            .ProducesProblem(StatusCodes.Status403Forbidden)
-            .ProducesProblem(StatusCodes.Status404NotFound)
-            .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
+        var group = app.MapSecuredGroup("/v1/admin/partners/{id:int}/inbound-policy", "Partner administration", Scopes.Admin)
+            .ProducesProblem(StatusCodes.Status404NotFound);
         group.MapGet("/", GetPolicy).WithName("GetPartnerInboundPolicy").WithSummary("What the partner may upload (defaults until set)");
         group.MapPut("/", PutPolicy).WithName("PutPartnerInboundPolicy")
             .WithSummary("Set the partner's signature policy (required | if-signed | none), whether plaintext is accepted, and its size limit")

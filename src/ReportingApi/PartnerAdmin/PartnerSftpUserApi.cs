@@ -44,13 +44,8 @@ public static class PartnerSftpUserApi
 
     public static RouteGroupBuilder MapPartnerSftpUserApi(this IEndpointRouteBuilder app)
     {
-        var group = app.MapGroup("/v1/admin/partners/{id:int}/sftp-user")
-            .WithTags("Partner administration")
-            .RequireAuthorization(Scopes.Admin)
-            .ProducesProblem(StatusCodes.Status401Unauthorized)
-            .ProducesProblem(StatusCodes.Status403Forbidden)
-            .ProducesProblem(StatusCodes.Status404NotFound)
-            .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
+        var group = app.MapSecuredGroup("/v1/admin/partners/{id:int}/sftp-user", "Partner administration", Scopes.Admin)
+            .ProducesProblem(StatusCodes.Status404NotFound);
 
         group.MapPut("/", PutSftpUser).WithName("PutPartnerSftpUser")
             .WithSummary("Create or update the partner's SFTP user and its SSH keys").WithDescription(PutDescription)

@@ -32,12 +32,7 @@ public static class PartnersAdminApi
             $"({PartnersOptions.Section}:{nameof(PartnersOptions.RegistryCacheSeconds)}): a change applies at once on the instance that saved it and " +
             $"within {cacheSeconds} s on every other one, so a deactivated partner's requests and new runs are refused by then. " +
             "Its PGP key and delivery target are read at every run, so a change applies to the next run on every instance.";
-        var group = app.MapGroup("/v1/admin/partners")
-            .WithTags("Partner administration")
-            .RequireAuthorization(Scopes.Admin)
-            .ProducesProblem(StatusCodes.Status401Unauthorized)
-            .ProducesProblem(StatusCodes.Status403Forbidden)
-            .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
+        var group = app.MapSecuredGroup("/v1/admin/partners", "Partner administration", Scopes.Admin);
 
         group.MapGet("/", ListPartners).WithName("ListPartners").WithSummary("All partners");
         group.MapGet("/{id:int}", GetPartner).WithName("GetPartner").WithSummary("One partner").ProducesProblem(StatusCodes.Status404NotFound);

@@ -11,13 +11,8 @@ public static class ReportsApi
 {
     public static RouteGroupBuilder MapReportsApi(this IEndpointRouteBuilder app)
     {
-        var group = app.MapGroup("/v1/reports")
-            .WithTags("Reports")
-            .RequireAuthorization(Scopes.Read)
-            .RequirePartner()
-            .ProducesProblem(StatusCodes.Status401Unauthorized)
-            .ProducesProblem(StatusCodes.Status403Forbidden)
-            .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
+        var group = app.MapSecuredGroup("/v1/reports", "Reports", Scopes.Read)
+            .RequirePartner();
 
         group.MapGet("/", GetCatalog)
             .WithName("GetReportCatalog")

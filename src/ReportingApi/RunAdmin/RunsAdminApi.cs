@@ -43,12 +43,8 @@ public static class RunsAdminApi
         return app;
     }
 
-    private static RouteGroupBuilder AdminGroup(IEndpointRouteBuilder app, string prefix) => app.MapGroup(prefix)
-        .WithTags("Run administration")
-        .RequireAuthorization(Scopes.Admin)
-        .ProducesProblem(StatusCodes.Status401Unauthorized)
-        .ProducesProblem(StatusCodes.Status403Forbidden)
-        .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
+    private static RouteGroupBuilder AdminGroup(IEndpointRouteBuilder app, string prefix) =>
+        app.MapSecuredGroup(prefix, "Run administration", Scopes.Admin);
 
     internal static async Task<Results<Ok<OperatorRunPage>, ValidationProblem>> ListRuns(
         RunListing listing, IOptions<RunsOptions> options, CancellationToken cancellationToken,

@@ -22,13 +22,8 @@ public static class RunsApi
 
     public static RouteGroupBuilder MapRunsApi(this IEndpointRouteBuilder app)
     {
-        var group = app.MapGroup("/v1/report-runs")
-            .WithTags("Report runs")
-            .RequireAuthorization(Scopes.Deliver)
-            .RequirePartner()
-            .ProducesProblem(StatusCodes.Status401Unauthorized)
-            .ProducesProblem(StatusCodes.Status403Forbidden)
-            .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
+        var group = app.MapSecuredGroup("/v1/report-runs", "Report runs", Scopes.Deliver)
+            .RequirePartner();
 
         group.MapPost("/", CreateRun)
             .WithName("CreateReportRun")

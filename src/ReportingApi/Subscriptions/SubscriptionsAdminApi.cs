@@ -11,12 +11,7 @@ public static class SubscriptionsAdminApi
 {
     public static RouteGroupBuilder MapSubscriptionsAdminApi(this IEndpointRouteBuilder app)
     {
-        var group = app.MapGroup("/v1/admin/subscriptions")
-            .WithTags("Subscription administration")
-            .RequireAuthorization(Scopes.Admin)
-            .ProducesProblem(StatusCodes.Status401Unauthorized)
-            .ProducesProblem(StatusCodes.Status403Forbidden)
-            .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
+        var group = app.MapSecuredGroup("/v1/admin/subscriptions", "Subscription administration", Scopes.Admin);
 
         group.MapGet("/", ListAllSubscriptions).WithName("ListAllSubscriptions").WithSummary("Every partner's subscriptions, or one partner's (?partnerId=1)");
         group.MapPost("/{id}/pause", PauseAnySubscription).WithName("PauseAnySubscription")

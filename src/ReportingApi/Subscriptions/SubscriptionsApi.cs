@@ -29,13 +29,8 @@ public static class SubscriptionsApi
 
     public static RouteGroupBuilder MapSubscriptionsApi(this IEndpointRouteBuilder app)
     {
-        var group = app.MapGroup("/v1/subscriptions")
-            .WithTags("Subscriptions")
-            .RequireAuthorization(Scopes.Deliver)
-            .RequirePartner()
-            .ProducesProblem(StatusCodes.Status401Unauthorized)
-            .ProducesProblem(StatusCodes.Status403Forbidden)
-            .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
+        var group = app.MapSecuredGroup("/v1/subscriptions", "Subscriptions", Scopes.Deliver)
+            .RequirePartner();
 
         group.MapPost("/", CreateSubscription).WithName("CreateSubscription").WithSummary("Subscribe to a report on a schedule").WithDescription(Description)
             .Produces<SubscriptionResponse>(StatusCodes.Status201Created).ProducesValidationProblem();

@@ -20,13 +20,8 @@ public static class WebhooksAdminApi
 
     public static RouteGroupBuilder MapWebhooksAdminApi(this IEndpointRouteBuilder app)
     {
-        var group = app.MapGroup("/v1/admin/partners/{id:int}/webhook")
-            .WithTags("Partner administration")
-            .RequireAuthorization(Scopes.Admin)
-            .ProducesProblem(StatusCodes.Status401Unauthorized)
-            .ProducesProblem(StatusCodes.Status403Forbidden)
-            .ProducesProblem(StatusCodes.Status404NotFound)
-            .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
+        var group = app.MapSecuredGroup("/v1/admin/partners/{id:int}/webhook", "Partner administration", Scopes.Admin)
+            .ProducesProblem(StatusCodes.Status404NotFound);
 
         group.MapPut("/", SetWebhook).WithName("SetPartnerWebhook")
             .WithSummary("Set the partner's webhook endpoint; the signing secret is made and shown once, when the endpoint is created")
