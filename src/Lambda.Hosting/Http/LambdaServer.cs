@@ -27,7 +27,6 @@ internal sealed class LambdaServer(
 {
     private readonly CancellationTokenSource _stopping = new();
     private Task _pollLoop = Task.CompletedTask;
-    private bool _answeredFirst;
 
     public IFeatureCollection Features { get; } = CreateServerFeatures();
 
@@ -251,23 +250,12 @@ internal sealed class LambdaServer(
         return HttpApiResponseWriter.WriteResponseTooLarge(settings);
     }
 
-    private void MarkFirst(string phase)
-    {
-        if (!_answeredFirst)
-        {
-            StartupTimeline.Current.Complete(phase);
-        }
-    }
+    /// <summary>Marks a phase of the first invocation; once the timeline is reported, marks are ignored.</summary>
+    private static void MarkFirst(string phase) => StartupTimeline.Current.Complete(phase);
 
-    /// <summary>After the first invocation: where the cold start's time went (<see cref="StartupTimeline"/>).</summary>
+    /// <summary>After the first invocation: where the cold start's time went (<see cref="StartupTimeline"/>; it reports once).</summary>
     private void ReportStartupOnce()
     {
-        if (_answeredFirst)
-        {
-            return;
-        }
-
-        _answeredFirst = true;
         if (StartupTimeline.Current.TakeReport() is { } report)
         {
             loggerFactory.CreateLogger(typeof(StartupTimeline).FullName!).LogInformation("{StartupTimeline}", report);
