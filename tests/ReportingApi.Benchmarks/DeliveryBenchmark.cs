@@ -89,12 +89,11 @@ internal static class DeliveryBenchmark
         var executor = provider.GetRequiredService<RunExecutor>();
         var store = provider.GetRequiredService<RunStore>();
         var oneEmployer = request with { Filters = new Dictionary<string, string> { ["employerId"] = "1" } };
-        var warmUp = Stopwatch.StartNew();
-        while (warmUp.Elapsed < ReportMeasurement.WarmUpTime)
+        await WarmUp.UntilJitQuietAsync(async () =>
         {
             var (warmUpRun, _) = await store.CreateAsync(ReportRun.ForReport(oneEmployer, armored: false, partnerId, "benchmark", idempotencyKey: null), CancellationToken.None);
             await executor.ExecuteAsync(warmUpRun.Id, CancellationToken.None);
-        }
+        });
 
         var watch = Stopwatch.StartNew();
         var (run, _) = await store.CreateAsync(ReportRun.ForReport(request, armored: false, partnerId, "benchmark", idempotencyKey: null), CancellationToken.None);

@@ -77,7 +77,8 @@ if (reports.Length > 0)
     }
 
     Console.WriteLine();
-    Console.WriteLine($"End to end (query -> file), medians of {repetitions} alternating turns; peak RSS the highest:");
+    Console.WriteLine($"End to end (query -> file), medians of {repetitions} alternating turns; peak RSS the highest; " +
+        "the longest warm-up and the most methods compiled during a measured run (after it):");
     Console.WriteLine($"{"report",-13}{"format",-8}{"partner",-8}{"rows",12}{"seconds",9}{"rows/s",11}{"MB",9}{"peak RSS MB",13}{"vs all",8}");
 }
 
@@ -114,7 +115,8 @@ foreach (var report in reports.Select(id => ReportCatalog.Find(id)!))
             allSeconds ??= seconds;
             allRss ??= rss;
             Console.WriteLine($"{report.Id,-13}{format,-8}{label,-8}{turns[0].Rows,12:N0}{seconds,9:F2}{turns[0].Rows / seconds,11:N0}{turns[0].Bytes / 1e6,9:F1}{rss / 1048576.0,13:F1}" +
-                $"{seconds / allSeconds,8:F3}  RSS all/tenth {(double)allRss / rss:F2}");
+                $"{seconds / allSeconds,8:F3}  RSS all/tenth {(double)allRss / rss:F2}  warm-up {turns.Max(r => r.WarmUpSeconds):F1} s, jit {turns.Max(r => r.MethodsCompiled)}" +
+                (format == "csv" && label == "all" ? $"  rows/s vs client {baselineSeconds / seconds:F2}" : ""));
         }
     }
 }

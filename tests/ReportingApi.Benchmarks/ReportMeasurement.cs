@@ -1,6 +1,8 @@
 using System.Diagnostics;
 using System.Globalization;
+using System.Runtime;
 using System.Text.Json;
+using ReportingApi.Data;
 using ReportingApi.Reports;
 using ReportingApi.Reports.Rendering;
 using ReportingApi.TestSupport;
@@ -15,9 +17,8 @@ internal static class ReportMeasurement
     public const int TenthPartnerId = 101;
     public const int OnePartnerId = 102;
 
-    public static readonly TimeSpan WarmUpTime = TimeSpan.FromSeconds(1);
-
-    public sealed record Result(string Report, string Format, int PartnerId, long Rows, long Bytes, double Seconds, long PeakRssBytes);
+    /// <param name="MethodsCompiled">Methods the JIT compiled during the measured run: few once warmed up.</param>
+    public sealed record Result(string Report, string Format, int PartnerId, long Rows, long Bytes, double Seconds, long PeakRssBytes, double WarmUpSeconds, long MethodsCompiled);
 
     /// <summary>
     /// The period each report is measured over: the year up to the reference month for the contract-based reports
@@ -51,29 +52,24 @@ internal static class ReportMeasurement
 
         var path = Path.Combine(workFolder, $"bench-{reportId}-{partnerId}.{formatName}");
         // As a running service is: a pooled connection and the report's code at the JIT's last tier, by the same report
-        // for one employer, rendered for a while. Tiered compilation (with PGO) recompiles hot code only after it has run
-        // for a while; after one small report the row loop was still at its first tiers, and a tenth-partner XLSX run
-        // paid up to 0.5 s of compiling that a service pays once (bikes XLSX, tenth partner: 1.0 s with one warm-up
-        // report, 0.6 s after this).
-        var warmUp = Stopwatch.StartNew();
-        while (warmUp.Elapsed < WarmUpTime)
-        {
-            await using var warmUpRows = await new ReportReader(connections).OpenAsync(request, OnePartnerId, CancellationToken.None);
-            await warmUpRows.RenderAsync(renderer, Stream.Null, CancellationToken.None);
-        }
+        // for one employer written to a file the same way (see WarmUp).
+        var warmUp = await WarmUp.UntilJitQuietAsync(() => RenderToFileAsync(connections, request, OnePartnerId, renderer, path));
 
+        var compiledBefore = JitInfo.GetCompiledMethodCount();
         var watch = Stopwatch.StartNew();
-        long rows;
-        await using (var output = new FileStream(path, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 16, useAsync: true))
-        {
-            await using var data = await new ReportReader(connections).OpenAsync(request, partnerId, CancellationToken.None);
-            rows = await data.RenderAsync(renderer, output, CancellationToken.None);
-        }
-
+        var rows = await RenderToFileAsync(connections, request, partnerId, renderer, path);
         var seconds = watch.Elapsed.TotalSeconds;
         var bytes = new FileInfo(path).Length;
         File.Delete(path);
-        Console.WriteLine(JsonSerializer.Serialize(new Result(reportId, formatName, partnerId, rows, bytes, seconds, ChildProcess.PeakRssBytes())));
+        var compiled = JitInfo.GetCompiledMethodCount() - compiledBefore;
+        Console.WriteLine(JsonSerializer.Serialize(new Result(reportId, formatName, partnerId, rows, bytes, seconds, ChildProcess.PeakRssBytes(), warmUp.TotalSeconds, compiled)));
         return 0;
+    }
+
+    private static async Task<long> RenderToFileAsync(DbConnectionFactory connections, ReportRequest request, int partnerId, IReportRenderer renderer, string path)
+    {
+        await using var output = new FileStream(path, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 16, useAsync: true);
+        await using var data = await new ReportReader(connections).OpenAsync(request, partnerId, CancellationToken.None);
+        return await data.RenderAsync(renderer, output, CancellationToken.None);
     }
 }
