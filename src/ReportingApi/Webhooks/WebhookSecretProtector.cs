@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Buffers.Text;
 using System.Security.Cryptography;
 using System.Text;
@@ -39,15 +40,24 @@ public sealed class WebhookSecretProtector
         }
     }
 
-    /// <summary>A key as the secret source holds it: 32 bytes in base64 (e.g. from <c>openssl rand -base64 32</c>).</summary>
-    /// <exception cref="FormatException">The text is not base64 of 32 bytes; the message does not quote it.</exception>
+    /// <summary>
+    /// A key as the secret source holds it: 32 bytes in base64 (<c>openssl rand -base64 32</c>) or as 64 hex digits,
+    /// the form Secrets Manager can generate (the template's secret: lowercase letters a-f and digits only).
+    /// </summary>
+    /// <exception cref="FormatException">The text is neither; the message does not quote it.</exception>
     public static byte[] ParseKey(string text)
     {
         ArgumentNullException.ThrowIfNull(text);
+        var trimmed = text.Trim();
         var key = new byte[KeyBytes + 1];
-        if (!Convert.TryFromBase64String(text.Trim(), key, out var length) || length != KeyBytes)
+        if (trimmed.Length == KeyBytes * 2 && Convert.FromHexString(trimmed, key, out _, out _) == OperationStatus.Done)
         {
-            throw new FormatException($"A webhook secret encryption key is {KeyBytes} bytes in base64 (openssl rand -base64 {KeyBytes}).");
+            return key[..KeyBytes];
+        }
+
+        if (!Convert.TryFromBase64String(trimmed, key, out var length) || length != KeyBytes)
+        {
+            throw new FormatException($"A webhook secret encryption key is {KeyBytes} bytes in base64 (openssl rand -base64 {KeyBytes}) or {KeyBytes * 2} hex digits.");
         }
 
         return key[..KeyBytes];

@@ -146,6 +146,15 @@ public sealed class MotoServer : IAsyncDisposable
         return created.GetProperty("ARN").GetString()!;
     }
 
+    /// <summary>
+    /// What Secrets Manager generates for a template's <c>GenerateSecretString</c> (the same parameters as GetRandomPassword).
+    /// </summary>
+    public async Task<string> GetRandomPasswordAsync(JsonNode generateSecretString)
+    {
+        var generated = await JsonCallAsync("secretsmanager", "secretsmanager.GetRandomPassword", generateSecretString);
+        return generated.GetProperty("RandomPassword").GetString()!;
+    }
+
     /// <summary>Makes <paramref name="value"/> the secret's current value (a rotation).</summary>
     public Task PutSecretValueAsync(string secretId, string value) =>
         JsonCallAsync("secretsmanager", "secretsmanager.PutSecretValue", new { SecretId = secretId, SecretString = value });

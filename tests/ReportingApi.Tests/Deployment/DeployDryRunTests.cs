@@ -6,6 +6,7 @@ using Microsoft.Extensions.DependencyInjection;
 using ReportingApi.Tests.Api;
 using ReportingApi.TestSupport;
 using ReportingApi.TestSupport.Aws;
+using ReportingApi.Webhooks;
 
 namespace ReportingApi.Tests.Deployment;
 
@@ -84,6 +85,7 @@ public sealed partial class DeployDryRunTests
         Assert.Equal("SecretsManager", (string?)variables["Secrets__Provider"]);
         Assert.Equal("PgpSecretKeySecret", (string?)variables["Pgp__SecretKeySecretArn"]!["Ref"]);
         Assert.Equal("PgpPassphraseSecret", (string?)variables["Pgp__PassphraseSecretArn"]!["Ref"]);
+        Assert.Equal("WebhookEncryptionKeySecret", (string?)variables["Webhooks__EncryptionKeySecret"]!["Ref"]);
         Assert.Equal("https://cognito-idp.${AWS::Region}.amazonaws.com/${UserPool}", (string?)variables["Authentication__Issuer"]!["Fn::Sub"]);
         Assert.Equal("Json", (string?)variables["Logging__Format"]);
         Assert.Equal("true", (string?)variables["Metrics__Emf"]);
@@ -197,7 +199,7 @@ public sealed partial class DeployDryRunTests
     }
 
     [Fact]
-    public async Task The_kms_key_rotates_and_is_kept_and_the_three_secrets_are_the_function_s_own()
+    public async Task The_kms_key_rotates_and_is_kept_and_the_four_secrets_are_the_function_s_own()
     {
         var template = await Transformed.Value;
         var key = Resource(template, "ReportsKey", "AWS::KMS::Key");
@@ -205,10 +207,24 @@ public sealed partial class DeployDryRunTests
 
         Assert.True((bool?)key["Properties"]!["EnableKeyRotation"]);
         Assert.Equal("Retain", (string?)key["DeletionPolicy"]);
-        Assert.Equal(["DatabaseSecret", "PgpPassphraseSecret", "PgpSecretKeySecret"], secrets);
+        Assert.Equal(["DatabaseSecret", "PgpPassphraseSecret", "PgpSecretKeySecret", "WebhookEncryptionKeySecret"], secrets);
         var statement = Assert.Single(FunctionPolicyStatements(template), s => AsStrings(s["Action"]).Contains("secretsmanager:GetSecretValue"));
         Assert.Equal(["secretsmanager:GetSecretValue"], AsStrings(statement["Action"]));
         Assert.Equal(secrets, statement["Resource"]!.AsArray().Select(r => (string)r!["Ref"]!).Order());
+    }
+
+    [Fact]
+    public async Task The_webhook_encryption_key_Secrets_Manager_generates_is_a_key_the_app_reads()
+    {
+        var secret = Resource(await Transformed.Value, "WebhookEncryptionKeySecret", "AWS::SecretsManager::Secret");
+        var moto = await MotoServer.SharedAsync();
+
+        Assert.Equal("Retain", (string?)secret["DeletionPolicy"]);
+        for (var i = 0; i < 20; i++)
+        {
+            var generated = await moto.GetRandomPasswordAsync(secret["Properties"]!["GenerateSecretString"]!.DeepClone());
+            Assert.Equal(32, WebhookSecretProtector.ParseKey(generated).Length);
+        }
     }
 
     [Fact]

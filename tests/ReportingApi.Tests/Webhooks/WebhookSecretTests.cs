@@ -97,5 +97,17 @@ public sealed class WebhookSecretTests
         Assert.Throws<ArgumentException>(() => new WebhookSecretProtector([Encoding.UTF8.GetBytes("short")]));
     }
 
+    [Fact]
+    public void A_key_may_be_64_hex_digits_as_the_template_has_Secrets_Manager_generate_it()
+    {
+        var key = NewKey();
+
+        Assert.Equal(key, WebhookSecretProtector.ParseKey(Convert.ToHexStringLower(key)));
+        Assert.Equal(key, WebhookSecretProtector.ParseKey(Convert.ToHexString(key) + "\n"));
+        // 64 characters that are not all hex digits are read as base64 (48 bytes here) and refused.
+        Assert.Throws<FormatException>(() => WebhookSecretProtector.ParseKey(Convert.ToHexStringLower(key)[..63] + "g"));
+        Assert.Throws<FormatException>(() => WebhookSecretProtector.ParseKey(Convert.ToHexStringLower(key)[..62]));
+    }
+
     private static byte[] NewKey() => RandomNumberGenerator.GetBytes(32);
 }
