@@ -14,6 +14,7 @@ public static class InboundExtensions
         services.AddSingleton<InboundFileStore>();
         services.AddSingleton<InboundPartners>();
         services.AddSingleton<InboundProcessor>();
+        services.AddSingleton<InboundRecovery>();
         return services;
     }
 

@@ -31,6 +31,9 @@ public enum InboundRejection
 
     /// <summary>Larger than the partner's (or the service's) limit.</summary>
     TooLarge,
+
+    /// <summary>Processing stopped before it finished in every attempt (<c>Inbound:MaxAttempts</c>); the file was not checked.</summary>
+    ProcessingFailed,
 }
 
 /// <summary>Whether an inbound file must be signed by the partner's key on file.</summary>

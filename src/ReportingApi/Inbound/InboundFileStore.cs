@@ -118,6 +118,25 @@ public sealed class InboundFileStore(DbConnectionFactory connections, TimeProvid
         return [.. rows.Select(row => row.ToFile())];
     }
 
+    /// <summary>
+    /// Unfinished files no processor is working on, oldest first: the lease of one that died has run out, or nobody has
+    /// leased the file for <paramref name="idleFor"/> (its last processor failed and gave the lease back).
+    /// </summary>
+    public async Task<IReadOnlyList<InboundFile>> ListStaleAsync(TimeSpan idleFor, int limit, CancellationToken cancellationToken)
+    {
+        var now = Now();
+        await using var connection = await connections.OpenAsync(cancellationToken);
+        var rows = await connection.QueryAsync<Row>(
+            $"""
+            SELECT {Columns} FROM inbound_files
+            WHERE status IN (@received, @verified)
+              AND ((lease_until IS NOT NULL AND lease_until <= @now) OR (lease_until IS NULL AND updated_at <= @idleSince))
+            ORDER BY received_at, id LIMIT @limit
+            """,
+            new { now, idleSince = now - idleFor, limit, received = InboundFileStatus.Received, verified = InboundFileStatus.Verified });
+        return [.. rows.Select(row => row.ToFile())];
+    }
+
     private async Task UpdateAsync(string assignments, object values, CancellationToken cancellationToken)
     {
         var parameters = new DynamicParameters(values);

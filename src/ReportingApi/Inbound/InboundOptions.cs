@@ -15,6 +15,13 @@ public sealed class InboundOptions
     [Range(typeof(TimeSpan), "00:00:10", "1.00:00:00")]
     public TimeSpan Lease { get; set; } = TimeSpan.FromMinutes(30);
 
+    /// <summary>
+    /// Attempts a file gets. Each lease is one, so a processor that dies holding the file (the function's time limit, a
+    /// crash) uses one; after the last the file is rejected as <see cref="InboundRejection.ProcessingFailed"/>, the original kept.
+    /// </summary>
+    [Range(1, 100)]
+    public int MaxAttempts { get; set; } = 3;
+
     /// <summary>Off Lambda: how often the worker looks for new files in the folder object store's inbound folders (0: never).</summary>
     [Range(0, 3600)]
     public double SweepIntervalSeconds { get; set; } = 5;

@@ -58,33 +58,49 @@ public sealed class InboundProcessor(
             metrics.FileReceived(file.Id);
         }
 
+        return await ProcessRecordedAsync(file, partner, cancellationToken);
+    }
+
+    /// <summary>A recorded file once more: one that a processor left unfinished (see <see cref="InboundRecovery"/>).</summary>
+    public async Task<InboundOutcome> RetryAsync(InboundFile file, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(file);
+        return await partners.FindAsync(file.PartnerId, cancellationToken) is { } partner
+            ? await ProcessRecordedAsync(file, partner, cancellationToken)
+            : new InboundOutcome(file.ObjectKey, file, "no such partner");
+    }
+
+    private async Task<InboundOutcome> ProcessRecordedAsync(InboundFile file, InboundPartner partner, CancellationToken cancellationToken)
+    {
         if (file.IsFinished || !await files.TryLeaseAsync(file.Id, options.Value.Lease, cancellationToken))
         {
-            return new InboundOutcome(objectKey, file);
+            return new InboundOutcome(file.ObjectKey, file);
         }
 
         try
         {
-            await ProcessLeasedAsync(file, partner, cancellationToken);
+            // Every attempt before this one took the lease and never finished.
+            if (file.Attempts >= options.Value.MaxAttempts)
+            {
+                await GiveUpAsync(file, cancellationToken);
+            }
+            else
+            {
+                await ProcessLeasedAsync(file, partner, cancellationToken);
+            }
         }
         finally
         {
             await files.ReleaseLeaseAsync(file.Id);
         }
 
-        return new InboundOutcome(objectKey, await files.FindAsync(file.Id, null, cancellationToken));
+        return new InboundOutcome(file.ObjectKey, await files.FindAsync(file.Id, null, cancellationToken));
     }
 
     private async Task ProcessLeasedAsync(InboundFile file, InboundPartner partner, CancellationToken cancellationToken)
     {
-        var archiveKey = PartnerObjectKeys.InboundArchive(file.PartnerId, file.ReceivedAt, file.Id, file.FileName);
-        if (file.ArchiveKey is null)
-        {
-            await store.CopyAsync(file.ObjectKey, archiveKey, cancellationToken);
-            await files.SetArchivedAsync(file.Id, archiveKey, cancellationToken);
-        }
-
-        var rawKey = PartnerObjectKeys.Raw(file.PartnerId, file.ReceivedAt, file.Id, InboundFileNames.ClearName(file.FileName));
+        var archiveKey = await ArchiveAsync(file, cancellationToken);
+        var rawKey = RawKey(file);
         var checksum = await ReadChecksumAsync(file.ObjectKey, cancellationToken);
         var maxBytes = Math.Min(partner.Policy.MaxBytes ?? long.MaxValue, options.Value.MaxBytes);
         var encrypted = InboundFileNames.IsEncrypted(file.FileName);
@@ -115,6 +131,32 @@ public sealed class InboundProcessor(
 
         await RemoveUploadAsync(file.ObjectKey, cancellationToken);
     }
+
+    /// <summary>Rejects a file whose processing never finished, unchecked, keeping the original as any rejection does.</summary>
+    private async Task GiveUpAsync(InboundFile file, CancellationToken cancellationToken)
+    {
+        var archiveKey = await ArchiveAsync(file, cancellationToken);
+        var reason = $"Processing this file stopped before it finished in each of its {file.Attempts} attempts (for example at the service's time limit), " +
+            "so it was not checked. Please upload it again; if that fails too, contact us: we have kept the original.";
+        await RejectAsync(file, InboundRejection.ProcessingFailed, reason, null, RawKey(file), archiveKey, cancellationToken);
+        await RemoveUploadAsync(file.ObjectKey, cancellationToken);
+    }
+
+    /// <summary>The original's copy under <c>inbound-archive/</c>, made before anything else is done with the upload.</summary>
+    private async Task<string> ArchiveAsync(InboundFile file, CancellationToken cancellationToken)
+    {
+        var archiveKey = PartnerObjectKeys.InboundArchive(file.PartnerId, file.ReceivedAt, file.Id, file.FileName);
+        if (file.ArchiveKey is null)
+        {
+            await store.CopyAsync(file.ObjectKey, archiveKey, cancellationToken);
+            await files.SetArchivedAsync(file.Id, archiveKey, cancellationToken);
+        }
+
+        return archiveKey;
+    }
+
+    private static string RawKey(InboundFile file) =>
+        PartnerObjectKeys.Raw(file.PartnerId, file.ReceivedAt, file.Id, InboundFileNames.ClearName(file.FileName));
 
     /// <summary>Streams the clear content of <paramref name="upload"/> to <paramref name="rawKey"/>, decrypting and verifying on the way when it is encrypted.</summary>
     private async Task<Check> StoreClearAsync(HashingReadStream upload, bool encrypted, string rawKey, InboundPartner partner, long maxBytes, CancellationToken cancellationToken)

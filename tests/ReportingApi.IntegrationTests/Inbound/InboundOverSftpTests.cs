@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Security.Cryptography;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 using ReportingApi.Data;
 using ReportingApi.Inbound;
 using ReportingApi.IntegrationTests.Infrastructure;
@@ -186,6 +187,57 @@ public sealed class InboundOverSftpTests(InboundSftpFixture fixture) : IClassFix
         using var admin = await AdminClientAsync();
         var all = await admin.GetFromJsonAsync<List<InboundFileResponse>>($"/v1/admin/inbound-files?partnerId={Partner}&limit=500");
         Assert.Single(all!, f => f.Keys!.Upload == key);
+    }
+
+    [Fact]
+    public async Task A_file_whose_processor_died_in_every_attempt_is_rejected_unchecked_with_the_original_kept()
+    {
+        var (key, record, crashed) = await UploadLeftByADeadProcessorAsync("dies.csv", TimeSpan.FromSeconds(1));
+        var maxAttempts = fixture.App.Services.GetRequiredService<IOptions<InboundOptions>>().Value.MaxAttempts;
+        for (var attempt = 1; attempt < maxAttempts; attempt++)
+        {
+            Assert.True(await crashed.TryLeaseAsync(record.Id, TimeSpan.FromSeconds(1), default));
+        }
+
+        await Task.Delay(TimeSpan.FromSeconds(2.2));
+        await fixture.App.Services.GetRequiredService<InboundRecovery>().RetryStaleAsync(DateTimeOffset.UtcNow.AddMinutes(1), default);
+
+        var file = await AdminFileAsync(record.Id);
+        await AssertRejectedAsync(file, "processing-failed", $"in each of its {maxAttempts} attempts");
+        Assert.False(File.Exists(Path.Combine(fixture.Server.ObjectsPath, key)), "The upload leaves /inbound, as with any rejection.");
+    }
+
+    [Fact]
+    public async Task The_recovery_takes_again_a_file_whose_processor_died_once_its_lease_has_run_out_and_not_before()
+    {
+        var (_, record, _) = await UploadLeftByADeadProcessorAsync("again.csv", TimeSpan.FromSeconds(3));
+        var recovery = fixture.App.Services.GetRequiredService<InboundRecovery>();
+
+        await recovery.RetryStaleAsync(DateTimeOffset.UtcNow.AddMinutes(1), default);
+        Assert.Equal(InboundFileStatus.Received, (await AdminFileAsync(record.Id)).Status);
+        await Task.Delay(TimeSpan.FromSeconds(4.2));
+        await recovery.RetryStaleAsync(DateTimeOffset.UtcNow.AddMinutes(1), default);
+
+        var file = await AdminFileAsync(record.Id);
+        Assert.Equal(InboundFileStatus.Stored, file.Status);
+        Assert.NotNull(file.ClearSha256);
+    }
+
+    /// <summary>
+    /// An encrypted, signed upload that a processor recorded and leased, then died holding. The store keeps whole seconds,
+    /// so a lease of N seconds runs out between N - 1 and N seconds from now.
+    /// </summary>
+    private async Task<(string Key, InboundFile Record, InboundFileStore Crashed)> UploadLeftByADeadProcessorAsync(string clearName, TimeSpan lease)
+    {
+        var (clear, _) = ClearFile(clearName, 5_000);
+        var name = $"{Guid.NewGuid():N}-{clearName}.pgp";
+        var put = await fixture.Server.SftpAsync(Partner, $"put {Encrypt(clear, fixture.PartnerKey)} /inbound/{name}");
+        Assert.True(put.ExitCode == 0, put.ToString());
+        var key = PartnerObjectKeys.InboundPrefix(Partner) + name;
+        var crashed = new InboundFileStore(fixture.App.Services.GetRequiredService<DbConnectionFactory>(), TimeProvider.System);
+        var (record, _) = await crashed.RecordAsync(Partner, key, SweepVersion(key), name, default);
+        Assert.True(await crashed.TryLeaseAsync(record.Id, lease, default));
+        return (key, record, crashed);
     }
 
     private async Task AssertRejectedAsync(InboundFileResponse file, string rejection, string reasonPart)

@@ -11,15 +11,17 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using ReportingApi.Data;
 using ReportingApi.Hosting;
+using ReportingApi.Inbound;
 using ReportingApi.Runs;
 using ReportingApi.Runs.Lambda;
+using ReportingApi.Storage;
 using ReportingApi.Tests.Infrastructure;
 using ReportingApi.TestSupport;
 
 namespace ReportingApi.Tests.Runs;
 
 /// <summary>
-/// The app as on Lambda, without touching process-wide environment variables: no <see cref="RunWorker"/>, a
+/// The app as on Lambda, without touching process-wide environment variables: no <see cref="RunWorker"/> (nor inbound sweep), a
 /// dispatcher that only records (standing in for the self-invocation), and the Lambda run handlers. Runs therefore
 /// stay queued until a handler executes them.
 /// </summary>
@@ -29,7 +31,11 @@ public sealed class LambdaRunsFixture : IDisposable
 
     public LambdaRunsFixture()
     {
-        Host = new ReportingApiFactory(RunsFixture.Settings(Path.Combine(_folder, "runs.db")));
+        // No inbound sweep either: on Lambda, S3 notifications and the tick take inbound files.
+        Host = new ReportingApiFactory(new Dictionary<string, string?>(RunsFixture.Settings(Path.Combine(_folder, "runs.db")))
+        {
+            ["Inbound:SweepIntervalSeconds"] = "0",
+        });
         Factory = Host.WithWebHostBuilder(builder => builder.ConfigureTestServices(services =>
         {
             services.RemoveAll<IRunDispatcher>();
@@ -155,6 +161,35 @@ public sealed class LambdaRunHandlerTests(LambdaRunsFixture fixture) : IClassFix
         Assert.True(result.Left >= 1);
         var run = (await client.GetFromJsonAsync<ReportRunResponse>($"/v1/report-runs/{runId}"))!;
         Assert.Equal("queued", run.Status);
+    }
+
+    [Fact]
+    public async Task The_scheduled_tick_takes_again_an_inbound_file_whose_processor_died()
+    {
+        var services = fixture.Factory.Services;
+        var key = PartnerObjectKeys.InboundPrefix(1) + $"tick-{Guid.NewGuid():N}.csv";
+        using (var upload = new MemoryStream("a,b\r\n1,2\r\n"u8.ToArray()))
+        {
+            await services.GetRequiredService<IObjectStore>().PutAsync(key, upload, "text/csv", default);
+        }
+
+        // A processor that recorded and leased the file, then died (another instance: a store of its own), its lease
+        // short (whole seconds are stored: it runs out between 2 and 3 seconds from now).
+        var died = new InboundFileStore(services.GetRequiredService<DbConnectionFactory>(), TimeProvider.System);
+        var (record, _) = await died.RecordAsync(1, key, "v1", Path.GetFileName(key), default);
+        Assert.True(await died.TryLeaseAsync(record.Id, TimeSpan.FromSeconds(3), default));
+        var files = services.GetRequiredService<InboundFileStore>();
+        await HandleAsync(RunTickHandler.ScheduledEventSource, Tick(), Invocation(TimeSpan.FromMinutes(5)));
+        Assert.Equal(InboundFileStatus.Received, (await files.FindAsync(record.Id, null, default))!.Status);
+
+        await Task.Delay(TimeSpan.FromSeconds(4.2));
+        await HandleAsync(RunTickHandler.ScheduledEventSource, Tick(), Invocation(TimeSpan.FromMinutes(5)));
+
+        // Partner 1's policy takes encrypted files only: what matters is that the file was processed to its end.
+        var finished = (await files.FindAsync(record.Id, null, default))!;
+        Assert.Equal(InboundFileStatus.Rejected, finished.Status);
+        Assert.Equal(InboundRejection.PlaintextNotAllowed, finished.Rejection);
+        Assert.Equal(2, finished.Attempts);
     }
 
     private static EventBridgeEvent Tick() => new(
