@@ -17,7 +17,8 @@ public sealed record InboundOutcome(string ObjectKey, InboundFile? File, string?
 /// their signature checked against the partner's key on file as its policy says; a <c>.sha256</c>/<c>.md5</c> beside
 /// the upload compared with the upload's bytes; plaintext only where allowed; the size limit. The clear file goes to
 /// <c>raw/</c>, a rejected upload to <c>quarantine/</c> with its reason. The inbound object is removed at the end;
-/// a processor that dies before leaves the file and its lease, and the file is taken again once the lease expires.
+/// a processor that dies before leaves the file and its lease, and the file is taken again once the lease expires; after
+/// <see cref="InboundOptions.MaxAttempts"/> attempts that never finished it is rejected unchecked.
 /// </summary>
 public sealed class InboundProcessor(
     InboundFileStore files,
