@@ -89,7 +89,8 @@ public sealed class InboundFileStore(DbConnectionFactory connections, TimeProvid
     public Task MarkStoredAsync(string id, string storedKey, CancellationToken cancellationToken) =>
         UpdateAsync("status = @status, stored_key = @storedKey, stored_at = @now", new { id, status = InboundFileStatus.Stored, storedKey }, cancellationToken);
 
-    public Task MarkRejectedAsync(string id, InboundRejection rejection, string reason, long? uploadedBytes, string quarantineKey, CancellationToken cancellationToken) =>
+    /// <param name="quarantineKey">Where the original was put; null only when there was no original left to keep.</param>
+    public Task MarkRejectedAsync(string id, InboundRejection rejection, string reason, long? uploadedBytes, string? quarantineKey, CancellationToken cancellationToken) =>
         UpdateAsync(
             "status = @status, rejection = @rejection, reason = @reason, uploaded_bytes = COALESCE(@uploadedBytes, uploaded_bytes), quarantine_key = @quarantineKey, rejected_at = @now",
             new { id, status = InboundFileStatus.Rejected, rejection = rejection.ToString(), reason = reason.Length > 2000 ? reason[..2000] : reason, uploadedBytes, quarantineKey },

@@ -136,6 +136,16 @@ public sealed class InboundProcessor(
     /// <summary>Rejects a file whose processing never finished, unchecked, keeping the original as any rejection does.</summary>
     private async Task GiveUpAsync(InboundFile file, CancellationToken cancellationToken)
     {
+        if (file.ArchiveKey is null && !await store.ExistsAsync(file.ObjectKey, cancellationToken))
+        {
+            // Removed from /inbound (the partner may delete there) before its archive copy: each attempt failed at that copy.
+            const string removed = "The upload was removed from /inbound before it could be processed, so there is nothing to check or keep. Please upload it again.";
+            await files.MarkRejectedAsync(file.Id, InboundRejection.ProcessingFailed, removed, null, null, cancellationToken);
+            metrics.FileRejected(file.Id, nameof(InboundRejection.ProcessingFailed));
+            logger.LogWarning("Inbound file {FileId} of partner {PartnerId} rejected: its upload was removed before it was archived", file.Id, file.PartnerId);
+            return;
+        }
+
         var archiveKey = await ArchiveAsync(file, cancellationToken);
         var reason = $"Processing this file stopped before it finished in each of its {file.Attempts} attempts (for example at the service's time limit), " +
             "so it was not checked. Please upload it again; if that fails too, contact us: we have kept the original.";

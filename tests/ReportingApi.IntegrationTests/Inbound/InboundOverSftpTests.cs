@@ -208,6 +208,30 @@ public sealed class InboundOverSftpTests(InboundSftpFixture fixture) : IClassFix
     }
 
     [Fact]
+    public async Task A_file_the_partner_removed_before_it_could_be_archived_ends_rejected_with_that_reason()
+    {
+        var (key, record, crashed) = await UploadLeftByADeadProcessorAsync("removed.csv", TimeSpan.FromSeconds(1));
+        var removed = await fixture.Server.SftpAsync(Partner, $"rm /inbound/{Path.GetFileName(key)}");
+        Assert.True(removed.ExitCode == 0, removed.ToString());
+        var recovery = fixture.App.Services.GetRequiredService<InboundRecovery>();
+        var maxAttempts = fixture.App.Services.GetRequiredService<IOptions<InboundOptions>>().Value.MaxAttempts;
+        for (var attempt = 1; attempt < maxAttempts; attempt++)
+        {
+            Assert.True(await crashed.TryLeaseAsync(record.Id, TimeSpan.FromSeconds(1), default));
+        }
+
+        await Task.Delay(TimeSpan.FromSeconds(2.2));
+        await recovery.RetryStaleAsync(DateTimeOffset.UtcNow.AddMinutes(1), default);
+
+        var file = await AdminFileAsync(record.Id);
+        Assert.Equal(InboundFileStatus.Rejected, file.Status);
+        Assert.Equal("processing-failed", file.Rejection);
+        Assert.Contains("removed from /inbound before it could be processed", file.Reason, StringComparison.Ordinal);
+        Assert.Null(file.Keys!.Archive);
+        Assert.Null(file.Keys.Quarantine);
+    }
+
+    [Fact]
     public async Task The_recovery_takes_again_a_file_whose_processor_died_once_its_lease_has_run_out_and_not_before()
     {
         var (_, record, _) = await UploadLeftByADeadProcessorAsync("again.csv", TimeSpan.FromSeconds(3));
