@@ -150,12 +150,7 @@ public sealed class PartnerSftpServer : IAsyncDisposable
                 script, "--objects", ObjectsPath, "--users", Users.UsersPath, "--state", StatePath,
                 "--port", Port.ToString(CultureInfo.InvariantCulture), "--listen", Host,
             ]);
-            var process = new Process { StartInfo = start };
-            process.OutputDataReceived += (_, line) => Remember(line.Data);
-            process.ErrorDataReceived += (_, line) => Remember(line.Data);
-            process.Start();
-            process.BeginOutputReadLine();
-            process.BeginErrorReadLine();
+            var process = OutputReadingProcess.Start(start, _log.Enqueue);
             _process = process;
             if (await AnswersAsync(process))
             {
@@ -192,14 +187,6 @@ public sealed class PartnerSftpServer : IAsyncDisposable
 
         process.Kill(entireProcessTree: true);
         return false;
-    }
-
-    private void Remember(string? line)
-    {
-        if (line is not null)
-        {
-            _log.Enqueue(line);
-        }
     }
 
     private static async Task RunAsync(string tool, IEnumerable<string> arguments)

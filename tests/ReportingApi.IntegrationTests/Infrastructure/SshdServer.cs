@@ -4,6 +4,7 @@ using System.Net;
 using System.Net.Sockets;
 using System.Text;
 using ReportingApi.Delivery;
+using ReportingApi.TestSupport;
 
 namespace ReportingApi.IntegrationTests.Infrastructure;
 
@@ -331,18 +332,7 @@ public sealed class SshdServer : IAsyncLifetime
             startInfo.ArgumentList.Add(argument);
         }
 
-        var process = new Process { StartInfo = startInfo };
-        process.ErrorDataReceived += (_, e) =>
-        {
-            if (e.Data is not null)
-            {
-                _log.Enqueue(e.Data);
-            }
-        };
-        process.OutputDataReceived += (_, _) => { };
-        process.Start();
-        process.BeginErrorReadLine();
-        process.BeginOutputReadLine();
+        var process = OutputReadingProcess.Start(startInfo, _log.Enqueue);
 
         var deadline = Stopwatch.StartNew();
         while (deadline.Elapsed < StartTimeout)

@@ -264,12 +264,7 @@ public sealed class MotoServer : IAsyncDisposable
                 start.Environment["MOTO_ENABLE_RECORDING"] = "true";
             }
 
-            var process = new Process { StartInfo = start };
-            process.OutputDataReceived += (_, line) => Remember(line.Data);
-            process.ErrorDataReceived += (_, line) => Remember(line.Data);
-            process.Start();
-            process.BeginOutputReadLine();
-            process.BeginErrorReadLine();
+            var process = OutputReadingProcess.Start(start, Remember);
             _process = process;
             _plain = new HttpClient(CreateTransport()) { BaseAddress = new Uri(ServiceUrl), Timeout = TimeSpan.FromSeconds(10) };
             if (await AnswersAsync(process))
@@ -429,13 +424,8 @@ public sealed class MotoServer : IAsyncDisposable
         return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
-    private void Remember(string? line)
+    private void Remember(string line)
     {
-        if (line is null)
-        {
-            return;
-        }
-
         lock (_output)
         {
             _output.Enqueue(line);

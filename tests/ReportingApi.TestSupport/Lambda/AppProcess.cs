@@ -12,7 +12,7 @@ public sealed class AppProcess : IAsyncDisposable
     private readonly Process _process;
     private readonly StringBuilder _output = new();
 
-    private AppProcess(Process process) => _process = process;
+    private AppProcess(ProcessStartInfo start) => _process = OutputReadingProcess.Start(start, Append);
 
     public bool HasExited => _process.HasExited;
 
@@ -83,14 +83,7 @@ public sealed class AppProcess : IAsyncDisposable
             start.Environment[name] = value;
         }
 
-        var process = new Process { StartInfo = start };
-        var app = new AppProcess(process);
-        process.OutputDataReceived += (_, line) => app.Append(line.Data);
-        process.ErrorDataReceived += (_, line) => app.Append(line.Data);
-        process.Start();
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-        return app;
+        return new AppProcess(start);
     }
 
     /// <summary>Configuration keys (with ':') as environment variable names (with '__').</summary>
@@ -154,13 +147,8 @@ public sealed class AppProcess : IAsyncDisposable
         _process.Dispose();
     }
 
-    private void Append(string? line)
+    private void Append(string line)
     {
-        if (line is null)
-        {
-            return;
-        }
-
         lock (_output)
         {
             _output.AppendLine(line);
