@@ -33,8 +33,8 @@ public sealed class TransferUserClient : IDisposable
     public Task CreateUserAsync(string serverId, TransferUserSettings settings, CancellationToken cancellationToken) =>
         _api.InvokeAsync(
             "CreateUser",
-            new CreateUserRequest(serverId, settings.UserName, settings.Role, TransferHomeDirectoryTypes.Logical, settings.HomeDirectoryMappings, settings.Policy),
-            TransferUserJsonContext.Default.CreateUserRequest,
+            UserRequest.From(serverId, settings),
+            TransferUserJsonContext.Default.UserRequest,
             TransferUserJsonContext.Default.TransferUserIdentity,
             cancellationToken);
 
@@ -42,8 +42,8 @@ public sealed class TransferUserClient : IDisposable
     public Task UpdateUserAsync(string serverId, TransferUserSettings settings, CancellationToken cancellationToken) =>
         _api.InvokeAsync(
             "UpdateUser",
-            new UpdateUserRequest(serverId, settings.UserName, settings.Role, TransferHomeDirectoryTypes.Logical, settings.HomeDirectoryMappings, settings.Policy),
-            TransferUserJsonContext.Default.UpdateUserRequest,
+            UserRequest.From(serverId, settings),
+            TransferUserJsonContext.Default.UserRequest,
             TransferUserJsonContext.Default.TransferUserIdentity,
             cancellationToken);
 
@@ -119,11 +119,13 @@ public sealed record DescribedTransferUser(
     string? Policy,
     IReadOnlyList<TransferSshPublicKey>? SshPublicKeys);
 
-internal sealed record CreateUserRequest(
-    string ServerId, string UserName, string Role, string HomeDirectoryType, IReadOnlyList<HomeDirectoryMapEntry> HomeDirectoryMappings, string Policy);
-
-internal sealed record UpdateUserRequest(
-    string ServerId, string UserName, string Role, string HomeDirectoryType, IReadOnlyList<HomeDirectoryMapEntry> HomeDirectoryMappings, string Policy);
+/// <summary>The request of CreateUser and of UpdateUser: the same members.</summary>
+internal sealed record UserRequest(
+    string ServerId, string UserName, string Role, string HomeDirectoryType, IReadOnlyList<HomeDirectoryMapEntry> HomeDirectoryMappings, string Policy)
+{
+    public static UserRequest From(string serverId, TransferUserSettings settings) =>
+        new(serverId, settings.UserName, settings.Role, TransferHomeDirectoryTypes.Logical, settings.HomeDirectoryMappings, settings.Policy);
+}
 
 /// <summary>The request of DescribeUser and the answer of CreateUser and UpdateUser.</summary>
 internal sealed record TransferUserIdentity(string? ServerId, string? UserName);
@@ -141,8 +143,7 @@ internal sealed record EmptyResponse;
 
 /// <summary>Request and response bodies use AWS's PascalCase member names as declared; absent members are not sent.</summary>
 [JsonSourceGenerationOptions(DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
-[JsonSerializable(typeof(CreateUserRequest))]
-[JsonSerializable(typeof(UpdateUserRequest))]
+[JsonSerializable(typeof(UserRequest))]
 [JsonSerializable(typeof(TransferUserIdentity))]
 [JsonSerializable(typeof(DescribeUserResponse))]
 [JsonSerializable(typeof(ImportSshPublicKeyRequest))]
