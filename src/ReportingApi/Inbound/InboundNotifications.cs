@@ -7,7 +7,8 @@ namespace ReportingApi.Inbound;
 /// <summary>
 /// On Lambda, the bucket's S3 notifications of objects under <c>partners/{id}/inbound/</c> (the Lambda wiring routes them
 /// here): each is processed in this invocation. The object's version is its S3 version id, else its ETag, so a second
-/// notification of the same upload finds its record; a processor that died is retried by Lambda's own retry of the event.
+/// notification of the same upload finds its record. An invocation that fails is retried by Lambda; a file whose
+/// processor died holding it is taken again by the tick (<see cref="InboundRecovery"/>).
 /// </summary>
 public sealed class InboundNotifications(InboundProcessor processor, IOptions<ObjectStoreOptions> store, ILogger<InboundNotifications> logger)
 {

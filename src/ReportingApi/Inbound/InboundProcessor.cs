@@ -140,9 +140,7 @@ public sealed class InboundProcessor(
         {
             // Removed from /inbound (the partner may delete there) before its archive copy: each attempt failed at that copy.
             const string removed = "The upload was removed from /inbound before it could be processed, so there is nothing to check or keep. Please upload it again.";
-            await files.MarkRejectedAsync(file.Id, InboundRejection.ProcessingFailed, removed, null, null, cancellationToken);
-            metrics.FileRejected(file.Id, nameof(InboundRejection.ProcessingFailed));
-            logger.LogWarning("Inbound file {FileId} of partner {PartnerId} rejected: its upload was removed before it was archived", file.Id, file.PartnerId);
+            await MarkRejectedAsync(file, InboundRejection.ProcessingFailed, removed, null, quarantineKey: null, cancellationToken);
             return;
         }
 
@@ -260,6 +258,11 @@ public sealed class InboundProcessor(
             await store.PutAsync(quarantineKey + ReasonSuffix, reasonText, "text/plain; charset=utf-8", cancellationToken);
         }
 
+        await MarkRejectedAsync(file, rejection, reason, uploadedBytes, quarantineKey, cancellationToken);
+    }
+
+    private async Task MarkRejectedAsync(InboundFile file, InboundRejection rejection, string reason, long? uploadedBytes, string? quarantineKey, CancellationToken cancellationToken)
+    {
         await files.MarkRejectedAsync(file.Id, rejection, reason, uploadedBytes, quarantineKey, cancellationToken);
         metrics.FileRejected(file.Id, rejection.ToString());
         logger.LogWarning("Inbound file {FileId} of partner {PartnerId} rejected: {Rejection}: {Reason}", file.Id, file.PartnerId, rejection, reason);
