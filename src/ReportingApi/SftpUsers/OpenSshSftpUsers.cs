@@ -45,19 +45,20 @@ public sealed class OpenSshSftpUsers : IPartnerSftpUsers
 
         var homePath = Path.Combine(folder, HomeFile);
         var home = HomeText(user);
-        var homeUpdated = !created && (!File.Exists(homePath) || await File.ReadAllTextAsync(homePath, cancellationToken) != home);
+        var homeUpdated = !created && await ReadIfExistsAsync(homePath, cancellationToken) != home;
         if (created || homeUpdated)
         {
             await ReplaceAsync(homePath, home, cancellationToken);
         }
 
         var keysPath = Path.Combine(folder, AuthorizedKeysFile);
-        var current = File.Exists(keysPath) ? await ReadKeysAsync(keysPath, cancellationToken) : [];
+        var currentText = await ReadIfExistsAsync(keysPath, cancellationToken);
+        var current = ParseKeys(currentText);
         var kept = user.Keys.Where(key => current.Any(key.SameKeyAs)).Select(key => key.Fingerprint).ToList();
         var added = user.Keys.Where(key => !current.Any(key.SameKeyAs)).Select(key => key.Fingerprint).ToList();
         var removed = current.Where(key => !user.Keys.Any(key.SameKeyAs)).Select(key => key.Fingerprint).Distinct().ToList();
         var keys = string.Concat(user.Keys.Select(key => key.Line + "\n"));
-        if (!File.Exists(keysPath) || await File.ReadAllTextAsync(keysPath, cancellationToken) != keys)
+        if (currentText != keys)
         {
             await ReplaceAsync(keysPath, keys, cancellationToken);
         }
@@ -73,8 +74,7 @@ public sealed class OpenSshSftpUsers : IPartnerSftpUsers
             return null;
         }
 
-        var keysPath = Path.Combine(folder, AuthorizedKeysFile);
-        var keys = File.Exists(keysPath) ? await ReadKeysAsync(keysPath, cancellationToken) : [];
+        var keys = ParseKeys(await ReadIfExistsAsync(Path.Combine(folder, AuthorizedKeysFile), cancellationToken));
         return new SftpUserState(PartnerSftpUser.UserNameOf(partnerId), new PartnerSftpUser(partnerId, []).Home, [.. keys.Select(SftpUserKey.Of)]);
     }
 
@@ -83,11 +83,14 @@ public sealed class OpenSshSftpUsers : IPartnerSftpUsers
         string.Concat(user.Home.Select(directory =>
             $"{directory.Entry} {(directory.Access == SftpAccess.ReadWrite ? "rw" : "ro")} {directory.ObjectPrefix.TrimEnd('/')}\n"));
 
-    /// <summary>The keys of an authorized_keys file; lines that are blank, comments or not keys we accept are left out.</summary>
-    private static async Task<List<SshPublicKey>> ReadKeysAsync(string path, CancellationToken cancellationToken)
+    private static async Task<string?> ReadIfExistsAsync(string path, CancellationToken cancellationToken) =>
+        File.Exists(path) ? await File.ReadAllTextAsync(path, cancellationToken) : null;
+
+    /// <summary>The keys of an authorized_keys file (none when there is no file); lines that are blank, comments or not keys we accept are left out.</summary>
+    private static List<SshPublicKey> ParseKeys(string? authorizedKeys)
     {
         var keys = new List<SshPublicKey>();
-        foreach (var line in await File.ReadAllLinesAsync(path, cancellationToken))
+        foreach (var line in (authorizedKeys ?? "").Split(['\r', '\n']))
         {
             if (!line.TrimStart().StartsWith('#') && SshPublicKey.TryParse(line, out var key, out _))
             {
