@@ -9,16 +9,20 @@ Measured in moto's source (moto/transfer/models.py, responses.py) and by calls t
 - ImportSshPublicKey takes any body, the same key twice, and names keys "{server}:{user}:public_key:{time}"; the model
   lists InvalidRequestException and ResourceExistsException for it, and names keys key-{17 hex digits}.
 - No request is checked against the model (required members, lengths, patterns, enums).
+- moto's server answers requests on threads, so two ImportSshPublicKey calls of one key at once could both pass a check
+  and both add it (measured: 6 of 150 users got a key twice with four imports at once); AWS keeps a key once.
 
-So this adds UpdateUser, raises the model's errors where moto raises its own or none, names keys as AWS does, and checks
-every user request against botocore's model of its operation (ValidationException, as FakeTransferService answers). It
-does nothing else: servers, connectors, storage and moto's signature and IAM checks are moto's own.
+So this adds UpdateUser, raises the model's errors where moto raises its own or none, names keys as AWS does, makes
+CreateUser and ImportSshPublicKey one step each (a lock from check to write), and checks every user request against
+botocore's model of its operation (ValidationException, as FakeTransferService answers). It does
+nothing else: servers, connectors, storage and moto's signature and IAM checks are moto's own.
 """
 import base64
 import json
 import re
 import secrets
 import struct
+import threading
 
 import botocore.session
 from moto.core.exceptions import JsonRESTError
@@ -30,6 +34,10 @@ _MODEL = botocore.session.get_session().get_service_model("transfer")
 
 # The key types AWS Transfer Family accepts for service-managed users (ImportSshPublicKey: "RSA, ECDSA, and ED25519").
 _KEY_TYPES = {"ssh-rsa", "ssh-ed25519", "ecdsa-sha2-nistp256", "ecdsa-sha2-nistp384", "ecdsa-sha2-nistp521"}
+
+
+# Held from a change's check to its write, so that requests on moto's threads cannot both pass the check.
+_USERS_CHANGING = threading.Lock()
 
 
 class _AwsError(JsonRESTError):
@@ -139,6 +147,11 @@ _original_create_user = models.TransferBackend.create_user
 
 
 def create_user(self, **kwargs):
+    with _USERS_CHANGING:
+        return _create_user(self, **kwargs)
+
+
+def _create_user(self, **kwargs):
     server = _server(self, kwargs["server_id"])
     if any(user.user_name == kwargs["user_name"] for user in server._users):
         raise _AwsError("ResourceExistsException", f"User already exists: {kwargs['user_name']}")
@@ -147,11 +160,16 @@ def create_user(self, **kwargs):
         raise _AwsError("InvalidRequestException", "Unsupported or invalid SSH public key format")
     result = _original_create_user(self, **{**kwargs, "ssh_public_key_body": None})
     if body is not None:
-        import_ssh_public_key(self, kwargs["server_id"], body, kwargs["user_name"])
+        _import_ssh_public_key(self, kwargs["server_id"], body, kwargs["user_name"])
     return result
 
 
 def import_ssh_public_key(self, server_id, ssh_public_key_body, user_name):
+    with _USERS_CHANGING:
+        return _import_ssh_public_key(self, server_id, ssh_public_key_body, user_name)
+
+
+def _import_ssh_public_key(self, server_id, ssh_public_key_body, user_name):
     user = _user(self, server_id, user_name)
     blob = _key_blob(ssh_public_key_body)
     if blob is None:
