@@ -75,14 +75,29 @@ public sealed class PgpDecryptor(CompanySigningKey companyKey)
 
     /// <summary>Decrypts a message (binary or ASCII-armored) with <paramref name="decryptionKey"/>, writing the plaintext to <paramref name="output"/> (left open).</summary>
     /// <exception cref="PgpDecryptionException">The message cannot be decrypted, or its integrity check failed; discard the output.</exception>
+    /// <exception cref="IOException">Reading <paramref name="encrypted"/> or writing <paramref name="output"/> failed (the inner exception says why): not the message's fault.</exception>
     public static async Task<PgpDecryptionResult> DecryptAsync(Stream encrypted, Stream output, UnlockedPgpKey decryptionKey, IEnumerable<PgpPublicKeyRing> verificationKeys, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(encrypted);
         ArgumentNullException.ThrowIfNull(output);
         ArgumentNullException.ThrowIfNull(decryptionKey);
         ArgumentNullException.ThrowIfNull(verificationKeys);
-        var verifiers = verificationKeys.ToList();
+        await using var input = new FailureRecordingStream(encrypted);
+        await using var clearOutput = new FailureRecordingStream(output);
+        try
+        {
+            return await DecryptCheckedAsync(input, clearOutput, decryptionKey, verificationKeys.ToList(), cancellationToken);
+        }
+        catch (PgpDecryptionException) when ((input.Failure ?? clearOutput.Failure) is { } streamFailure)
+        {
+            // BouncyCastle cannot tell a stream that failed from a damaged message (both are I/O errors to it): a partner's
+            // file is not refused for our store's or network's failure.
+            throw new IOException("Reading the encrypted message or writing its clear text failed.", streamFailure);
+        }
+    }
 
+    private static async Task<PgpDecryptionResult> DecryptCheckedAsync(Stream encrypted, Stream output, UnlockedPgpKey decryptionKey, List<PgpPublicKeyRing> verifiers, CancellationToken cancellationToken)
+    {
         var (encryptedData, privateKey) = FindEncryptedData(encrypted, decryptionKey);
         if (!encryptedData.IsIntegrityProtected())
         {
@@ -247,6 +262,95 @@ public sealed class PgpDecryptor(CompanySigningKey companyKey)
     /// <summary>Garbled packets (e.g. a signature packet that decrypted to noise), or a zlib stream .NET cannot inflate.</summary>
     private static bool IsDamagedContent(Exception exception) =>
         OpenPgpKeys.IsMalformedPacket(exception) || exception is InvalidDataException;
+
+    /// <summary>
+    /// Passes reads and writes through to a stream it leaves open, remembering the first exception the stream threw,
+    /// so that a failure of the input or output can be told from a damaged message.
+    /// </summary>
+    private sealed class FailureRecordingStream(Stream inner) : Stream
+    {
+        public Exception? Failure { get; private set; }
+
+        public override bool CanRead => inner.CanRead;
+
+        public override bool CanSeek => inner.CanSeek;
+
+        public override bool CanWrite => inner.CanWrite;
+
+        public override long Length => Recorded(() => inner.Length);
+
+        public override long Position { get => Recorded(() => inner.Position); set => Recorded(() => inner.Position = value); }
+
+        public override int Read(byte[] buffer, int offset, int count) => Recorded(() => inner.Read(buffer, offset, count));
+
+        public override int Read(Span<byte> buffer)
+        {
+            try
+            {
+                return inner.Read(buffer);
+            }
+            catch (Exception e)
+            {
+                Failure ??= e;
+                throw;
+            }
+        }
+
+        public override int ReadByte() => Recorded(inner.ReadByte);
+
+        public override long Seek(long offset, SeekOrigin origin) => Recorded(() => inner.Seek(offset, origin));
+
+        public override void Write(byte[] buffer, int offset, int count) => Recorded(() => inner.Write(buffer, offset, count));
+
+        public override async ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
+        {
+            try
+            {
+                await inner.WriteAsync(buffer, cancellationToken);
+            }
+            catch (Exception e)
+            {
+                Failure ??= e;
+                throw;
+            }
+        }
+
+        public override void Flush() => Recorded(inner.Flush);
+
+        public override async Task FlushAsync(CancellationToken cancellationToken)
+        {
+            try
+            {
+                await inner.FlushAsync(cancellationToken);
+            }
+            catch (Exception e)
+            {
+                Failure ??= e;
+                throw;
+            }
+        }
+
+        public override void SetLength(long value) => throw new NotSupportedException();
+
+        private T Recorded<T>(Func<T> call)
+        {
+            try
+            {
+                return call();
+            }
+            catch (Exception e)
+            {
+                Failure ??= e;
+                throw;
+            }
+        }
+
+        private void Recorded(Action call) => Recorded(() =>
+        {
+            call();
+            return 0;
+        });
+    }
 
     /// <summary>A signature being checked while the literal data streams past: one-pass (signature after the data) or prefixed (before it).</summary>
     private sealed class SignatureCheck

@@ -200,6 +200,38 @@ public sealed class PgpEncryptionTests
     }
 
     [Theory]
+    [InlineData(0.0)]
+    [InlineData(0.5)]
+    [InlineData(0.99)]
+    public async Task A_read_of_the_message_that_fails_is_an_io_error_not_a_damaged_message(double where)
+    {
+        var encrypted = new MemoryStream();
+        await TestPgpKeys.Encryptor().EncryptAsync(new MemoryStream(ReportLikeBytes(512 * 1024)), encrypted, TestPgpKeys.PartnerPublic, "a.csv");
+        var input = new FailingStream(new MemoryStream(encrypted.ToArray()), (long)(encrypted.Length * where));
+
+        var failure = await Assert.ThrowsAsync<IOException>(() =>
+            PgpDecryptor.DecryptAsync(input, Stream.Null, TestPgpKeys.UnlockedPartner, [TestPgpKeys.UnlockedCompany.PublicKeyRing]));
+
+        Assert.Same(input.Thrown, failure.InnerException);
+    }
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(200 * 1024)]
+    public async Task A_write_of_the_clear_text_that_fails_is_an_io_error_not_a_damaged_message(int failAfterBytes)
+    {
+        var encrypted = new MemoryStream();
+        await TestPgpKeys.Encryptor().EncryptAsync(new MemoryStream(ReportLikeBytes(512 * 1024)), encrypted, TestPgpKeys.PartnerPublic, "a.csv");
+        encrypted.Position = 0;
+        var output = new FailingStream(new MemoryStream(), failAfterBytes);
+
+        var failure = await Assert.ThrowsAsync<IOException>(() =>
+            PgpDecryptor.DecryptAsync(encrypted, output, TestPgpKeys.UnlockedPartner, [TestPgpKeys.UnlockedCompany.PublicKeyRing]));
+
+        Assert.Same(output.Thrown, failure.InnerException);
+    }
+
+    [Theory]
     [InlineData("../etc/passwd")]
     [InlineData("reports\\x.csv")]
     [InlineData(" ")]
@@ -236,6 +268,59 @@ public sealed class PgpEncryptionTests
         }
 
         return Encoding.UTF8.GetBytes(text.ToString(0, size));
+    }
+
+    /// <summary>A stream that reads or writes through to another until <c>failAfterBytes</c> have passed, then fails as a dropped connection or a full disk would.</summary>
+    private sealed class FailingStream(Stream inner, long failAfterBytes) : Stream
+    {
+        private long _passed;
+
+        public Exception? Thrown { get; private set; }
+
+        public override bool CanRead => inner.CanRead;
+
+        public override bool CanSeek => false;
+
+        public override bool CanWrite => inner.CanWrite;
+
+        public override long Length => throw new NotSupportedException();
+
+        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
+
+        public override void Flush() => inner.Flush();
+
+        public override int Read(byte[] buffer, int offset, int count)
+        {
+            Pass(count);
+            return inner.Read(buffer, offset, count);
+        }
+
+        public override void Write(byte[] buffer, int offset, int count)
+        {
+            Pass(count);
+            inner.Write(buffer, offset, count);
+        }
+
+        public override ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
+        {
+            Pass(buffer.Length);
+            return inner.WriteAsync(buffer, cancellationToken);
+        }
+
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+        public override void SetLength(long value) => throw new NotSupportedException();
+
+        private void Pass(int count)
+        {
+            if (_passed + count > failAfterBytes)
+            {
+                Thrown ??= new IOException("Connection reset by peer");
+                throw Thrown;
+            }
+
+            _passed += count;
+        }
     }
 
     /// <summary>An output that counts bytes, remembers the largest single write and whether anything wrote synchronously.</summary>
