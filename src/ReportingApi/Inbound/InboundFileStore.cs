@@ -70,10 +70,13 @@ public sealed class InboundFileStore(DbConnectionFactory connections, TimeProvid
             new { id, now, until = now + duration, owner = _leaseOwner, received = InboundFileStatus.Received, verified = InboundFileStatus.Verified }) == 1;
     }
 
-    public async Task ReleaseLeaseAsync(string id)
+    /// <summary>Gives the lease back; after a failed attempt nobody may take the file for <paramref name="rest"/>.</summary>
+    public async Task ReleaseLeaseAsync(string id, TimeSpan rest)
     {
         await using var connection = await connections.OpenAsync(CancellationToken.None);
-        await connection.ExecuteAsync("UPDATE inbound_files SET lease_owner = NULL, lease_until = NULL WHERE id = @id AND lease_owner = @owner", new { id, owner = _leaseOwner });
+        await connection.ExecuteAsync(
+            "UPDATE inbound_files SET lease_owner = NULL, lease_until = @restUntil WHERE id = @id AND lease_owner = @owner",
+            new { id, owner = _leaseOwner, restUntil = rest > TimeSpan.Zero ? Now() + rest : (DateTime?)null });
     }
 
     public Task SetArchivedAsync(string id, string archiveKey, CancellationToken cancellationToken) =>
@@ -120,8 +123,9 @@ public sealed class InboundFileStore(DbConnectionFactory connections, TimeProvid
     }
 
     /// <summary>
-    /// Unfinished files no processor is working on, oldest first: the lease of one that died has run out, or nobody has
-    /// leased the file for <paramref name="idleFor"/> (its last processor failed and gave the lease back).
+    /// Unfinished files no processor is working on, oldest first: the lease of one that died has run out, a failed
+    /// attempt's rest is over, or nobody has leased the file for <paramref name="idleFor"/> (its processor died between
+    /// recording and leasing it).
     /// </summary>
     public async Task<IReadOnlyList<InboundFile>> ListStaleAsync(TimeSpan idleFor, int limit, CancellationToken cancellationToken)
     {

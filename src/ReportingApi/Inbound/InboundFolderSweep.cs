@@ -47,9 +47,9 @@ public sealed class InboundFolderSweep(
                 }
                 catch (Exception e) when (!cancellationToken.IsCancellationRequested)
                 {
-                    // The file stays (its record received, its lease given back) and is taken at the next sweep, until its
-                    // attempts run out (Inbound:MaxAttempts); the others go on.
-                    logger.LogError(e, "Inbound file {Key} could not be processed; it is tried again at the next sweep", key);
+                    // The file stays (its record received) and is taken again by a sweep once its rest is over
+                    // (Inbound:RetryDelay), until its attempts run out (Inbound:MaxAttempts); the others go on.
+                    logger.LogError(e, "Inbound file {Key} could not be processed; it is tried again after a rest", key);
                 }
             }
         }

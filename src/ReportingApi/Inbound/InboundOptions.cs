@@ -22,6 +22,17 @@ public sealed class InboundOptions
     [Range(1, 100)]
     public int MaxAttempts { get; set; } = 3;
 
+    /// <summary>
+    /// After an attempt that failed (the database or the object store, say), how long the file rests before it may be
+    /// taken again, doubled with each attempt made (1, 2, 4 ... minutes), so that an outage of minutes does not use up
+    /// its attempts within seconds.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00", "1.00:00:00")]
+    public TimeSpan RetryDelay { get; set; } = TimeSpan.FromMinutes(1);
+
+    /// <summary>How long a file rests after its <paramref name="attemptsMade"/>-th attempt failed.</summary>
+    public TimeSpan RetryDelayAfter(int attemptsMade) => RetryDelay * Math.Pow(2, Math.Clamp(attemptsMade - 1, 0, 20));
+
     /// <summary>Off Lambda: how often the worker looks for new files in the folder object store's inbound folders (0: never).</summary>
     [Range(0, 3600)]
     public double SweepIntervalSeconds { get; set; } = 5;

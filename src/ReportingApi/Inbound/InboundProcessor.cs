@@ -17,8 +17,9 @@ public sealed record InboundOutcome(string ObjectKey, InboundFile? File, string?
 /// their signature checked against the partner's key on file as its policy says; a <c>.sha256</c>/<c>.md5</c> beside
 /// the upload compared with the upload's bytes; plaintext only where allowed; the size limit. The clear file goes to
 /// <c>raw/</c>, a rejected upload to <c>quarantine/</c> with its reason. The inbound object is removed at the end;
-/// a processor that dies before leaves the file and its lease, and the file is taken again once the lease expires; after
-/// <see cref="InboundOptions.MaxAttempts"/> attempts that never finished it is rejected unchecked.
+/// a processor that dies before leaves the file and its lease, and the file is taken again once the lease expires; one
+/// that fails gives the lease back, and the file rests (<see cref="InboundOptions.RetryDelay"/>) before it is taken again;
+/// after <see cref="InboundOptions.MaxAttempts"/> attempts that never finished it is rejected unchecked.
 /// </summary>
 public sealed class InboundProcessor(
     InboundFileStore files,
@@ -78,6 +79,7 @@ public sealed class InboundProcessor(
             return new InboundOutcome(file.ObjectKey, file);
         }
 
+        var finished = false;
         try
         {
             // Every attempt before this one took the lease and never finished.
@@ -89,10 +91,13 @@ public sealed class InboundProcessor(
             {
                 await ProcessLeasedAsync(file, partner, cancellationToken);
             }
+
+            finished = true;
         }
         finally
         {
-            await files.ReleaseLeaseAsync(file.Id);
+            // The lease just taken was attempt number Attempts + 1.
+            await files.ReleaseLeaseAsync(file.Id, finished ? TimeSpan.Zero : options.Value.RetryDelayAfter(file.Attempts + 1));
         }
 
         return new InboundOutcome(file.ObjectKey, await files.FindAsync(file.Id, null, cancellationToken));
@@ -191,6 +196,12 @@ public sealed class InboundProcessor(
             {
                 await pipe.Writer.CompleteAsync(e);
                 await Task.WhenAny(put);
+                if (e is not PgpDecryptionException && put.IsFaulted)
+                {
+                    // The clear text had nowhere to go because the store's put failed: the put's error says why.
+                    await put;
+                }
+
                 throw;
             }
 

@@ -25,7 +25,7 @@ public sealed class InboundRecovery(
                 break;
             }
 
-            // A file that does not finish by the deadline gives its lease back and has used one of its attempts.
+            // A file that does not finish by the deadline gives its lease back, rests, and has used one of its attempts.
             using var untilDeadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             untilDeadline.CancelAfter(left);
             try

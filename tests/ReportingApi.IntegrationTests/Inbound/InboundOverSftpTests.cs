@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Net;
 using System.Net.Http.Json;
 using System.Security.Cryptography;
@@ -40,6 +41,7 @@ public sealed class InboundSftpFixture(MariaDbFixture database) : IAsyncLifetime
             ["ObjectStore:FolderPath"] = Server.ObjectsPath,
             ["Inbound:SweepIntervalSeconds"] = "0",
             ["Inbound:SettleTime"] = "00:00:00",
+            ["Inbound:RetryDelay"] = "00:00:02",
         });
         PartnerKey = Gpg.GenerateKeyWithEncryptionSubkey("Acme Payroll <files@acme.test>", GnuPgHome.FutureDefault);
         StrangerKey = Gpg.GenerateKeyWithEncryptionSubkey("Someone Else <else@example.test>", GnuPgHome.FutureDefault);
@@ -245,6 +247,53 @@ public sealed class InboundOverSftpTests(InboundSftpFixture fixture) : IClassFix
         var file = await AdminFileAsync(record.Id);
         Assert.Equal(InboundFileStatus.Stored, file.Status);
         Assert.NotNull(file.ClearSha256);
+    }
+
+    [Fact]
+    public async Task A_file_whose_processing_failed_rests_before_the_sweep_takes_it_again_and_is_then_stored()
+    {
+        var (clear, content) = ClearFile("rests.csv", 5_000);
+        var name = $"{Guid.NewGuid():N}-rests.csv.pgp";
+        var put = await fixture.Server.SftpAsync(Partner, $"put {Encrypt(clear, fixture.PartnerKey)} /inbound/{name}");
+        Assert.True(put.ExitCode == 0, put.ToString());
+        var key = PartnerObjectKeys.InboundPrefix(Partner) + name;
+
+        // The store cannot write the clear file: a plain file where the partner's raw/ folder must be.
+        var raw = Path.Combine(fixture.Server.ObjectsPath, "partners", Partner.ToString(CultureInfo.InvariantCulture), "raw");
+        var moved = raw + "-" + Guid.NewGuid().ToString("N");
+        if (Directory.Exists(raw))
+        {
+            Directory.Move(raw, moved);
+        }
+
+        InboundFile failed;
+        try
+        {
+            await File.WriteAllTextAsync(raw, "in the way");
+            Assert.DoesNotContain(await SweepAsync(), o => o.ObjectKey == key);
+            failed = (await fixture.App.Services.GetRequiredService<InboundFileStore>().ListAsync(Partner, null, 500, default)).Single(f => f.ObjectKey == key);
+            var whileResting = Assert.Single(await SweepAsync(), o => o.ObjectKey == key).File!;
+            Assert.Equal(InboundFileStatus.Received, whileResting.Status);
+            Assert.Equal(1, whileResting.Attempts);
+        }
+        finally
+        {
+            File.Delete(raw);
+            if (Directory.Exists(moved))
+            {
+                Directory.Move(moved, raw);
+            }
+        }
+
+        Assert.Equal(InboundFileStatus.Received, failed.Status);
+        Assert.Equal(1, failed.Attempts);
+        await Task.Delay(TimeSpan.FromSeconds(2.2));
+        var stored = Assert.Single(await SweepAsync(), o => o.ObjectKey == key).File!;
+
+        Assert.Equal(failed.Id, stored.Id);
+        Assert.True(stored.Status == InboundFileStatus.Stored, stored.Reason);
+        Assert.Equal(2, stored.Attempts);
+        Assert.Equal(content, await ReadObjectAsync(stored.StoredKey!));
     }
 
     /// <summary>
