@@ -41,7 +41,7 @@ public sealed class InboundSftpFixture(MariaDbFixture database) : IAsyncLifetime
             ["ObjectStore:FolderPath"] = Server.ObjectsPath,
             ["Inbound:SweepIntervalSeconds"] = "0",
             ["Inbound:SettleTime"] = "00:00:00",
-            ["Inbound:RetryDelay"] = "00:00:02",
+            ["Inbound:RetryDelay"] = "00:00:03",
         });
         PartnerKey = Gpg.GenerateKeyWithEncryptionSubkey("Acme Payroll <files@acme.test>", GnuPgHome.FutureDefault);
         StrangerKey = Gpg.GenerateKeyWithEncryptionSubkey("Someone Else <else@example.test>", GnuPgHome.FutureDefault);
@@ -287,7 +287,8 @@ public sealed class InboundOverSftpTests(InboundSftpFixture fixture) : IClassFix
 
         Assert.Equal(InboundFileStatus.Received, failed.Status);
         Assert.Equal(1, failed.Attempts);
-        await Task.Delay(TimeSpan.FromSeconds(2.2));
+        // The fixture's rest is 3 s from the failure's whole second, so it is over 3.2 s after the failure.
+        await Task.Delay(TimeSpan.FromSeconds(3.2));
         var stored = Assert.Single(await SweepAsync(), o => o.ObjectKey == key).File!;
 
         Assert.Equal(failed.Id, stored.Id);
