@@ -296,7 +296,7 @@ public sealed class SftpDeliveryTests(SshdServer server) : IClassFixture<SshdSer
 
         var error = await Assert.ThrowsAsync<DeliveryException>(() => Delivery().DeliverAsync(target, [new DeliveryFile(Report, "r.pgp")], default));
 
-        Assert.True(relay.Faulted.IsCompleted);
+        Assert.True(relay.Faulted.IsCompleted, error.Message);
         Assert.True(error.Transient);
         Assert.StartsWith($"The connection to SFTP server {server.Host}:{relay.Port} was lost while uploading {inbound}/r.pgp (", error.Message, StringComparison.Ordinal);
         Assert.DoesNotContain("r.pgp", FileNames(inbound));

@@ -111,6 +111,8 @@ public sealed class FaultyTcpRelay : IAsyncDisposable
 
     private async Task FailAsync(TcpClient client, TcpClient server, CancellationTokenSource connection)
     {
+        // Completed before the cut: the client may see the reset, fail and check Faulted before this thread runs again.
+        _faulted.TrySetResult();
         if (_fault == RelayFault.Drop)
         {
             // Linger 0: close with a reset, not an orderly end of stream.
@@ -118,11 +120,9 @@ public sealed class FaultyTcpRelay : IAsyncDisposable
             server.Client.LingerState = new LingerOption(true, 0);
             client.Client.Close();
             server.Client.Close();
-            _faulted.TrySetResult();
             return;
         }
 
-        _faulted.TrySetResult();
         await connection.CancelAsync();
 
         // Stalled: hold both sockets open, forwarding nothing, until the relay is disposed.

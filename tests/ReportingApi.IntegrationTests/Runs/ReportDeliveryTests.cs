@@ -230,7 +230,7 @@ public sealed class ReportDeliveryTests(DeliveryEnvironment environment) : IClas
 
         var (run, json) = await client.WaitUntilFinishedAsync((await client.StartRunAsync(report)).Id);
 
-        Assert.True(relay.Faulted.IsCompleted);
+        Assert.True(relay.Faulted.IsCompleted, json);
         Assert.True(run.Status == "delivered", json);
         Assert.Equal(2, run.Attempts);
         var retry = Assert.Single(run.Steps!, step => step.Status == "retry-scheduled");
