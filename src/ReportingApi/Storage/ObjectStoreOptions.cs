@@ -72,6 +72,9 @@ public sealed class S3StoreOptions : IValidatableObject
     /// <summary>Our largest part: one part buffer is held in memory per upload, so keep it modest.</summary>
     public const int MaximumPartSizeBytes = 512 * 1024 * 1024;
 
+    /// <summary>S3's largest object for one CopyObject, and its largest part.</summary>
+    public const long MaximumCopyBytes = 5L * 1024 * 1024 * 1024;
+
     [Required(AllowEmptyStrings = false)]
     public string BucketName { get; set; } = "";
 
@@ -94,6 +97,13 @@ public sealed class S3StoreOptions : IValidatableObject
     /// <summary>Content up to this size goes up in one PutObject; larger content in parts of this size (one buffer of it in memory).</summary>
     [Range(MinimumPartSizeBytes, MaximumPartSizeBytes)]
     public int PartSizeBytes { get; set; } = 8 * 1024 * 1024;
+
+    /// <summary>
+    /// Objects up to this size are copied in one CopyObject; larger ones (an upload over 5 GiB, say) in parts of this
+    /// size (UploadPartCopy), both server-side. The default is S3's limit for either.
+    /// </summary>
+    [Range(MinimumPartSizeBytes, MaximumCopyBytes)]
+    public long CopyPartSizeBytes { get; set; } = MaximumCopyBytes;
 
     /// <summary>
     /// Send bodies as UNSIGNED-PAYLOAD (HTTPS only; TLS protects them), for S3-compatible servers that would store the aws-chunked

@@ -11,6 +11,7 @@ namespace ReportingApi.Storage;
 /// Objects in an S3 bucket, optionally under a key prefix, encrypted with SSE-KMS when a key id is configured.
 /// Content that fits in one part goes up in a single PutObject; larger content is streamed in parts through one
 /// reused buffer, and a multipart upload that fails is aborted so no object (and no billed orphan parts) remain.
+/// Copies are server-side: one CopyObject, or parts copied into a multipart upload above S3's 5 GiB CopyObject limit.
 /// </summary>
 public sealed class S3ObjectStore : IObjectStore, IDisposable
 {
@@ -94,23 +95,19 @@ public sealed class S3ObjectStore : IObjectStore, IDisposable
 
     public async Task CopyAsync(string sourceKey, string destinationKey, CancellationToken cancellationToken)
     {
-        var request = new CopyObjectRequest
-        {
-            SourceBucket = _options.BucketName,
-            SourceKey = ObjectKeyOf(sourceKey, nameof(sourceKey)),
-            DestinationBucket = _options.BucketName,
-            DestinationKey = ObjectKeyOf(destinationKey, nameof(destinationKey)),
-        };
-        if (!string.IsNullOrEmpty(_options.KmsKeyId))
-        {
-            // A copy is a new object: without these it would get the bucket's default encryption, not ours.
-            request.ServerSideEncryptionMethod = ServerSideEncryptionMethod.AWSKMS;
-            request.ServerSideEncryptionKeyManagementServiceKeyId = _options.KmsKeyId;
-        }
-
+        var sourceObjectKey = ObjectKeyOf(sourceKey, nameof(sourceKey));
+        var destinationObjectKey = ObjectKeyOf(destinationKey, nameof(destinationKey));
         try
         {
-            await _client.CopyObjectAsync(request, cancellationToken);
+            var source = await _client.GetObjectMetadataAsync(new GetObjectMetadataRequest { BucketName = _options.BucketName, Key = sourceObjectKey }, cancellationToken);
+            if (source.ContentLength <= _options.CopyPartSizeBytes)
+            {
+                await _client.CopyObjectAsync(BuildCopyObjectRequest(sourceObjectKey, destinationObjectKey), cancellationToken);
+            }
+            else
+            {
+                await CopyMultipartAsync(sourceObjectKey, source, destinationObjectKey, cancellationToken);
+            }
         }
         catch (AmazonS3Exception exception) when (exception.StatusCode == HttpStatusCode.NotFound && exception.ErrorCode != "NoSuchBucket")
         {
@@ -146,7 +143,27 @@ public sealed class S3ObjectStore : IObjectStore, IDisposable
         return request;
     }
 
-    internal InitiateMultipartUploadRequest BuildInitiateMultipartUploadRequest(string objectKey, string contentType)
+    private CopyObjectRequest BuildCopyObjectRequest(string sourceObjectKey, string destinationObjectKey)
+    {
+        var request = new CopyObjectRequest
+        {
+            SourceBucket = _options.BucketName,
+            SourceKey = sourceObjectKey,
+            DestinationBucket = _options.BucketName,
+            DestinationKey = destinationObjectKey,
+        };
+        if (!string.IsNullOrEmpty(_options.KmsKeyId))
+        {
+            // A copy is a new object: without these it would get the bucket's default encryption, not ours.
+            request.ServerSideEncryptionMethod = ServerSideEncryptionMethod.AWSKMS;
+            request.ServerSideEncryptionKeyManagementServiceKeyId = _options.KmsKeyId;
+        }
+
+        return request;
+    }
+
+    /// <param name="withChecksums">Whether parts carry a CRC32 (uploads); copied parts never cross the network.</param>
+    internal InitiateMultipartUploadRequest BuildInitiateMultipartUploadRequest(string objectKey, string contentType, bool withChecksums = true)
     {
         var request = new InitiateMultipartUploadRequest
         {
@@ -154,7 +171,7 @@ public sealed class S3ObjectStore : IObjectStore, IDisposable
             Key = objectKey,
             ContentType = contentType,
         };
-        if (ChecksumsWanted)
+        if (withChecksums && ChecksumsWanted)
         {
             // Declared up front so that every part carries a CRC32 and S3 checks the whole object on completion.
             request.ChecksumAlgorithm = ChecksumAlgorithm.CRC32;
@@ -232,6 +249,49 @@ public sealed class S3ObjectStore : IObjectStore, IDisposable
         catch
         {
             await AbortMultipartUploadAsync(objectKey, upload.UploadId);
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// Copies <paramref name="source"/> in parts of <see cref="S3StoreOptions.CopyPartSizeBytes"/>, each from the version
+    /// the metadata names, so that an overwrite of the source meanwhile cannot mix two versions in the copy.
+    /// </summary>
+    private async Task CopyMultipartAsync(string sourceObjectKey, GetObjectMetadataResponse source, string destinationObjectKey, CancellationToken cancellationToken)
+    {
+        var partSize = Math.Max(_options.CopyPartSizeBytes, (source.ContentLength + MaxPartCount - 1) / MaxPartCount);
+        var upload = await _client.InitiateMultipartUploadAsync(
+            BuildInitiateMultipartUploadRequest(destinationObjectKey, source.Headers.ContentType, withChecksums: false), cancellationToken);
+        try
+        {
+            var parts = new List<PartETag>();
+            for (long firstByte = 0; firstByte < source.ContentLength; firstByte += partSize)
+            {
+                var response = await _client.CopyPartAsync(
+                    new CopyPartRequest
+                    {
+                        SourceBucket = _options.BucketName,
+                        SourceKey = sourceObjectKey,
+                        SourceVersionId = source.VersionId,
+                        ETagToMatch = [source.ETag],
+                        DestinationBucket = _options.BucketName,
+                        DestinationKey = destinationObjectKey,
+                        UploadId = upload.UploadId,
+                        PartNumber = parts.Count + 1,
+                        FirstByte = firstByte,
+                        LastByte = Math.Min(firstByte + partSize, source.ContentLength) - 1,
+                    },
+                    cancellationToken);
+                parts.Add(new PartETag(parts.Count + 1, response.ETag));
+            }
+
+            await _client.CompleteMultipartUploadAsync(
+                new CompleteMultipartUploadRequest { BucketName = _options.BucketName, Key = destinationObjectKey, UploadId = upload.UploadId, PartETags = parts },
+                cancellationToken);
+        }
+        catch
+        {
+            await AbortMultipartUploadAsync(destinationObjectKey, upload.UploadId);
             throw;
         }
     }

@@ -58,7 +58,8 @@ public sealed class MotoObjectStore : IAsyncLifetime, IDisposable
     }
 
     /// <summary>Store settings for moto: path style, HTTPS trusting moto's certificate, SSE-KMS with the moto key unless <paramref name="encrypted"/> is false.</summary>
-    public S3StoreOptions CreateStoreOptions(string? keyPrefix = null, bool encrypted = true, int partSizeBytes = S3StoreOptions.MinimumPartSizeBytes) => new()
+    public S3StoreOptions CreateStoreOptions(
+        string? keyPrefix = null, bool encrypted = true, int partSizeBytes = S3StoreOptions.MinimumPartSizeBytes, long copyPartSizeBytes = S3StoreOptions.MaximumCopyBytes) => new()
     {
         BucketName = BucketName,
         KeyPrefix = keyPrefix,
@@ -67,6 +68,7 @@ public sealed class MotoObjectStore : IAsyncLifetime, IDisposable
         ForcePathStyle = true,
         KmsKeyId = encrypted ? KmsKeyArn : null,
         PartSizeBytes = partSizeBytes,
+        CopyPartSizeBytes = copyPartSizeBytes,
         CaCertificatePath = Server.CaCertificatePath,
     };
 

@@ -118,6 +118,60 @@ public sealed class S3ObjectStoreTests(MotoObjectStore server) : IClassFixture<M
     }
 
     [Fact]
+    public async Task A_copy_larger_than_the_copy_part_size_goes_in_server_side_parts_of_the_source_version_and_reads_back_identical()
+    {
+        const long Length = (2 * PartSize) + 123_456;
+        var store = CreateStore(copyPartSizeBytes: PartSize);
+        var source = _prefix + "upload.csv.pgp";
+        var destination = _prefix + "archive/upload.csv.pgp";
+        await store.PutAsync(source, new GeneratedStream(Length), "application/pgp-encrypted", default);
+        _requests.Clear();
+
+        await store.CopyAsync(source, destination, default);
+        await PutTextAsync(store, source, "overwritten");
+
+        await using (var copy = await store.OpenReadAsync(destination, default))
+        {
+            Assert.Equal(Convert.ToHexString(GeneratedStream.Sha256Of(Length)), Convert.ToHexString(await SHA256.HashDataAsync(copy)));
+        }
+
+        var version = Assert.Single(_requests, request => request.Method == HttpMethod.Head).ResponseHeader("x-amz-version-id");
+        var initiate = Assert.Single(_requests, request => request.Method == HttpMethod.Post && request.HasQueryParameter("uploads"));
+        Assert.Equal(server.KmsKeyArn, initiate.Header(SseKeyHeader));
+        Assert.Equal("application/pgp-encrypted", initiate.Header("Content-Type"));
+        var parts = _requests.Where(request => request.Header("x-amz-copy-source") is not null).ToList();
+        Assert.All(parts, part => Assert.True(part.HasQueryParameter("partNumber"), "Every copy request is a part copy."));
+        Assert.All(parts, part => Assert.Equal(HttpStatusCode.OK, part.Status));
+        Assert.All(parts, part => Assert.Equal($"{MotoObjectStore.BucketName}/{source}?versionId={version}", Uri.UnescapeDataString(part.Header("x-amz-copy-source")!.TrimStart('/'))));
+        Assert.Equal(
+            [$"bytes=0-{PartSize - 1}", $"bytes={PartSize}-{(2 * PartSize) - 1}", $"bytes={2 * PartSize}-{Length - 1}"],
+            parts.Select(part => part.Header("x-amz-copy-source-range")));
+        Assert.Equal(HttpStatusCode.OK, Assert.Single(_requests, request => request.Method == HttpMethod.Post && request.HasQueryParameter("uploadId")).Status);
+        using var s3 = server.CreateS3Client();
+        var head = await s3.GetObjectMetadataAsync(MotoObjectStore.BucketName, destination);
+        Assert.Equal(server.KmsKeyArn, head.ServerSideEncryptionKeyManagementServiceKeyId);
+        Assert.Equal("application/pgp-encrypted", head.Headers.ContentType);
+    }
+
+    [Fact]
+    public async Task A_part_copy_that_fails_aborts_the_copy_and_leaves_no_object()
+    {
+        var store = CreateStore(copyPartSizeBytes: PartSize, inFrontOfS3: inner => new SecondPartCopyDenied(inner));
+        var source = _prefix + "upload.csv.pgp";
+        var destination = _prefix + "archive/upload.csv.pgp";
+        await store.PutAsync(source, new GeneratedStream((2 * PartSize) + 1), "application/pgp-encrypted", default);
+        _requests.Clear();
+
+        var failure = await Assert.ThrowsAsync<AmazonS3Exception>(() => store.CopyAsync(source, destination, default));
+
+        Assert.Equal("AccessDenied", failure.ErrorCode);
+        Assert.False(await store.ExistsAsync(destination, default));
+        var uploadId = Assert.Single(_requests, request => request.QueryParameter("partNumber") == "1").QueryParameter("uploadId")!;
+        Assert.Single(_requests, request => request.Method == HttpMethod.Delete && request.QueryParameter("uploadId") == uploadId);
+        Assert.False(await server.IsUploadOpenAsync(destination, uploadId));
+    }
+
+    [Fact]
     public async Task Copy_of_a_missing_source_throws_ObjectNotFoundException()
     {
         var store = CreateStore();
@@ -288,14 +342,33 @@ public sealed class S3ObjectStoreTests(MotoObjectStore server) : IClassFixture<M
         Assert.Equal("from DI", await ReadTextAsync(CreateStore(), _prefix + "via-di.csv"));
     }
 
-    private S3ObjectStore CreateStore(string? keyPrefix = null, bool encrypted = true)
+    private S3ObjectStore CreateStore(
+        string? keyPrefix = null, bool encrypted = true, long copyPartSizeBytes = S3StoreOptions.MaximumCopyBytes, Func<HttpMessageHandler, HttpMessageHandler>? inFrontOfS3 = null)
     {
         var store = new S3ObjectStore(
-            server.CreateStoreOptions(keyPrefix, encrypted, PartSize),
+            server.CreateStoreOptions(keyPrefix, encrypted, PartSize, copyPartSizeBytes),
             NullLogger<S3ObjectStore>.Instance,
-            handler => new RecordingHandler(handler, encrypted ? _requests : _unencryptedRequests));
+            handler => new RecordingHandler((inFrontOfS3 ?? (inner => inner))(handler), encrypted ? _requests : _unencryptedRequests));
         _stores.Add(store);
         return store;
+    }
+
+    /// <summary>Answers the second part copy as S3 answers a role that may not read the source; the rest goes to moto.</summary>
+    private sealed class SecondPartCopyDenied(HttpMessageHandler inner) : DelegatingHandler(inner)
+    {
+        private int _partCopies;
+
+        protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+        {
+            if (request.Headers.Contains("x-amz-copy-source") && request.RequestUri!.Query.Contains("partNumber=", StringComparison.Ordinal)
+                && Interlocked.Increment(ref _partCopies) == 2)
+            {
+                const string Denied = "<?xml version=\"1.0\" encoding=\"UTF-8\"?><Error><Code>AccessDenied</Code><Message>Access Denied</Message></Error>";
+                return Task.FromResult(new HttpResponseMessage(HttpStatusCode.Forbidden) { Content = new StringContent(Denied, Encoding.UTF8, "application/xml"), RequestMessage = request });
+            }
+
+            return base.SendAsync(request, cancellationToken);
+        }
     }
 
     private static async Task PutTextAsync(S3ObjectStore store, string key, string text) =>

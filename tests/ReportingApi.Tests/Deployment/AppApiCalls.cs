@@ -29,6 +29,7 @@ internal static partial class AppApiCalls
         ["GetObject"] = ["s3:GetObject", "s3:ListBucket", "kms:Decrypt"],
         ["GetObjectMetadata"] = ["s3:GetObject", "s3:ListBucket"],
         ["CopyObject"] = ["s3:GetObject", "s3:PutObject", "kms:Decrypt", "kms:GenerateDataKey"],
+        ["CopyPart"] = ["s3:GetObject", "s3:PutObject", "kms:Decrypt"],
         ["DeleteObject"] = ["s3:DeleteObject"],
     };
 

@@ -341,7 +341,7 @@ public sealed partial class DeployDryRunTests
     public void The_api_calls_are_read_from_the_app_s_AWS_clients()
     {
         Assert.Equal(
-            ["AbortMultipartUpload", "CompleteMultipartUpload", "CopyObject", "DeleteObject", "GetObject", "GetObjectMetadata", "InitiateMultipartUpload", "PutObject", "UploadPart"],
+            ["AbortMultipartUpload", "CompleteMultipartUpload", "CopyObject", "CopyPart", "DeleteObject", "GetObject", "GetObjectMetadata", "InitiateMultipartUpload", "PutObject", "UploadPart"],
             AppApiCalls.S3Operations().Order(StringComparer.Ordinal));
         Assert.Equal(["GetSecretValue"], AppApiCalls.SecretsManagerOperations());
         Assert.Equal(
