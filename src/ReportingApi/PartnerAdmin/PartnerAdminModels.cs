@@ -4,6 +4,7 @@ using ReportingApi.Delivery;
 using ReportingApi.Delivery.Sftp;
 using ReportingApi.Partners;
 using ReportingApi.Pgp;
+using ReportingApi.Problems;
 using ReportingApi.Reports;
 using ReportingApi.Secrets;
 
@@ -130,7 +131,7 @@ public sealed partial record DeliveryRequest(
     public (DeliveryTarget? Target, Dictionary<string, string[]> Errors) Validate(SecretsProvider secretsProvider)
     {
         var errors = new Dictionary<string, string[]>();
-        if (!Enum.TryParse<DeliveryKind>(Kind, ignoreCase: true, out var kind) || !Enum.IsDefined(kind) || int.TryParse(Kind, out _))
+        if (!EnumNames.TryParse<DeliveryKind>(Kind, out var kind))
         {
             errors["kind"] = [$"'kind' must be one of: {string.Join(", ", Enum.GetNames<DeliveryKind>())}."];
             return (null, errors);

@@ -1,3 +1,5 @@
+using ReportingApi.Problems;
+
 namespace ReportingApi.Reports;
 
 public enum ReportFormat
@@ -13,8 +15,7 @@ public static class ReportFormats
 
     public static string Name(ReportFormat format) => format.ToString().ToLowerInvariant();
 
-    public static bool TryParse(string? text, out ReportFormat format) =>
-        Enum.TryParse(text, ignoreCase: true, out format) && Enum.IsDefined(format) && !int.TryParse(text, out _);
+    public static bool TryParse(string? text, out ReportFormat format) => EnumNames.TryParse(text, out format);
 
     public static string Extension(ReportFormat format) => Name(format);
 

@@ -1,3 +1,4 @@
+using ReportingApi.Problems;
 using ReportingApi.Reports;
 
 namespace ReportingApi.Runs;
@@ -19,8 +20,7 @@ public static class RunStatuses
 
     public static RunStatus Parse(string name) => Enum.Parse<RunStatus>(name, ignoreCase: true);
 
-    public static bool TryParse(string? name, out RunStatus status) =>
-        Enum.TryParse(name, ignoreCase: true, out status) && Enum.IsDefined(status) && !int.TryParse(name, out _);
+    public static bool TryParse(string? name, out RunStatus status) => EnumNames.TryParse(name, out status);
 
     public static bool IsFinished(RunStatus status) => status is RunStatus.Delivered or RunStatus.Failed;
 }

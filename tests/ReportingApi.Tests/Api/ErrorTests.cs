@@ -9,6 +9,8 @@ public sealed class ErrorTests(SqliteApiFixture fixture) : IClassFixture<SqliteA
     [Theory]
     [InlineData("format=pdf&from=2026-01-01&to=2026-01-31", "format")]
     [InlineData("format=1&from=2026-01-01&to=2026-01-31", "format")]
+    [InlineData("format=csv&format=xlsx&from=2026-01-01&to=2026-01-31", "format")]
+    [InlineData("format=csv,json&from=2026-01-01&to=2026-01-31", "format")]
     [InlineData("to=2026-01-31", "from")]
     [InlineData("from=2026-01-01", "to")]
     [InlineData("from=2026-13-01&to=2026-01-31", "from")]

@@ -115,6 +115,8 @@ public sealed class PartnerAdminTests(RunsFixture fixture) : IClassFixture<RunsF
     public static TheoryData<string, string> InvalidDeliveries() => new()
     {
         { """{"kind":"Carrier pigeon"}""", "kind" },
+        // Enum.TryParse reads a list as the values' OR: Folder | Sftp is Sftp.
+        { """{"kind":"Folder, Sftp","remoteDirectory":"/in","host":"sftp.example.com","user":"u","privateKeySecret":"partners/3/id"}""", "kind" },
         { """{"kind":"Folder"}""", "folderPath" },
         { $$"""{"kind":"Sftp","remoteDirectory":"in","host":"sftp.example.com","user":"u","hostKey":"{{HostKey}}","privateKeySecret":"partners/3/id"}""", "remoteDirectory" },
         { $$"""{"kind":"Sftp","remoteDirectory":"/in","host":"sftp.example.com","port":70000,"user":"u","hostKey":"{{HostKey}}","privateKeySecret":"partners/3/id"}""", "port" },

@@ -136,6 +136,8 @@ public sealed class RunsAdminTests(RunsFixture fixture) : IClassFixture<RunsFixt
     [InlineData("partnerId=abc")]
     [InlineData("partnerId=0")]
     [InlineData("status=lost")]
+    [InlineData("status=queued,rendering")]
+    [InlineData("status=queued&status=failed")]
     [InlineData("pageSize=0")]
     [InlineData("cursor=garbage")]
     [InlineData("from=2026-13-01")]
