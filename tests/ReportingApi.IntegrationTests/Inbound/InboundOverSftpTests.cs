@@ -163,11 +163,7 @@ public sealed class InboundOverSftpTests(InboundSftpFixture fixture) : IClassFix
     [Fact]
     public async Task The_same_object_notified_twice_gives_one_record_and_a_file_left_by_a_crashed_processor_is_taken_again()
     {
-        var (clear, content) = ClearFile("crash.csv", 5_000);
-        var name = $"crash-{Guid.NewGuid():N}.csv.pgp";
-        var put = await fixture.Server.SftpAsync(Partner, $"put {Encrypt(clear, fixture.PartnerKey)} /inbound/{name}");
-        Assert.True(put.ExitCode == 0, put.ToString());
-        var key = PartnerObjectKeys.InboundPrefix(Partner) + name;
+        var (key, name, content) = await PutEncryptedUploadAsync("crash.csv");
 
         // A processor that recorded and leased the file, then died: another process's lease, short.
         var services = fixture.App.Services;
@@ -252,11 +248,7 @@ public sealed class InboundOverSftpTests(InboundSftpFixture fixture) : IClassFix
     [Fact]
     public async Task A_file_whose_processing_failed_rests_before_the_sweep_takes_it_again_and_is_then_stored()
     {
-        var (clear, content) = ClearFile("rests.csv", 5_000);
-        var name = $"{Guid.NewGuid():N}-rests.csv.pgp";
-        var put = await fixture.Server.SftpAsync(Partner, $"put {Encrypt(clear, fixture.PartnerKey)} /inbound/{name}");
-        Assert.True(put.ExitCode == 0, put.ToString());
-        var key = PartnerObjectKeys.InboundPrefix(Partner) + name;
+        var (key, _, content) = await PutEncryptedUploadAsync("rests.csv");
 
         // The store cannot write the clear file: a plain file where the partner's raw/ folder must be.
         var raw = Path.Combine(fixture.Server.ObjectsPath, "partners", Partner.ToString(CultureInfo.InvariantCulture), "raw");
@@ -297,17 +289,23 @@ public sealed class InboundOverSftpTests(InboundSftpFixture fixture) : IClassFix
         Assert.Equal(content, await ReadObjectAsync(stored.StoredKey!));
     }
 
+    /// <summary>A file of 5,000 bytes encrypted and signed by the partner, put over SFTP under a unique name and not processed yet.</summary>
+    private async Task<(string Key, string Name, byte[] Content)> PutEncryptedUploadAsync(string clearName)
+    {
+        var (clear, content) = ClearFile(clearName, 5_000);
+        var name = $"{Guid.NewGuid():N}-{clearName}.pgp";
+        var put = await fixture.Server.SftpAsync(Partner, $"put {Encrypt(clear, fixture.PartnerKey)} /inbound/{name}");
+        Assert.True(put.ExitCode == 0, put.ToString());
+        return (PartnerObjectKeys.InboundPrefix(Partner) + name, name, content);
+    }
+
     /// <summary>
     /// An encrypted, signed upload that a processor recorded and leased, then died holding. The store keeps whole seconds,
     /// so a lease of N seconds runs out between N - 1 and N seconds from now.
     /// </summary>
     private async Task<(string Key, InboundFile Record, InboundFileStore Crashed)> UploadLeftByADeadProcessorAsync(string clearName, TimeSpan lease)
     {
-        var (clear, _) = ClearFile(clearName, 5_000);
-        var name = $"{Guid.NewGuid():N}-{clearName}.pgp";
-        var put = await fixture.Server.SftpAsync(Partner, $"put {Encrypt(clear, fixture.PartnerKey)} /inbound/{name}");
-        Assert.True(put.ExitCode == 0, put.ToString());
-        var key = PartnerObjectKeys.InboundPrefix(Partner) + name;
+        var (key, name, _) = await PutEncryptedUploadAsync(clearName);
         var crashed = new InboundFileStore(fixture.App.Services.GetRequiredService<DbConnectionFactory>(), TimeProvider.System);
         var (record, _) = await crashed.RecordAsync(Partner, key, SweepVersion(key), name, default);
         Assert.True(await crashed.TryLeaseAsync(record.Id, lease, default));
