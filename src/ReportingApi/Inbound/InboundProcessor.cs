@@ -150,7 +150,7 @@ public sealed class InboundProcessor(
         }
 
         var archiveKey = await ArchiveAsync(file, cancellationToken);
-        var reason = $"Processing this file stopped before it finished in each of its {file.Attempts} attempts (for example at the service's time limit), " +
+        var reason = $"Processing this file stopped before it finished in each of its {file.Attempts} attempts (at the service's time limit, or on a failure of our own storage or database), " +
             "so it was not checked. Please upload it again; if that fails too, contact us: we have kept the original.";
         await RejectAsync(file, InboundRejection.ProcessingFailed, reason, null, RawKey(file), archiveKey, cancellationToken);
         await RemoveUploadAsync(file.ObjectKey, cancellationToken);
