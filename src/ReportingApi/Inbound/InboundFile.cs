@@ -77,7 +77,9 @@ public sealed record InboundFile(
     DateTimeOffset ReceivedAt,
     DateTimeOffset? VerifiedAt,
     DateTimeOffset? StoredAt,
-    DateTimeOffset? RejectedAt)
+    DateTimeOffset? RejectedAt,
+    DateTimeOffset? LeaseUntil,
+    string? LastFailure)
 {
     public bool IsFinished => InboundFileStatus.IsFinished(Status);
 }

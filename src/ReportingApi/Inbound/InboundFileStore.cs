@@ -18,7 +18,9 @@ public sealed class InboundFileStore(DbConnectionFactory connections, TimeProvid
         "reason AS Reason, uploaded_bytes AS UploadedBytes, clear_bytes AS ClearBytes, clear_sha256 AS ClearSha256, " +
         "signer_key_id AS SignerKeyId, signer_fingerprint AS SignerFingerprint, archive_key AS ArchiveKey, stored_key AS StoredKey, " +
         "quarantine_key AS QuarantineKey, attempts AS Attempts, received_at AS ReceivedAt, verified_at AS VerifiedAt, " +
-        "stored_at AS StoredAt, rejected_at AS RejectedAt";
+        "stored_at AS StoredAt, rejected_at AS RejectedAt, lease_until AS LeaseUntil, last_failure AS LastFailure";
+
+    private const int MaxFailureLength = 1000;
 
     private readonly string _leaseOwner = Guid.NewGuid().ToString("N");
 
@@ -70,13 +72,19 @@ public sealed class InboundFileStore(DbConnectionFactory connections, TimeProvid
             new { id, now, until = now + duration, owner = _leaseOwner, received = InboundFileStatus.Received, verified = InboundFileStatus.Verified }) == 1;
     }
 
-    /// <summary>Gives the lease back; after a failed attempt nobody may take the file for <paramref name="rest"/>.</summary>
-    public async Task ReleaseLeaseAsync(string id, TimeSpan rest)
+    /// <summary>Gives the lease back after an attempt that finished.</summary>
+    public Task ReleaseLeaseAsync(string id) => ReleaseLeaseAsync(id, null, failure: null);
+
+    /// <summary>Gives the lease back after an attempt that failed: nobody may take the file for <paramref name="rest"/>.</summary>
+    /// <param name="failure">Why, for operators (no secrets: the caller's own words, not a raw exception).</param>
+    public Task ReleaseLeaseAfterFailureAsync(string id, TimeSpan rest, string failure) => ReleaseLeaseAsync(id, Now() + rest, failure);
+
+    private async Task ReleaseLeaseAsync(string id, DateTime? restUntil, string? failure)
     {
         await using var connection = await connections.OpenAsync(CancellationToken.None);
         await connection.ExecuteAsync(
-            "UPDATE inbound_files SET lease_owner = NULL, lease_until = @restUntil WHERE id = @id AND lease_owner = @owner",
-            new { id, owner = _leaseOwner, restUntil = rest > TimeSpan.Zero ? Now() + rest : (DateTime?)null });
+            "UPDATE inbound_files SET lease_owner = NULL, lease_until = @restUntil, last_failure = COALESCE(@failure, last_failure) WHERE id = @id AND lease_owner = @owner",
+            new { id, owner = _leaseOwner, restUntil, failure = failure?.Length > MaxFailureLength ? failure[..MaxFailureLength] : failure });
     }
 
     public Task SetArchivedAsync(string id, string archiveKey, CancellationToken cancellationToken) =>
@@ -184,11 +192,15 @@ public sealed class InboundFileStore(DbConnectionFactory connections, TimeProvid
         public DateTime? StoredAt { get; set; }
         public DateTime? RejectedAt { get; set; }
 
+        public DateTime? LeaseUntil { get; set; }
+
+        public string? LastFailure { get; set; }
+
         public InboundFile ToFile() => new(
             Id, PartnerId, ObjectKey, FileName, Status,
             Enum.TryParse<InboundRejection>(Rejection, out var rejection) ? rejection : null,
             Reason, UploadedBytes, ClearBytes, ClearSha256, SignerKeyId, SignerFingerprint, ArchiveKey, StoredKey, QuarantineKey, Attempts,
-            Utc(ReceivedAt), Utc(VerifiedAt), Utc(StoredAt), Utc(RejectedAt));
+            Utc(ReceivedAt), Utc(VerifiedAt), Utc(StoredAt), Utc(RejectedAt), Utc(LeaseUntil), LastFailure);
 
         private static DateTimeOffset Utc(DateTime at) => new(DateTime.SpecifyKind(at, DateTimeKind.Utc));
 

@@ -23,13 +23,16 @@ public sealed record InboundFileResponse(
     DateTimeOffset? VerifiedAt,
     DateTimeOffset? StoredAt,
     DateTimeOffset? RejectedAt,
-    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] InboundFileKeys? Keys = null)
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] InboundFileKeys? Keys = null,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] InboundFileProcessing? Processing = null)
 {
-    public static InboundFileResponse From(InboundFile file, bool withKeys = false) => new(
+    /// <param name="forOperators">With the object keys and the processing state, which partners do not see.</param>
+    public static InboundFileResponse From(InboundFile file, bool forOperators = false) => new(
         file.Id, file.PartnerId, file.FileName, file.Status, file.Rejection is { } rejection ? RejectionName(rejection) : null, file.Reason,
         file.UploadedBytes, file.ClearBytes, file.ClearSha256, file.SignerKeyId, file.SignerFingerprint,
         file.ReceivedAt, file.VerifiedAt, file.StoredAt, file.RejectedAt,
-        withKeys ? new InboundFileKeys(file.ObjectKey, file.ArchiveKey, file.StoredKey, file.QuarantineKey) : null);
+        forOperators ? new InboundFileKeys(file.ObjectKey, file.ArchiveKey, file.StoredKey, file.QuarantineKey) : null,
+        forOperators ? new InboundFileProcessing(file.Attempts, file.IsFinished ? null : file.LeaseUntil, file.LastFailure) : null);
 
     /// <summary><c>DecryptFailed</c> → <c>decrypt-failed</c>.</summary>
     public static string RejectionName(InboundRejection rejection) =>
@@ -38,6 +41,12 @@ public sealed record InboundFileResponse(
 
 /// <summary>Where the upload was and where its copies are (operators).</summary>
 public sealed record InboundFileKeys(string Upload, string? Archive, string? Stored, string? Quarantine);
+
+/// <summary>How processing went (operators).</summary>
+/// <param name="Attempts">Attempts begun: each lease of the file, finished or not.</param>
+/// <param name="NotBefore">An unfinished file is not taken again before this: a processor holds it, or it rests after a failed attempt. Null or past: it is taken at the next sweep or tick.</param>
+/// <param name="LastFailure">Why the last failed attempt failed, if one did.</param>
+public sealed record InboundFileProcessing(int Attempts, DateTimeOffset? NotBefore, string? LastFailure);
 
 /// <summary>
 /// Inbound file status: partners read their own (scope <c>reports/deliver</c>, the scope that already lets them exchange
@@ -58,27 +67,27 @@ public static class InboundFilesApi
         partner.MapGet("/{id}", GetOwnFile).WithName("GetInboundFile").WithSummary("One file you uploaded").ProducesProblem(StatusCodes.Status404NotFound);
 
         var admin = app.MapSecuredGroup("/v1/admin/inbound-files", "Inbound files", Scopes.Admin);
-        admin.MapGet("/", ListFiles).WithName("AdminListInboundFiles").WithSummary("Every partner's uploads, newest first, with their object keys").ProducesValidationProblem();
-        admin.MapGet("/{id}", GetFile).WithName("AdminGetInboundFile").WithSummary("One upload, with its object keys").ProducesProblem(StatusCodes.Status404NotFound);
+        admin.MapGet("/", ListFiles).WithName("AdminListInboundFiles").WithSummary("Every partner's uploads, newest first, with their object keys and how processing went").ProducesValidationProblem();
+        admin.MapGet("/{id}", GetFile).WithName("AdminGetInboundFile").WithSummary("One upload, with its object keys and how processing went").ProducesProblem(StatusCodes.Status404NotFound);
         return app;
     }
 
     internal static Task<Results<Ok<IReadOnlyList<InboundFileResponse>>, ValidationProblem>> ListOwnFiles(
         HttpContext context, InboundFileStore store, string? status = null, int? limit = null) =>
-        ListAsync(store, context.Partner().Id, status, limit, withKeys: false, context.RequestAborted);
+        ListAsync(store, context.Partner().Id, status, limit, forOperators: false, context.RequestAborted);
 
     internal static async Task<Results<Ok<InboundFileResponse>, ProblemHttpResult>> GetOwnFile(string id, HttpContext context, InboundFileStore store) =>
         await store.FindAsync(id, context.Partner().Id, context.RequestAborted) is { } file ? TypedResults.Ok(InboundFileResponse.From(file)) : FileNotFound(id);
 
     internal static Task<Results<Ok<IReadOnlyList<InboundFileResponse>>, ValidationProblem>> ListFiles(
         HttpContext context, InboundFileStore store, int? partnerId = null, string? status = null, int? limit = null) =>
-        ListAsync(store, partnerId, status, limit, withKeys: true, context.RequestAborted);
+        ListAsync(store, partnerId, status, limit, forOperators: true, context.RequestAborted);
 
     internal static async Task<Results<Ok<InboundFileResponse>, ProblemHttpResult>> GetFile(string id, HttpContext context, InboundFileStore store) =>
-        await store.FindAsync(id, null, context.RequestAborted) is { } file ? TypedResults.Ok(InboundFileResponse.From(file, withKeys: true)) : FileNotFound(id);
+        await store.FindAsync(id, null, context.RequestAborted) is { } file ? TypedResults.Ok(InboundFileResponse.From(file, forOperators: true)) : FileNotFound(id);
 
     private static async Task<Results<Ok<IReadOnlyList<InboundFileResponse>>, ValidationProblem>> ListAsync(
-        InboundFileStore store, int? partnerId, string? status, int? limit, bool withKeys, CancellationToken cancellationToken)
+        InboundFileStore store, int? partnerId, string? status, int? limit, bool forOperators, CancellationToken cancellationToken)
     {
         string[] statuses = [InboundFileStatus.Received, InboundFileStatus.Verified, InboundFileStatus.Stored, InboundFileStatus.Rejected];
         var errors = new Dictionary<string, string[]>();
@@ -98,7 +107,7 @@ public static class InboundFilesApi
         }
 
         var files = await store.ListAsync(partnerId, status, limit ?? DefaultLimit, cancellationToken);
-        return TypedResults.Ok<IReadOnlyList<InboundFileResponse>>([.. files.Select(file => InboundFileResponse.From(file, withKeys))]);
+        return TypedResults.Ok<IReadOnlyList<InboundFileResponse>>([.. files.Select(file => InboundFileResponse.From(file, forOperators))]);
     }
 
     private static ProblemHttpResult FileNotFound(string id) => TypedResults.Problem(

@@ -1,6 +1,7 @@
 using System.IO.Pipelines;
 using System.Text;
 using Microsoft.Extensions.Options;
+using ReportingApi.Data;
 using ReportingApi.Observability;
 using ReportingApi.Pgp;
 using ReportingApi.Storage;
@@ -79,7 +80,6 @@ public sealed class InboundProcessor(
             return new InboundOutcome(file.ObjectKey, file);
         }
 
-        var finished = false;
         try
         {
             // Every attempt before this one took the lease and never finished.
@@ -91,14 +91,15 @@ public sealed class InboundProcessor(
             {
                 await ProcessLeasedAsync(file, partner, cancellationToken);
             }
-
-            finished = true;
         }
-        finally
+        catch (Exception e)
         {
             // The lease just taken was attempt number Attempts + 1.
-            await files.ReleaseLeaseAsync(file.Id, finished ? TimeSpan.Zero : options.Value.RetryDelayAfter(file.Attempts + 1));
+            await files.ReleaseLeaseAfterFailureAsync(file.Id, options.Value.RetryDelayAfter(file.Attempts + 1), FailureOf(e));
+            throw;
         }
+
+        await files.ReleaseLeaseAsync(file.Id);
 
         return new InboundOutcome(file.ObjectKey, await files.FindAsync(file.Id, null, cancellationToken));
     }
@@ -155,6 +156,16 @@ public sealed class InboundProcessor(
         await RejectAsync(file, InboundRejection.ProcessingFailed, reason, null, RawKey(file), archiveKey, cancellationToken);
         await RemoveUploadAsync(file.ObjectKey, cancellationToken);
     }
+
+    /// <summary>Why an attempt failed, in words for operators: what failed, never a connection string or a secret's value.</summary>
+    private static string FailureOf(Exception exception) => exception switch
+    {
+        _ when DatabaseFailures.IsUnavailable(exception) => "The database could not be reached.",
+        OperationCanceledException => "The attempt was stopped before it finished (the time limit, or the service stopping).",
+        ObjectNotFoundException missing => $"The object {missing.Key} is missing from the object store.",
+        IOException { InnerException: { } cause } io => $"{io.Message} {cause.GetType().Name}: {cause.Message}",
+        _ => $"{exception.GetType().Name}: {exception.Message}",
+    };
 
     /// <summary>The original's copy under <c>inbound-archive/</c>, made before anything else is done with the upload.</summary>
     private async Task<string> ArchiveAsync(InboundFile file, CancellationToken cancellationToken)

@@ -258,15 +258,21 @@ public sealed class InboundOverSftpTests(InboundSftpFixture fixture) : IClassFix
             Directory.Move(raw, moved);
         }
 
-        InboundFile failed;
+        InboundFileResponse failed;
         try
         {
             await File.WriteAllTextAsync(raw, "in the way");
+            var failedAt = DateTimeOffset.UtcNow;
             Assert.DoesNotContain(await SweepAsync(), o => o.ObjectKey == key);
-            failed = (await fixture.App.Services.GetRequiredService<InboundFileStore>().ListAsync(Partner, null, 500, default)).Single(f => f.ObjectKey == key);
+            var id = (await fixture.App.Services.GetRequiredService<InboundFileStore>().ListAsync(Partner, null, 500, default)).Single(f => f.ObjectKey == key).Id;
+            failed = await AdminFileAsync(id);
             var whileResting = Assert.Single(await SweepAsync(), o => o.ObjectKey == key).File!;
             Assert.Equal(InboundFileStatus.Received, whileResting.Status);
             Assert.Equal(1, whileResting.Attempts);
+            // Operators see why it rests, and until when: the fixture's rest of 3 s from the failure's whole second.
+            Assert.Equal(1, failed.Processing!.Attempts);
+            Assert.Contains("raw", failed.Processing.LastFailure, StringComparison.Ordinal);
+            Assert.InRange(failed.Processing.NotBefore!.Value, failedAt.AddSeconds(2), failedAt.AddSeconds(10));
         }
         finally
         {
@@ -278,7 +284,6 @@ public sealed class InboundOverSftpTests(InboundSftpFixture fixture) : IClassFix
         }
 
         Assert.Equal(InboundFileStatus.Received, failed.Status);
-        Assert.Equal(1, failed.Attempts);
         // The fixture's rest is 3 s from the failure's whole second, so it is over 3.2 s after the failure.
         await Task.Delay(TimeSpan.FromSeconds(3.2));
         var stored = Assert.Single(await SweepAsync(), o => o.ObjectKey == key).File!;
@@ -286,6 +291,10 @@ public sealed class InboundOverSftpTests(InboundSftpFixture fixture) : IClassFix
         Assert.Equal(failed.Id, stored.Id);
         Assert.True(stored.Status == InboundFileStatus.Stored, stored.Reason);
         Assert.Equal(2, stored.Attempts);
+        var afterwards = (await AdminFileAsync(stored.Id)).Processing!;
+        Assert.Equal(2, afterwards.Attempts);
+        Assert.Null(afterwards.NotBefore);
+        Assert.Equal(failed.Processing!.LastFailure, afterwards.LastFailure);
         Assert.Equal(content, await ReadObjectAsync(stored.StoredKey!));
     }
 
@@ -343,6 +352,7 @@ public sealed class InboundOverSftpTests(InboundSftpFixture fixture) : IClassFix
         using var partner = await fixture.App.CreateClientForAsync(DemoClients.Acme);
         var file = (await partner.GetFromJsonAsync<InboundFileResponse>($"/v1/inbound-files/{outcome.File.Id}"))!;
         Assert.Null(file.Keys);
+        Assert.Null(file.Processing);
         var list = await partner.GetFromJsonAsync<List<InboundFileResponse>>("/v1/inbound-files");
         Assert.Contains(list!, f => f.Id == file.Id);
         return file;
