@@ -76,7 +76,7 @@ public sealed class InboundFileStore(DbConnectionFactory connections, TimeProvid
     public Task ReleaseLeaseAsync(string id) => ReleaseLeaseAsync(id, null, failure: null);
 
     /// <summary>Gives the lease back after an attempt that failed: nobody may take the file for <paramref name="rest"/>.</summary>
-    /// <param name="failure">Why, for operators (no secrets: the caller's own words, not a raw exception).</param>
+    /// <param name="failure">Why, shown to operators: no secret may be in it.</param>
     public Task ReleaseLeaseAfterFailureAsync(string id, TimeSpan rest, string failure) => ReleaseLeaseAsync(id, Now() + rest, failure);
 
     private async Task ReleaseLeaseAsync(string id, DateTime? restUntil, string? failure)

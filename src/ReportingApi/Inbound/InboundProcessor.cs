@@ -157,7 +157,10 @@ public sealed class InboundProcessor(
         await RemoveUploadAsync(file.ObjectKey, cancellationToken);
     }
 
-    /// <summary>Why an attempt failed, in words for operators: what failed, never a connection string or a secret's value.</summary>
+    /// <summary>
+    /// Why an attempt failed, for operators: our own words for the database (whose errors can name hosts and users) and
+    /// the time limit; otherwise the exception's type and message (the object store's: a key, a path, an S3 error code).
+    /// </summary>
     private static string FailureOf(Exception exception) => exception switch
     {
         _ when DatabaseFailures.IsUnavailable(exception) => "The database could not be reached.",
