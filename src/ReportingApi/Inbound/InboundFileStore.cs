@@ -20,6 +20,8 @@ public sealed class InboundFileStore(DbConnectionFactory connections, TimeProvid
         "quarantine_key AS QuarantineKey, attempts AS Attempts, received_at AS ReceivedAt, verified_at AS VerifiedAt, " +
         "stored_at AS StoredAt, rejected_at AS RejectedAt, lease_until AS LeaseUntil, last_failure AS LastFailure";
 
+    // The columns' widths (migrations 0008 and 0012).
+    private const int MaxReasonLength = 2000;
     private const int MaxFailureLength = 1000;
 
     private readonly string _leaseOwner = Guid.NewGuid().ToString("N");
@@ -84,7 +86,7 @@ public sealed class InboundFileStore(DbConnectionFactory connections, TimeProvid
         await using var connection = await connections.OpenAsync(CancellationToken.None);
         await connection.ExecuteAsync(
             "UPDATE inbound_files SET lease_owner = NULL, lease_until = @restUntil, last_failure = COALESCE(@failure, last_failure) WHERE id = @id AND lease_owner = @owner",
-            new { id, owner = _leaseOwner, restUntil, failure = failure?.Length > MaxFailureLength ? failure[..MaxFailureLength] : failure });
+            new { id, owner = _leaseOwner, restUntil, failure = AtMost(failure, MaxFailureLength) });
     }
 
     public Task SetArchivedAsync(string id, string archiveKey, CancellationToken cancellationToken) =>
@@ -104,7 +106,7 @@ public sealed class InboundFileStore(DbConnectionFactory connections, TimeProvid
     public Task MarkRejectedAsync(string id, InboundRejection rejection, string reason, long? uploadedBytes, string? quarantineKey, CancellationToken cancellationToken) =>
         UpdateAsync(
             "status = @status, rejection = @rejection, reason = @reason, uploaded_bytes = COALESCE(@uploadedBytes, uploaded_bytes), quarantine_key = @quarantineKey, rejected_at = @now",
-            new { id, status = InboundFileStatus.Rejected, rejection = rejection.ToString(), reason = reason.Length > 2000 ? reason[..2000] : reason, uploadedBytes, quarantineKey },
+            new { id, status = InboundFileStatus.Rejected, rejection = rejection.ToString(), reason = AtMost(reason, MaxReasonLength), uploadedBytes, quarantineKey },
             cancellationToken);
 
     /// <summary>One file; with <paramref name="partnerId"/>, only when it is that partner's.</summary>
@@ -161,6 +163,8 @@ public sealed class InboundFileStore(DbConnectionFactory connections, TimeProvid
     private static async Task<InboundFile?> FindByObjectAsync(DbConnection connection, string keyHash, string objectVersion) =>
         (await connection.QuerySingleOrDefaultAsync<Row>(
             $"SELECT {Columns} FROM inbound_files WHERE object_key_sha256 = @keyHash AND object_version = @objectVersion", new { keyHash, objectVersion }))?.ToFile();
+
+    private static string? AtMost(string? text, int length) => text?.Length > length ? text[..length] : text;
 
     // Whole seconds in UTC, as the runs store them: MySQL DATETIME keeps no fractions by default.
     private DateTime Now()
