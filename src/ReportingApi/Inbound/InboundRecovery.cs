@@ -5,8 +5,9 @@ namespace ReportingApi.Inbound;
 /// <summary>
 /// On Lambda, files a processor left unfinished are taken again here, by the scheduled tick. Lambda retries a failed S3
 /// notification twice, one and three minutes later, while a processor that died (the function's time limit, a crash)
-/// still holds its lease (<see cref="InboundOptions.Lease"/>): the retries find the file taken and end, and nothing
-/// would take it again. Off Lambda the folder sweep finds such files in the inbound folder by itself.
+/// still holds its lease (<see cref="InboundOptions.Lease"/>), or while a file rests after a failed attempt
+/// (<see cref="InboundOptions.RetryDelay"/>): the retries find the file taken and end, and nothing would take it again.
+/// Off Lambda the folder sweep finds such files in the inbound folder by itself.
 /// </summary>
 public sealed class InboundRecovery(
     InboundFileStore files, InboundProcessor processor, IOptions<InboundOptions> options, TimeProvider clock, ILogger<InboundRecovery> logger)
